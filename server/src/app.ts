@@ -1,0 +1,106 @@
+import express, { type ErrorRequestHandler } from 'express';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import type { Config } from './config.js';
+import { createAuthRoutes } from './auth/routes.js';
+import type { OidcService } from './auth/oidc.js';
+import type { SessionManager } from './auth/session.js';
+import { appRouter } from './trpc/router.js';
+import { createContextFactory } from './trpc/context.js';
+import type { ChatStore } from './chat/chat-store.js';
+import type { Metrics } from './analytics/metrics.js';
+import type { Logger } from './log.js';
+import { sendProblem } from './problem.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly oidc: OidcService;
+  readonly sessions: SessionManager;
+  readonly chat: ChatStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+/** Headers the front may send on credentialed calls. */
+const ALLOWED_HEADERS = ['content-type', 'x-csrf', 'trpc-accept', 'x-trpc-source'];
+
+/** Builds the API. Never listens: `main.ts` does. */
+export function createApp(deps: AppDeps): express.Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  const allowedOrigins = new Set(config.frontOrigins);
+  app.use((_req, res, next) => {
+    res.vary('Origin');
+    next();
+  });
+  // Exact allow-list with credentials; any other origin gets no CORS header at all (S11).
+  app.use(
+    cors((req, callback) => {
+      const origin = req.headers.origin;
+      if (!origin || !allowedOrigins.has(origin)) return callback(null, { origin: false });
+      callback(null, { origin, credentials: true, methods: ['GET', 'POST'], allowedHeaders: ALLOWED_HEADERS, maxAge: 600 });
+    }),
+  );
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: '4kb' }));
+
+  app.get('/api/health', (_req, res) => {
+    const idp = deps.oidc.status();
+    res.set('cache-control', 'no-store');
+    res.status(idp.ready ? 200 : 503).json({ status: idp.ready ? 'ready' : 'starting', idp: idp.ready ? 'discovered' : 'unreachable' });
+  });
+
+  app.use(
+    '/api',
+    createAuthRoutes({
+      oidc: deps.oidc,
+      sessions: deps.sessions,
+      metrics: deps.metrics,
+      logger,
+      clientId: config.oidc.clientId,
+      scope: config.oidc.scope,
+      algorithms: config.oidc.algorithms,
+      redirectUri: config.oidc.redirectUri,
+      postLogoutRedirectUri: config.oidc.postLogoutRedirectUri,
+      frontOrigins: config.frontOrigins,
+      secret: config.session.secret,
+      secureCookies: config.cookie.secure,
+    }),
+  );
+
+  app.use(
+    '/api/trpc',
+    (_req, res, next) => {
+      res.set('cache-control', 'no-store');
+      next();
+    },
+    createExpressMiddleware({
+      router: appRouter,
+      maxBodySize: 64 * 1024,
+      createContext: createContextFactory({ ...deps, backUrl: config.backUrl }),
+      onError: ({ error, path }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
+          const cause = error.cause;
+          logger.error('trpc.error', { path, code: error.code, cause: cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined });
+        }
+      },
+    }),
+  );
+
+  app.use((req, res) => sendProblem(req, res, 404, 'not_found', 'Not found.'));
+  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    if (status >= 500) {
+      logger.error('http.error', { method: req.method, path: req.path, error: error instanceof Error ? error.name : 'unknown' });
+      sendProblem(req, res, 500, 'internal_error', 'Internal server error.');
+      return;
+    }
+    sendProblem(req, res, status, 'bad_request', 'The request could not be read.');
+  };
+  app.use(onError);
+  return app;
+}

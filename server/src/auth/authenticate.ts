@@ -1,0 +1,48 @@
+import type { AuthFailureReason } from '@bff/shared';
+import type { OidcService } from './oidc.js';
+import type { SessionManager } from './session.js';
+import type { SessionData } from './session-store.js';
+import type { Logger } from '../log.js';
+
+/** The caller as established from a verified session. */
+export interface AuthUser {
+  readonly sub: string;
+  readonly name: string;
+  readonly email: string | null;
+  readonly groups: readonly string[];
+}
+
+export type AuthResult =
+  | { readonly ok: true; readonly user: AuthUser; readonly session: SessionData }
+  | { readonly ok: false; readonly reason: AuthFailureReason };
+
+/**
+ * Resolves a session cookie to a user: looks the session up, then verifies its
+ * IdP-signed access token against the IdP's JWKS (S10). Identity and groups come
+ * from the verified token, display data from the ID token kept in the session.
+ *
+ * @throws {IdpUnavailableError} when the IdP is needed and cannot be reached.
+ */
+export async function authenticate(
+  deps: { sessions: SessionManager; oidc: OidcService; logger: Logger },
+  cookieValue: string | undefined,
+): Promise<AuthResult> {
+  const lookup = await deps.sessions.resolve(cookieValue);
+  if (!lookup.ok) return lookup;
+  const { session } = lookup;
+  const idp = await deps.oidc.get();
+  const verified = await idp.verifyAccessToken(session.accessToken);
+  if (!verified.ok) {
+    deps.logger.warn('auth.denied', { reason: verified.reason, detail: verified.detail, sub: session.sub });
+    return { ok: false, reason: verified.reason };
+  }
+  if (verified.claims.sub !== session.sub) {
+    deps.logger.warn('auth.denied', { reason: 'invalid_token', detail: 'sub_mismatch', sub: session.sub });
+    return { ok: false, reason: 'invalid_token' };
+  }
+  return {
+    ok: true,
+    session,
+    user: { sub: session.sub, name: session.name, email: session.email, groups: verified.claims.groups },
+  };
+}

@@ -1,0 +1,40 @@
+/** A demo user of the development identity provider. */
+export interface DemoAccount {
+  readonly sub: string;
+  readonly login: string;
+  readonly password: string;
+  readonly name: string;
+  readonly email: string;
+  readonly groups: readonly string[];
+}
+
+/**
+ * The demo users. Development only: the passwords are published in the README.
+ */
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
+  {
+    sub: 'alice',
+    login: 'alice',
+    password: 'alice',
+    name: 'Alice Martin',
+    email: 'alice@example.test',
+    groups: ['analysts'],
+  },
+  {
+    sub: 'bob',
+    login: 'bob',
+    password: 'bob',
+    name: 'Bob Durand',
+    email: 'bob@example.test',
+    groups: [],
+  },
+];
+
+/** Finds the account whose login and password both match. */
+export function authenticate(login: string, password: string): DemoAccount | undefined {
+  return DEMO_ACCOUNTS.find((account) => account.login === login && account.password === password);
+}
+
+export function findAccountBySub(sub: string): DemoAccount | undefined {
+  return DEMO_ACCOUNTS.find((account) => account.sub === sub);
+}

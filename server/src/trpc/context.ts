@@ -1,0 +1,44 @@
+import type { Request, Response } from 'express';
+import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
+import { authenticate, type AuthResult } from '../auth/authenticate.js';
+import type { OidcService } from '../auth/oidc.js';
+import type { SessionManager } from '../auth/session.js';
+import type { ChatStore } from '../chat/chat-store.js';
+import type { Metrics } from '../analytics/metrics.js';
+import type { Logger } from '../log.js';
+
+/** Long-lived dependencies the procedures use. */
+export interface Services {
+  readonly sessions: SessionManager;
+  readonly oidc: OidcService;
+  readonly chat: ChatStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** The API's public URL, for links such as the logout URL. */
+  readonly backUrl: URL;
+}
+
+export interface Context {
+  readonly services: Services;
+  /** Resolves the caller's session; runs at most once per request and only when a procedure needs it. */
+  readonly auth: () => Promise<AuthResult>;
+}
+
+/**
+ * The pure part of the context, for `createCaller` in tests.
+ *
+ * @example
+ * const caller = createCaller(createInnerContext(services, async () => ({ ok: true, user, session })));
+ */
+export function createInnerContext(services: Services, resolveAuth: () => Promise<AuthResult>): Context {
+  let pending: Promise<AuthResult> | undefined;
+  return { services, auth: () => (pending ??= resolveAuth()) };
+}
+
+/** The HTTP part: reads the session cookie of an Express request. */
+export function createContextFactory(services: Services): (opts: CreateExpressContextOptions) => Context {
+  return ({ req }: { req: Request; res: Response }) => {
+    const cookies = req.cookies as Record<string, string | undefined> | undefined;
+    return createInnerContext(services, () => authenticate(services, cookies?.[services.sessions.cookieName]));
+  };
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { chatSendInputSchema, isAuthFailureReason, isLoginErrorCode } from './index.js';
+
+describe('shared schemas', () => {
+  it('trims chat text and refuses empty or oversized messages', () => {
+    expect(chatSendInputSchema.parse({ text: '  hi  ' })).toEqual({ text: 'hi' });
+    expect(chatSendInputSchema.safeParse({ text: '   ' }).success).toBe(false);
+    expect(chatSendInputSchema.safeParse({ text: 'x'.repeat(2001) }).success).toBe(false);
+  });
+
+  it('drops any author a caller tries to smuggle into chat input', () => {
+    expect(chatSendInputSchema.parse({ text: 'hi', author: { sub: 'mallory' } })).toEqual({ text: 'hi' });
+  });
+
+  it('recognises only the published failure codes', () => {
+    expect(isAuthFailureReason('session_expired')).toBe(true);
+    expect(isAuthFailureReason('nope')).toBe(false);
+    expect(isLoginErrorCode('state_mismatch')).toBe(true);
+    expect(isLoginErrorCode(42)).toBe(false);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Why an API call was refused as unauthenticated (HTTP 401, tRPC `UNAUTHORIZED`)
+ * or as a forged request (HTTP 403, tRPC `FORBIDDEN`). Sent in `error.data.reason`.
+ *
+ * - `no_session`: the request carried no session cookie.
+ * - `invalid_session`: a session cookie was sent but is tampered with, unknown or already ended.
+ * - `session_expired`: the session or its access token is past its lifetime.
+ * - `invalid_token`: the session's access token failed verification (signature, issuer, audience, algorithm).
+ * - `refresh_failed`: the identity provider refused to renew the session.
+ * - `csrf`: the request lacks the anti-forgery header or has a body type a form could send.
+ * - `origin_denied`: the request came from an origin that is not an allowed front end.
+ * - `forbidden`: signed in, but without the group the procedure requires.
+ */
+export const AUTH_FAILURE_REASONS = [
+  'no_session',
+  'invalid_session',
+  'session_expired',
+  'invalid_token',
+  'refresh_failed',
+  'csrf',
+  'origin_denied',
+  'forbidden',
+] as const;
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
+/** Narrows an unknown value (e.g. `error.data.reason`) to an {@link AuthFailureReason}. */
+export function isAuthFailureReason(value: unknown): value is AuthFailureReason {
+  return typeof value === 'string' && (AUTH_FAILURE_REASONS as readonly string[]).includes(value);
+}
+
+/**
+ * Why a login did not complete. The callback sends the browser back to the front
+ * with `?auth_error=<code>`; the IdP's own text is never forwarded.
+ *
+ * - `missing_state`: the callback had no `state` parameter.
+ * - `state_mismatch`: no login transaction matches `state` (expired, already used, or the cookie was blocked).
+ * - `access_denied`: the user or the identity provider refused the login.
+ * - `idp_error`: the identity provider answered with another error.
+ * - `code_rejected`: the authorization code was refused (replayed or expired).
+ * - `id_token_invalid`: the ID token failed verification (signature, issuer, audience, nonce, expiry).
+ * - `access_token_invalid`: the access token failed verification; usually `OIDC_AUDIENCE` does not
+ *   match the token's `aud`, or the IdP issues opaque (non-JWT) access tokens.
+ * - `idp_unavailable`: the identity provider could not be reached.
+ */
+export const LOGIN_ERROR_CODES = [
+  'missing_state',
+  'state_mismatch',
+  'access_denied',
+  'idp_error',
+  'code_rejected',
+  'id_token_invalid',
+  'access_token_invalid',
+  'idp_unavailable',
+] as const;
+export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
+
+/** Narrows an unknown value (e.g. a query parameter) to a {@link LoginErrorCode}. */
+export function isLoginErrorCode(value: unknown): value is LoginErrorCode {
+  return typeof value === 'string' && (LOGIN_ERROR_CODES as readonly string[]).includes(value);
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** The signed-in user as the API reports it from the verified session. */
+export const userSchema = z.object({
+  sub: z.string().min(1),
+  name: z.string(),
+  email: z.string().nullable(),
+  groups: z.array(z.string()),
+});
+export type User = z.infer<typeof userSchema>;
+
+/** What `me` returns: the user, when the session ends, and how to end it. */
+export const meOutputSchema = z.object({
+  user: userSchema,
+  session: z.object({
+    /** ISO 8601 instant after which the session needs a new login. */
+    expiresAt: z.iso.datetime(),
+    /** ISO 8601 instant at which the current access token expires. */
+    accessTokenExpiresAt: z.iso.datetime(),
+  }),
+  /**
+   * A URL the browser can navigate to in order to sign out. It carries a
+   * per-session `sid`, so another site cannot sign the user out with it.
+   */
+  logoutUrl: z.url(),
+});
+export type MeOutput = z.infer<typeof meOutputSchema>;
