@@ -25,6 +25,21 @@ export interface AppDeps {
 /** Headers the front may send on credentialed calls. */
 const ALLOWED_HEADERS = ['content-type', 'x-csrf', 'trpc-accept', 'x-trpc-source'];
 
+/**
+ * The tRPC adapter sets its own `Vary` header, replacing ours; caches must still
+ * key responses on `Origin` (S11), so values it sets are merged instead.
+ */
+function keepVaryOrigin(res: express.Response): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name: string, value: number | string | readonly string[]) => {
+    if (name.toLowerCase() !== 'vary') return setHeader(name, value);
+    const values = new Set(
+      [res.getHeader('vary'), value].flat().flatMap((v) => (v === undefined ? [] : String(v).split(','))).map((v) => v.trim()).filter(Boolean),
+    );
+    return setHeader('vary', [...values].join(', '));
+  };
+}
+
 /** Builds the API. Never listens: `main.ts` does. */
 export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
@@ -76,6 +91,7 @@ export function createApp(deps: AppDeps): express.Express {
     '/api/trpc',
     (_req, res, next) => {
       res.set('cache-control', 'no-store');
+      keepVaryOrigin(res);
       next();
     },
     createExpressMiddleware({

@@ -175,7 +175,7 @@ export function loadConfig(env: Env): Config {
   const sessionSecret = required('SESSION_SECRET');
   if (sessionSecret.length < MIN_SECRET_LENGTH) {
     add('SESSION_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters of random data; generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`);
-  } else if (production && sessionSecret === DEV_DEFAULTS.SESSION_SECRET) {
+  } else if (production && env.SESSION_SECRET && sessionSecret === DEV_DEFAULTS.SESSION_SECRET) {
     add('SESSION_SECRET', 'is the published development value; generate a new one.');
   }
 

@@ -1,29 +1,50 @@
 import { createServer, type Server } from 'node:http';
+import type express from 'express';
 import { ConfigError, loadConfig, type Config, type Env } from './config.js';
 import { createApp } from './app.js';
-import { createOidcService } from './auth/oidc.js';
+import { createOidcService, type OidcService } from './auth/oidc.js';
 import { SessionManager } from './auth/session.js';
 import { MemorySessionStore } from './auth/session-store.js';
 import { ChatStore } from './chat/chat-store.js';
 import { Metrics } from './analytics/metrics.js';
 import { createLogger, type Logger } from './log.js';
 
-export interface RunningApi {
-  readonly server: Server;
+export interface Api {
+  readonly app: express.Express;
   readonly config: Config;
-  close(): Promise<void>;
+  readonly oidc: OidcService;
+  readonly sessions: SessionManager;
+  /** Starts IdP discovery (retried in the background until it succeeds). */
+  start(): void;
+  stop(): void;
 }
 
-/** Wires the dependencies from a validated configuration and listens. */
-export async function startApi(config: Config, logger: Logger = createLogger()): Promise<RunningApi> {
-  for (const warning of config.warnings) logger.warn('config.warning', { message: warning });
-  const oidc = createOidcService({ ...config.oidc, logger });
+/** Wires the API's dependencies from a validated configuration. */
+export function createApi(config: Config, logger: Logger, options: { retryDelayMs?: number; jwksCooldownMs?: number } = {}): Api {
+  const oidc = createOidcService({ ...config.oidc, logger, ...options });
   const store = new MemorySessionStore();
   const sessions = new SessionManager({ store, ...config.session, cookie: config.cookie });
   const app = createApp({ config, oidc, sessions, chat: new ChatStore(), metrics: new Metrics(), logger });
-  const server = createServer(app);
+  return {
+    app,
+    config,
+    oidc,
+    sessions,
+    start: () => oidc.start(),
+    stop: () => {
+      oidc.stop();
+      store.close();
+    },
+  };
+}
+
+/** Creates the API and listens on `config.port`. */
+export async function startApi(config: Config, logger: Logger = createLogger()): Promise<{ server: Server; close(): Promise<void> }> {
+  for (const warning of config.warnings) logger.warn('config.warning', { message: warning });
+  const api = createApi(config, logger);
+  const server = createServer(api.app);
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  oidc.start();
+  api.start();
   logger.info('api.listening', {
     url: config.backUrl.href,
     port: config.port,
@@ -33,10 +54,8 @@ export async function startApi(config: Config, logger: Logger = createLogger()):
   });
   return {
     server,
-    config,
     close: async () => {
-      oidc.stop();
-      store.close();
+      api.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -16,6 +16,8 @@ export interface OidcOptions {
   /** First retry delay after a failed discovery; doubles up to {@link maxRetryDelayMs}. */
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
+  /** Minimum time between two JWKS fetches triggered by an unknown `kid`. */
+  readonly jwksCooldownMs?: number;
 }
 
 /** The identity provider once discovered: its metadata, keys and a token verifier. */
@@ -74,7 +76,7 @@ export function createOidcService(options: OidcOptions): OidcService {
     if (!jwksUri) throw new Error('The identity provider publishes no jwks_uri.');
     const keys = createRemoteJWKSet(new URL(jwksUri), {
       timeoutDuration: options.timeoutMs,
-      cooldownDuration: 30_000,
+      cooldownDuration: options.jwksCooldownMs ?? 30_000,
       cacheMaxAge: 10 * 60_000,
     });
     const verifyAccessToken = createAccessTokenVerifier({
