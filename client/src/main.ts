@@ -1,6 +1,32 @@
 import { bootstrapApplication } from '@angular/platform-browser';
-import { appConfig } from './app/app.config';
+import { createAppConfig } from './app/app.config';
 import { App } from './app/app';
+import { loadAppConfig } from './app/core/app-config';
 
-bootstrapApplication(App, appConfig)
-  .catch((err) => console.error(err));
+// The API URL comes from config.json beside index.html, so one build deploys anywhere.
+loadAppConfig(new URL('config.json', document.baseURI)).then((result) => {
+  if (!result.ok) {
+    showStartupProblem(result.problem);
+    return;
+  }
+  bootstrapApplication(App, createAppConfig(result.config)).catch((error: unknown) => {
+    console.error(error);
+    showStartupProblem('The application failed to start.');
+  });
+});
+
+/** Angular never started, so the message is plain DOM (styled by styles.css). */
+function showStartupProblem(problem: string): void {
+  const box = document.createElement('div');
+  box.className = 'startup-problem';
+  box.setAttribute('role', 'alert');
+  const title = document.createElement('h1');
+  title.textContent = 'This application cannot start';
+  const detail = document.createElement('p');
+  detail.textContent = problem;
+  const hint = document.createElement('p');
+  hint.textContent =
+    'Whoever deployed it should check config.json next to index.html, for example {"apiUrl": "https://api.example.com"}.';
+  box.append(title, detail, hint);
+  document.querySelector('app-root')?.replaceChildren(box);
+}

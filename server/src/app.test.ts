@@ -53,7 +53,7 @@ describe('CORS (S11)', () => {
     expect(broken.status).toBe(400);
     const malformed = await browser.fetch(`${stack.apiUrl}/api/trpc/chat.send`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: FRONT },
+      headers: { 'content-type': 'application/json', origin: FRONT, 'x-csrf': '1' },
       body: '{"text": ',
     });
     expect(malformed.status).toBe(400);

@@ -1,29 +1,35 @@
 import express, { type ErrorRequestHandler } from 'express';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
+import helmet from 'helmet';
+import { rateLimit } from 'express-rate-limit';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { Config } from './config.js';
 import { createAuthRoutes } from './auth/routes.js';
+import { createBackchannelLogoutRoute } from './auth/backchannel.js';
+import type { TokenRefresher } from './auth/refresh.js';
+import { csrfGuard, CSRF_HEADER } from './trpc/csrf.js';
 import type { OidcService } from './auth/oidc.js';
 import type { SessionManager } from './auth/session.js';
 import { appRouter } from './trpc/router.js';
 import { createContextFactory } from './trpc/context.js';
 import type { ChatStore } from './chat/chat-store.js';
 import type { Metrics } from './analytics/metrics.js';
-import type { Logger } from './log.js';
+import { createRequestLogger, type Logger } from './log.js';
 import { sendProblem } from './problem.js';
 
 export interface AppDeps {
   readonly config: Config;
   readonly oidc: OidcService;
   readonly sessions: SessionManager;
+  readonly refresher: TokenRefresher;
   readonly chat: ChatStore;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
 
 /** Headers the front may send on credentialed calls. */
-const ALLOWED_HEADERS = ['content-type', 'x-csrf', 'trpc-accept', 'x-trpc-source'];
+const ALLOWED_HEADERS = ['content-type', CSRF_HEADER, 'trpc-accept', 'x-trpc-source', 'last-event-id'];
 
 /**
  * The tRPC adapter sets its own `Vary` header, replacing ours; caches must still
@@ -46,6 +52,12 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.use(createRequestLogger(logger));
+  app.use(
+    helmet({
+      strictTransportSecurity: config.cookie.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    }),
+  );
 
   const allowedOrigins = new Set(config.frontOrigins);
   app.use((_req, res, next) => {
@@ -68,6 +80,27 @@ export function createApp(deps: AppDeps): express.Express {
     res.set('cache-control', 'no-store');
     res.status(idp.ready ? 200 : 503).json({ status: idp.ready ? 'ready' : 'starting', idp: idp.ready ? 'discovered' : 'unreachable' });
   });
+
+  // Slows down login storms and callback probing per client address (S17).
+  const authLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: config.rateLimitPerMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => sendProblem(req, res, 429, 'rate_limited', 'Too many sign-in attempts. Wait a minute and try again.'),
+  });
+  app.use(['/api/login', '/api/callback'], authLimiter);
+
+  app.use(
+    '/api',
+    createBackchannelLogoutRoute({
+      oidc: deps.oidc,
+      sessions: deps.sessions,
+      clientId: config.oidc.clientId,
+      algorithms: config.oidc.algorithms,
+      logger,
+    }),
+  );
 
   app.use(
     '/api',
@@ -94,6 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
       keepVaryOrigin(res);
       next();
     },
+    csrfGuard(allowedOrigins),
     createExpressMiddleware({
       router: appRouter,
       maxBodySize: 64 * 1024,
@@ -101,7 +135,9 @@ export function createApp(deps: AppDeps): express.Express {
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
           const cause = error.cause;
-          logger.error('trpc.error', { path, code: error.code, cause: cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined });
+          logger.error('trpc.error', { path, trpcCode: error.code, cause: cause instanceof Error ? cause.name : undefined });
+        } else if (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN') {
+          logger.info('auth.denied', { path, trpcCode: error.code, reason: (error.cause as { reason?: unknown } | undefined)?.reason });
         }
       },
     }),

@@ -60,6 +60,8 @@ export interface Config {
     readonly sameSite: SameSite;
     readonly topology: Topology;
   };
+  /** Requests per minute and client address allowed on `/api/login` and `/api/callback`. */
+  readonly rateLimitPerMinute: number;
   /** Express `trust proxy` setting. */
   readonly trustProxy: boolean | number | string;
   /** Problems that do not stop the server but that an operator must hear about. */
@@ -71,7 +73,7 @@ export type Env = Partial<Record<
   | 'NODE_ENV' | 'PORT' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_AUDIENCE'
   | 'OIDC_SCOPES' | 'OIDC_REDIRECT_URI' | 'OIDC_POST_LOGOUT_REDIRECT_URI' | 'OIDC_TIMEOUT_MS'
   | 'FRONT_URL' | 'BACK_URL' | 'SESSION_SECRET' | 'SESSION_IDLE_TTL' | 'SESSION_ABSOLUTE_TTL'
-  | 'COOKIE_NAME' | 'COOKIE_SAMESITE' | 'TRUST_PROXY' | 'OIDC_TOKEN_ALGS',
+  | 'COOKIE_NAME' | 'COOKIE_SAMESITE' | 'TRUST_PROXY' | 'OIDC_TOKEN_ALGS' | 'RATE_LIMIT_LOGIN_PER_MINUTE',
   string | undefined
 >>;
 
@@ -91,6 +93,7 @@ const envSchema = z.object({
   COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only (the __Host- prefix is added for you)').default('bff_session'),
   COOKIE_SAMESITE: z.enum(['strict', 'lax', 'none']).optional(),
   TRUST_PROXY: z.string().optional(),
+  RATE_LIMIT_LOGIN_PER_MINUTE: int(1, 100_000).default(60),
   OIDC_TOKEN_ALGS: z
     .string()
     .default('RS256')
@@ -235,6 +238,7 @@ export function loadConfig(env: Env): Config {
       sameSite,
       topology,
     },
+    rateLimitPerMinute: basics.RATE_LIMIT_LOGIN_PER_MINUTE,
     trustProxy: parseTrustProxy(basics.TRUST_PROXY),
     warnings,
   };

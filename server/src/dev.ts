@@ -20,6 +20,7 @@ if (config.oidc.issuer.origin === idpUrl.origin) {
       clientSecret: config.oidc.clientSecret,
       redirectUris: [config.oidc.redirectUri.href],
       postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
+      backchannelLogoutUri: new URL('/api/backchannel-logout', config.backUrl).href,
     }],
     accessTokenTtl: Number(process.env['DEV_IDP_ACCESS_TOKEN_TTL'] ?? 3600),
   });

@@ -1,21 +1,75 @@
-/** Structured, single-line JSON logging. Fields must never carry tokens, cookies or secrets. */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type DestinationStream, type Logger as Pino } from 'pino';
+import { pinoHttp, type HttpLogger } from 'pino-http';
+
+/** Structured, single-line JSON logging of named events. */
 export interface Logger {
   info(event: string, fields?: Record<string, unknown>): void;
   warn(event: string, fields?: Record<string, unknown>): void;
   error(event: string, fields?: Record<string, unknown>): void;
+  /** The underlying pino logger, for the per-request logger. */
+  readonly pino: Pino;
 }
 
-type Level = 'info' | 'warn' | 'error';
+/**
+ * Field paths the logger blanks out whatever the code passes it: credentials must
+ * not reach logs by accident (S15). Request logs carry no headers, no query values.
+ */
+export const REDACTED_PATHS = [
+  'accessToken', 'refreshToken', 'idToken', 'access_token', 'refresh_token', 'id_token', 'logout_token',
+  'cookie', 'cookies', 'authorization', 'secret', 'clientSecret', 'client_secret', 'password',
+].flatMap((key) => [key, `*.${key}`]);
 
-/** Writes one JSON line per event to the given sink (stdout by default). */
-export function createLogger(sink: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
-  const write = (level: Level) => (event: string, fields: Record<string, unknown> = {}) =>
-    sink(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
-  return { info: write('info'), warn: write('warn'), error: write('error') };
+/** Writes JSON lines to stdout (or the given destination). */
+export function createLogger(options: { destination?: DestinationStream; level?: string } = {}): Logger {
+  const base = pino(
+    {
+      level: options.level ?? 'info',
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    options.destination,
+  );
+  const write = (level: 'info' | 'warn' | 'error') => (event: string, fields: Record<string, unknown> = {}) => base[level]({ event, ...fields });
+  return { info: write('info'), warn: write('warn'), error: write('error'), pino: base };
 }
 
 /** A logger that keeps its lines in memory, for tests that check what is (not) logged. */
 export function createMemoryLogger(): Logger & { readonly lines: string[] } {
   const lines: string[] = [];
-  return { ...createLogger((line) => lines.push(line)), lines };
+  const destination = { write: (line: string) => void lines.push(line.trimEnd()) };
+  return { ...createLogger({ destination }), lines };
+}
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/**
+ * One JSON line per request with a request id, echoed as `x-request-id`. Only the
+ * method, path and status are logged: no headers, no query values (codes, sids).
+ */
+export function createRequestLogger(logger: Logger): HttpLogger {
+  return pinoHttp({
+    logger: logger.pino,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    customSuccessMessage: () => 'request',
+    customErrorMessage: () => 'request',
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: new URL(req.url, 'http://api').pathname,
+      }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      err: (err: { type?: string }) => ({ type: err.type }),
+    },
+  });
 }

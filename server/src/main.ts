@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config, type Env } from './config.js';
 import { createApp } from './app.js';
 import { createOidcService, type OidcService } from './auth/oidc.js';
 import { SessionManager } from './auth/session.js';
+import { TokenRefresher } from './auth/refresh.js';
 import { MemorySessionStore } from './auth/session-store.js';
 import { ChatStore } from './chat/chat-store.js';
 import { Metrics } from './analytics/metrics.js';
@@ -24,7 +25,8 @@ export function createApi(config: Config, logger: Logger, options: { retryDelayM
   const oidc = createOidcService({ ...config.oidc, logger, ...options });
   const store = new MemorySessionStore();
   const sessions = new SessionManager({ store, ...config.session, cookie: config.cookie });
-  const app = createApp({ config, oidc, sessions, chat: new ChatStore(), metrics: new Metrics(), logger });
+  const refresher = new TokenRefresher({ oidc, sessions, logger });
+  const app = createApp({ config, oidc, sessions, refresher, chat: new ChatStore(), metrics: new Metrics(), logger });
   return {
     app,
     config,

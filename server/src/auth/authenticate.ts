@@ -1,5 +1,6 @@
 import type { AuthFailureReason } from '@bff/shared';
 import type { OidcService } from './oidc.js';
+import type { TokenRefresher } from './refresh.js';
 import type { SessionManager } from './session.js';
 import type { SessionData } from './session-store.js';
 import type { Logger } from '../log.js';
@@ -17,19 +18,22 @@ export type AuthResult =
   | { readonly ok: false; readonly reason: AuthFailureReason };
 
 /**
- * Resolves a session cookie to a user: looks the session up, then verifies its
- * IdP-signed access token against the IdP's JWKS (S10). Identity and groups come
+ * Resolves a session cookie to a user: looks the session up, refreshes its tokens
+ * if they are about to expire (S8), then verifies the IdP-signed access token
+ * against the IdP's JWKS (S10). Identity and groups come
  * from the verified token, display data from the ID token kept in the session.
  *
  * @throws {IdpUnavailableError} when the IdP is needed and cannot be reached.
  */
 export async function authenticate(
-  deps: { sessions: SessionManager; oidc: OidcService; logger: Logger },
+  deps: { sessions: SessionManager; oidc: OidcService; refresher: TokenRefresher; logger: Logger },
   cookieValue: string | undefined,
 ): Promise<AuthResult> {
   const lookup = await deps.sessions.resolve(cookieValue);
   if (!lookup.ok) return lookup;
-  const { session } = lookup;
+  const fresh = await deps.refresher.ensureFresh(lookup.session);
+  if (!fresh.ok) return fresh;
+  const { session } = fresh;
   const idp = await deps.oidc.get();
   const verified = await idp.verifyAccessToken(session.accessToken);
   if (!verified.ok) {

@@ -6,6 +6,7 @@ import { describe, IdpUnavailableError, type OidcService } from './oidc.js';
 import { safeReturnTo } from './return-to.js';
 import type { SessionManager } from './session.js';
 import { TransactionCookies } from './transaction.js';
+import { setCookie } from './cookie-size.js';
 import type { Metrics } from '../analytics/metrics.js';
 import type { Logger } from '../log.js';
 import { sendProblem } from '../problem.js';
@@ -67,14 +68,14 @@ export function createAuthRoutes(options: AuthRoutesOptions): Router {
       code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
     });
-    res.cookie(transactions.nameFor(state), await transactions.seal({ state, nonce, codeVerifier, returnTo }), transactions.setOptions);
+    setCookie(res, transactions.nameFor(state), await transactions.seal({ state, nonce, codeVerifier, returnTo }), transactions.setOptions);
     res.redirect(302, authorizationUrl.href);
   });
 
   routes.get('/callback', async (req, res) => {
     const home = `${options.frontOrigins[0]}/`;
     const fail = (code: LoginErrorCode, returnTo = home, detail?: string) => {
-      logger.warn('auth.login_failed', { code, ...(detail ? { detail } : {}) });
+      logger.warn('auth.login_failed', { reason: code, ...(detail ? { detail } : {}) });
       const target = new URL(returnTo);
       const landing = new URL('/', target.origin);
       landing.searchParams.set('auth_error', code);
@@ -139,10 +140,11 @@ export function createAuthRoutes(options: AuthRoutesOptions): Router {
       idpSid: typeof idClaims['sid'] === 'string' ? idClaims['sid'] : undefined,
       accessToken: tokens.access_token,
       accessTokenExpiresAt: verified.claims.exp * 1000,
+      tokensObtainedAt: Date.now(),
       idToken,
       refreshToken: tokens.refresh_token,
     });
-    res.cookie(sessions.cookieName, cookieValue, sessions.cookieOptions());
+    setCookie(res, sessions.cookieName, cookieValue, sessions.cookieOptions());
     options.metrics.recordLogin();
     logger.info('auth.login', { sub: session.sub });
     res.redirect(302, transaction.returnTo);
@@ -171,6 +173,12 @@ export function createAuthRoutes(options: AuthRoutesOptions): Router {
     let target = home;
     try {
       const idp = await oidc.get();
+      const { refreshToken } = lookup.session;
+      if (refreshToken && idp.configuration.serverMetadata().revocation_endpoint) {
+        await client.tokenRevocation(idp.configuration, refreshToken, { token_type_hint: 'refresh_token' }).catch((error: unknown) => {
+          logger.warn('auth.revocation_failed', { sub: lookup.session.sub, error: describe(error) });
+        });
+      }
       if (idp.configuration.serverMetadata().end_session_endpoint) {
         target = client.buildEndSessionUrl(idp.configuration, {
           id_token_hint: lookup.session.idToken,

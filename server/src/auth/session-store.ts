@@ -10,6 +10,8 @@ export interface SessionData {
   readonly accessToken: string;
   /** Epoch milliseconds. */
   readonly accessTokenExpiresAt: number;
+  /** Epoch milliseconds at which the current tokens were obtained (login or refresh). */
+  readonly tokensObtainedAt: number;
   readonly idToken: string;
   readonly refreshToken: string | undefined;
   /** Random per-session value a logout request must carry (S4). */
@@ -29,6 +31,8 @@ export interface SessionStore {
   /** Stores the session; the store may forget it after `ttlMs`. */
   set(session: SessionData, ttlMs: number): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Deletes every session of an IdP session (`sid`) or of a user (`sub`); returns their ids. */
+  deleteMatching(match: { readonly idpSid?: string; readonly sub?: string }): Promise<string[]>;
   count(): Promise<number>;
 }
 
@@ -58,6 +62,19 @@ export class MemorySessionStore implements SessionStore {
 
   async delete(id: string): Promise<void> {
     this.#entries.delete(id);
+  }
+
+  async deleteMatching(match: { readonly idpSid?: string; readonly sub?: string }): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const [id, { session }] of this.#entries) {
+      const bySid = match.idpSid !== undefined && session.idpSid === match.idpSid;
+      const bySub = match.idpSid === undefined && match.sub !== undefined && session.sub === match.sub;
+      if (bySid || bySub) {
+        this.#entries.delete(id);
+        deleted.push(id);
+      }
+    }
+    return deleted;
   }
 
   async count(): Promise<number> {

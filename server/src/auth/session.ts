@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { CookieOptions } from 'express';
 import type { AuthFailureReason } from '@bff/shared';
 import type { SessionData, SessionStore } from './session-store.js';
@@ -27,6 +28,8 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 export class SessionManager {
   readonly cookieName: string;
+  /** Emits `ended` with the session id whenever this instance ends a session. */
+  readonly events = new EventEmitter<{ ended: [sessionId: string] }>();
   readonly #store: SessionStore;
   readonly #secret: Buffer;
   readonly #idleMs: number;
@@ -67,7 +70,7 @@ export class SessionManager {
     if (!session) return { ok: false, reason: 'invalid_session' };
     const now = this.#now();
     if (now >= this.expiresAt(session)) {
-      await this.#store.delete(id);
+      await this.destroy(id);
       return { ok: false, reason: 'session_expired' };
     }
     if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
@@ -78,8 +81,26 @@ export class SessionManager {
     return { ok: true, session };
   }
 
+  /** Saves a changed session (e.g. refreshed tokens). */
+  async update(session: SessionData): Promise<void> {
+    await this.#store.set(session, this.#ttlFor(session, this.#now()));
+  }
+
+  /** Reads a session without touching it (e.g. to see whether another request already refreshed it). */
+  reload(id: string): Promise<SessionData | undefined> {
+    return this.#store.get(id);
+  }
+
   async destroy(id: string): Promise<void> {
     await this.#store.delete(id);
+    this.events.emit('ended', id);
+  }
+
+  /** Ends every session of an IdP session or user (back-channel logout); returns how many. */
+  async destroyMatching(match: { idpSid?: string; sub?: string }): Promise<number> {
+    const ids = await this.#store.deleteMatching(match);
+    for (const id of ids) this.events.emit('ended', id);
+    return ids.length;
   }
 
   /** When the session ends unless it is used again (idle) and at the latest (absolute), epoch ms. */

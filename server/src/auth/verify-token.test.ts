@@ -41,6 +41,7 @@ async function browserWithToken(accessToken: string, sub = 'alice'): Promise<Bro
     idpSid: undefined,
     accessToken,
     accessTokenExpiresAt: Date.now() + 600_000,
+    tokensObtainedAt: Date.now(),
     idToken: 'unused',
     refreshToken: undefined,
   });

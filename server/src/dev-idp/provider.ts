@@ -11,6 +11,8 @@ export interface DevIdpClient {
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris: readonly string[];
+  /** Where the IdP posts logout tokens (OIDC Back-Channel Logout). */
+  readonly backchannelLogoutUri?: string;
 }
 
 export interface DevIdpOptions {
@@ -57,10 +59,16 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       client_secret: client.clientSecret,
       redirect_uris: [...client.redirectUris],
       post_logout_redirect_uris: [...client.postLogoutRedirectUris],
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
+      ...(client.backchannelLogoutUri
+        ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
+        : {}),
     })),
+    // Refresh tokens for every client allowed the grant, rotated on each use.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: () => true,
     jwks: { keys: [signingKey] },
     cookies: { keys: ['development-only-cookie-key-not-for-production'] },
     pkce: { required: () => true },
@@ -71,6 +79,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       Interaction: 3600,
       Session: 24 * 3600,
       Grant: 24 * 3600,
+      RefreshToken: 24 * 3600,
     },
     conformIdTokenClaims: false,
     claims: {
@@ -93,9 +102,16 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       return account ? { groups: [...account.groups] } : undefined;
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // The development IdP posts back-channel logout tokens to an API on this machine; the
+    // provider's guard against loopback and private addresses (SSRF) would refuse them.
+    fetch: (url, init) => {
+      const { dispatcher: _dispatcher, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
@@ -130,6 +146,9 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   };
 
   const provider = new Provider(options.issuer, configuration);
+  provider.on('backchannel.error', (_ctx: unknown, error: Error, client: { clientId: string }) => {
+    process.stderr.write(`dev IdP: back-channel logout to ${client.clientId} failed: ${error.name}: ${error.message}\n`);
+  });
   const providerCallback = provider.callback();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {

@@ -56,6 +56,7 @@ export async function startStack(options: { env?: Env; accessTokenTtl?: number; 
       clientSecret: config.oidc.clientSecret,
       redirectUris: [config.oidc.redirectUri.href],
       postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
+      backchannelLogoutUri: `${apiUrl}/api/backchannel-logout`,
     }],
     ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
   });

@@ -3,6 +3,7 @@ import type { CreateExpressContextOptions } from '@trpc/server/adapters/express'
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import type { OidcService } from '../auth/oidc.js';
 import type { SessionManager } from '../auth/session.js';
+import type { TokenRefresher } from '../auth/refresh.js';
 import type { ChatStore } from '../chat/chat-store.js';
 import type { Metrics } from '../analytics/metrics.js';
 import type { Logger } from '../log.js';
@@ -11,6 +12,7 @@ import type { Logger } from '../log.js';
 export interface Services {
   readonly sessions: SessionManager;
   readonly oidc: OidcService;
+  readonly refresher: TokenRefresher;
   readonly chat: ChatStore;
   readonly metrics: Metrics;
   readonly logger: Logger;

@@ -5,6 +5,7 @@ import { createCallerFactory } from './trpc.js';
 import { createInnerContext, type Services } from './context.js';
 import type { AuthResult, AuthUser } from '../auth/authenticate.js';
 import { SessionManager } from '../auth/session.js';
+import { TokenRefresher } from '../auth/refresh.js';
 import { MemorySessionStore } from '../auth/session-store.js';
 import { ChatStore } from '../chat/chat-store.js';
 import { Metrics } from '../analytics/metrics.js';
@@ -15,12 +16,16 @@ const createCaller = createCallerFactory(appRouter);
 
 function services(): Services {
   const store = new MemorySessionStore();
+  const sessions = new SessionManager({ store, secret: 'x'.repeat(32), idleTtlSeconds: 600, absoluteTtlSeconds: 3600, cookie: { name: 's', secure: false, sameSite: 'lax' } });
+  const oidc = {} as OidcService;
+  const logger = createMemoryLogger();
   return {
-    sessions: new SessionManager({ store, secret: 'x'.repeat(32), idleTtlSeconds: 600, absoluteTtlSeconds: 3600, cookie: { name: 's', secure: false, sameSite: 'lax' } }),
-    oidc: {} as OidcService,
+    sessions,
+    oidc,
+    refresher: new TokenRefresher({ oidc, sessions, logger }),
     chat: new ChatStore(),
     metrics: new Metrics(),
-    logger: createMemoryLogger(),
+    logger,
     backUrl: new URL('https://api.example.com'),
   };
 }
@@ -28,7 +33,7 @@ function services(): Services {
 async function signedIn(svc: Services, user: AuthUser): Promise<() => Promise<AuthResult>> {
   const { session } = await svc.sessions.create({
     sub: user.sub, name: user.name, email: user.email, idpSid: undefined,
-    accessToken: 'opaque-for-this-test', accessTokenExpiresAt: Date.now() + 60_000, idToken: 'id', refreshToken: undefined,
+    accessToken: 'opaque-for-this-test', accessTokenExpiresAt: Date.now() + 60_000, tokensObtainedAt: Date.now(), idToken: 'id', refreshToken: undefined,
   });
   return async () => ({ ok: true, user, session });
 }

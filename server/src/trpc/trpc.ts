@@ -19,6 +19,10 @@ const SAFE_MESSAGES: Partial<Record<TRPCError['code'], string>> = {
 const t = initTRPC.context<Context>().create({
   // Whatever NODE_ENV says, clients never see stack traces or internal messages (S15).
   isDev: false,
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
   errorFormatter({ shape, error }) {
     const reason = error.cause instanceof AuthFailure ? error.cause.reason : undefined;
     return {

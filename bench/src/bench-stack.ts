@@ -1,0 +1,87 @@
+import { createServer } from 'node:net';
+import { loadConfig, type Env } from '../../server/src/config.js';
+import { ChildServer } from './child-server.js';
+import type { IdpCounts, IdpServerOptions } from './servers/idp.js';
+import type { EocServerOptions } from './servers/eoc.js';
+
+/** The front origin every request claims to come from; nothing listens there. */
+export const FRONT = 'http://localhost:4399';
+
+/** A demo user of the development IdP, member of `analysts` (needed by `analytics`). */
+export const USER = { login: 'alice', password: 'alice' } as const;
+
+/** Bench-only secrets: the API refuses its published development defaults under NODE_ENV=production. */
+const API_SECRETS = {
+  OIDC_CLIENT_ID: 'bff-bench',
+  OIDC_CLIENT_SECRET: 'bench-only-client-secret-0123456789abcdef',
+  SESSION_SECRET: 'bench-only-session-secret-0123456789abcdef0123456789',
+} as const;
+
+/** The identity provider, shared by every server of a bench run, and what servers need to reach it. */
+export interface BenchStack {
+  readonly idpUrl: string;
+  /** Every API child listens here (one at a time), because the IdP only redirects to registered URIs. */
+  readonly apiPort: number;
+  readonly apiEnv: Env;
+  readonly apiCookieName: string;
+  readonly eoc: EocServerOptions;
+  /** Requests the IdP received so far, by path. */
+  idpRequests(): Promise<Readonly<Record<string, number>>>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/** Starts the development IdP in its own child, with our API and express-openid-connect registered as clients. */
+export async function startBenchStack(): Promise<BenchStack> {
+  const [idpPort, apiPort, eocPort] = [await freePort(), await freePort(), await freePort()];
+  const idpUrl = `http://localhost:${idpPort}`;
+  const apiEnv: Env = {
+    NODE_ENV: 'production',
+    OIDC_ISSUER: idpUrl,
+    OIDC_AUDIENCE: 'urn:bff:api',
+    FRONT_URL: FRONT,
+    BACK_URL: `http://localhost:${apiPort}`,
+    ...API_SECRETS,
+  };
+  const config = loadConfig(apiEnv);
+  const eoc: EocServerOptions = {
+    port: eocPort,
+    baseUrl: `http://localhost:${eocPort}`,
+    issuer: idpUrl,
+    clientId: 'bench-express-openid-connect',
+    clientSecret: 'bench-only-eoc-client-secret-0123456789abcdef',
+    secret: 'bench-only-eoc-cookie-secret-0123456789abcdef0123456789',
+  };
+  const idpOptions: IdpServerOptions = {
+    port: idpPort,
+    issuer: idpUrl,
+    audience: config.oidc.audience,
+    clients: [
+      {
+        clientId: config.oidc.clientId,
+        clientSecret: config.oidc.clientSecret,
+        redirectUris: [config.oidc.redirectUri.href],
+        postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
+      },
+      { clientId: eoc.clientId, clientSecret: eoc.clientSecret, redirectUris: [`${eoc.baseUrl}/callback`], postLogoutRedirectUris: [`${eoc.baseUrl}/`] },
+    ],
+  };
+  const idp = await ChildServer.start('dev IdP', 'servers/idp.ts', idpOptions);
+  return {
+    idpUrl,
+    apiPort,
+    apiEnv,
+    apiCookieName: config.cookie.name,
+    eoc,
+    idpRequests: async () => (await idp.request<IdpCounts>('counts')).byPath,
+    close: () => idp.stop(),
+  };
+}

@@ -1,0 +1,35 @@
+/** How a server is signed in to before its load. */
+export type AuthKind = 'none' | 'bff' | 'express-openid-connect';
+
+/** One server the bench can measure. */
+export interface ServerSpec {
+  /** Stable id, used in `--only`, the JSON results and the targets. */
+  readonly id: string;
+  readonly label: string;
+  /** Entry point under `src/`. */
+  readonly entry: string;
+  readonly auth: AuthKind;
+  /** Path and query of the measured request. */
+  readonly path: string;
+  /** Experiments are measured only with `--experiments`; they are not part of the targets. */
+  readonly experiment: boolean;
+}
+
+/**
+ * The batch the Angular client sends on its home page, in tRPC 11's GET batch
+ * format: procedures comma-separated in the path, inputs as a JSON object keyed
+ * by position (positions without input are left out, as httpBatchLink does).
+ */
+const BATCH_PATH = `/api/trpc/me,chat.history,analytics?batch=1&input=${encodeURIComponent(JSON.stringify({ 1: { limit: 20 } }))}`;
+
+export const SERVERS: readonly ServerSpec[] = [
+  { id: 'bare-express', label: 'bare Express 5', entry: 'servers/bare-express.ts', auth: 'none', path: '/me', experiment: false },
+  { id: 'express-middleware', label: 'Express + cookie-parser + cors', entry: 'servers/express-middleware.ts', auth: 'none', path: '/me', experiment: false },
+  { id: 'trpc-public', label: 'public tRPC me (Express adapter)', entry: 'servers/trpc-public.ts', auth: 'none', path: '/api/trpc/me', experiment: false },
+  { id: 'guarded-me', label: 'our guarded me', entry: 'servers/bff.ts', auth: 'bff', path: '/api/trpc/me', experiment: false },
+  { id: 'guarded-batch', label: 'our batch me+chat.history+analytics', entry: 'servers/bff.ts', auth: 'bff', path: BATCH_PATH, experiment: false },
+  { id: 'express-openid-connect', label: 'express-openid-connect 3.4', entry: 'servers/eoc.ts', auth: 'express-openid-connect', path: '/me', experiment: false },
+  { id: 'trpc-fetch', label: 'exp: public me, fetch adapter + node:http', entry: 'servers/experiments/trpc-fetch.ts', auth: 'none', path: '/api/trpc/me', experiment: true },
+  { id: 'trpc-standalone', label: 'exp: public me, standalone adapter', entry: 'servers/experiments/trpc-standalone.ts', auth: 'none', path: '/api/trpc/me', experiment: true },
+  { id: 'guarded-me-token-cache', label: 'exp: guarded me + verified-token cache', entry: 'servers/experiments/bff-token-cache.ts', auth: 'bff', path: '/api/trpc/me', experiment: true },
+];

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import type { ServerSpec } from './catalog.js';
+import { FRONT, USER, type BenchStack } from './bench-stack.js';
+import { ChildServer } from './child-server.js';
+import type { LoadGenerator } from './load/load-generator.js';
+import type { LoadResult } from './load/load-result.js';
+import { signIn } from './sign-in.js';
+import type { BffServerOptions } from './servers/bff-api.js';
+
+/** Durations and concurrency of one run. */
+export interface RunSettings {
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  /** Extra `node` flags for the server child (e.g. `--cpu-prof`). */
+  readonly serverExecArgv?: readonly string[];
+}
+
+/** One server measured once, in its own fresh process. */
+export interface RunRecord {
+  readonly server: string;
+  readonly round: number;
+  readonly warmup: LoadResult;
+  readonly result: LoadResult;
+  /** Resident set size right after the measured load, bytes. */
+  readonly rssBytes: number;
+  readonly maxRssBytes: number;
+  /** Server CPU (all its threads) per completed request, microseconds. */
+  readonly serverCpuUsPerRequest: number;
+  /** Server CPU during the measured load, in cores (may exceed 1: crypto and GC run on other threads). */
+  readonly serverCpuCores: number;
+  /** `/jwks` requests the IdP received while this server lived (login and load). */
+  readonly jwksFetches: number;
+  readonly startMs: number;
+  readonly signInMs: number;
+  readonly notes: Readonly<Record<string, unknown>>;
+}
+
+/** Raised when a server answers its first, pre-load request wrongly: a setup problem, not a measurement. */
+export class ProbeError extends Error {
+  readonly code = 'PROBE_FAILED';
+}
+
+/** A cookie as long as a real session cookie, so that servers without sessions parse the same headers. */
+const DECOY_COOKIE = `bff_session=${randomBytes(64).toString('base64url')}`;
+
+function childOptions(spec: ServerSpec, stack: BenchStack): object {
+  switch (spec.auth) {
+    case 'bff':
+      return { port: stack.apiPort, env: stack.apiEnv } satisfies BffServerOptions;
+    case 'express-openid-connect':
+      return stack.eoc;
+    case 'none':
+      return { front: FRONT };
+  }
+}
+
+async function sessionCookie(spec: ServerSpec, stack: BenchStack, port: number): Promise<string> {
+  switch (spec.auth) {
+    case 'bff':
+      return signIn(`http://localhost:${port}/api/login`, USER, (name) => name === stack.apiCookieName, FRONT);
+    case 'express-openid-connect':
+      // Large sessions are split into appSession.0, appSession.1, ...
+      return signIn(`${stack.eoc.baseUrl}/login`, USER, (name) => name === 'appSession' || name.startsWith('appSession.'));
+    case 'none':
+      return DECOY_COOKIE;
+  }
+}
+
+async function probe(spec: ServerSpec, url: string, headers: Record<string, string>): Promise<void> {
+  const response = await fetch(url, { headers, redirect: 'manual' });
+  const text = await response.text();
+  if (response.status !== 200 || !text.includes('"alice"')) {
+    throw new ProbeError(`${spec.id}: GET ${url} answered ${response.status} ${text.slice(0, 300)}`);
+  }
+}
+
+const jwksOf = (counts: Readonly<Record<string, number>>) => counts['/jwks'] ?? 0;
+
+/**
+ * Starts `spec` alone in a fresh child, signs in if it needs a session, checks one
+ * request, warms it up, measures it, and stops it.
+ */
+export async function measureOnce(
+  spec: ServerSpec,
+  round: number,
+  stack: BenchStack,
+  load: LoadGenerator,
+  settings: RunSettings,
+): Promise<RunRecord> {
+  const jwksBefore = jwksOf(await stack.idpRequests());
+  const started = performance.now();
+  const server = await ChildServer.start(spec.id, spec.entry, childOptions(spec, stack), {
+    execArgv: settings.serverExecArgv ?? [],
+    env: { NODE_ENV: 'production' },
+  });
+  try {
+    const startMs = performance.now() - started;
+    const signInStarted = performance.now();
+    const cookie = await sessionCookie(spec, stack, server.port);
+    const signInMs = performance.now() - signInStarted;
+    // Loopback by address (no resolver in the loop), but with the Host the API is configured for.
+    const url = `http://127.0.0.1:${server.port}${spec.path}`;
+    const headers = { host: `localhost:${server.port}`, origin: FRONT, 'x-csrf': '1', cookie, accept: 'application/json' };
+    await probe(spec, url, headers);
+
+    const loadRequest = { url, headers, connections: settings.connections };
+    const warmup = await load.run({ ...loadRequest, seconds: settings.warmupSeconds });
+    const before = await server.stats();
+    const result = await load.run({ ...loadRequest, seconds: settings.seconds });
+    const after = await server.stats();
+    const notes = await server.request<Record<string, unknown>>('notes');
+    const cpuUs = after.cpuUs - before.cpuUs;
+    await server.stop();
+    return {
+      server: spec.id,
+      round,
+      warmup,
+      result,
+      rssBytes: after.rss,
+      maxRssBytes: after.maxRss,
+      serverCpuUsPerRequest: cpuUs / Math.max(1, result.requests),
+      serverCpuCores: cpuUs / 1e6 / result.seconds,
+      jwksFetches: jwksOf(await stack.idpRequests()) - jwksBefore,
+      startMs,
+      signInMs,
+      notes,
+    };
+  } finally {
+    await server.stop();
+  }
+}

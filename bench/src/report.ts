@@ -1,0 +1,134 @@
+import type { ServerSpec } from './catalog.js';
+import type { RunRecord } from './measure.js';
+import { median } from './stats.js';
+
+/** One server over all its rounds. */
+export interface ServerSummary {
+  readonly server: string;
+  readonly label: string;
+  readonly rounds: number;
+  readonly requestsPerSecond: number;
+  readonly requestsPerSecondMin: number;
+  readonly requestsPerSecondMax: number;
+  /** Median req/s divided by bare Express's median req/s. */
+  readonly ratioToBare: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly rssMb: number;
+  readonly serverCpuUsPerRequest: number;
+  readonly serverCpuCores: number;
+  readonly generatorCpu: number;
+  /** Non-2xx responses, socket errors and timeouts over warm-ups and measured runs. */
+  readonly failedRequests: number;
+  readonly jwksFetchesPerProcess: readonly number[];
+}
+
+export type Verdict = 'PASS' | 'FAIL' | 'n/a';
+
+export interface TargetResult {
+  readonly target: string;
+  readonly measured: string;
+  readonly verdict: Verdict;
+}
+
+const failedRequests = (r: RunRecord) =>
+  r.warmup.non2xx + r.warmup.errors + r.warmup.timeouts + r.result.non2xx + r.result.errors + r.result.timeouts;
+
+/** Medians over rounds; ratios against bare Express when it was measured. */
+export function summarize(specs: readonly ServerSpec[], runs: readonly RunRecord[]): ServerSummary[] {
+  const rps = (id: string) => median(runs.filter((r) => r.server === id).map((r) => r.result.requestsPerSecond));
+  const bare = rps('bare-express');
+  return specs
+    .filter((spec) => runs.some((r) => r.server === spec.id))
+    .map((spec) => {
+      const own = runs.filter((r) => r.server === spec.id);
+      const values = own.map((r) => r.result.requestsPerSecond);
+      return {
+        server: spec.id,
+        label: spec.label,
+        rounds: own.length,
+        requestsPerSecond: median(values),
+        requestsPerSecondMin: Math.min(...values),
+        requestsPerSecondMax: Math.max(...values),
+        ratioToBare: median(values) / bare,
+        p50Ms: median(own.map((r) => r.result.latencyMs.p50)),
+        p99Ms: median(own.map((r) => r.result.latencyMs.p99)),
+        rssMb: median(own.map((r) => r.rssBytes)) / 2 ** 20,
+        serverCpuUsPerRequest: median(own.map((r) => r.serverCpuUsPerRequest)),
+        serverCpuCores: median(own.map((r) => r.serverCpuCores)),
+        generatorCpu: median(own.map((r) => r.result.generatorCpu)),
+        failedRequests: own.reduce((sum, r) => sum + failedRequests(r), 0),
+        jwksFetchesPerProcess: own.map((r) => r.jwksFetches),
+      };
+    });
+}
+
+/** The issue's targets. Ratio targets are reported, never enforced; see `run.ts` for what fails the run. */
+export function evaluateTargets(specs: readonly ServerSpec[], summaries: readonly ServerSummary[], runs: readonly RunRecord[]): TargetResult[] {
+  const get = (id: string) => summaries.find((s) => s.server === id);
+  const ratio = (target: string, a: string, b: string, min: number): TargetResult => {
+    const x = get(a);
+    const y = get(b);
+    if (!x || !y) return { target, measured: 'not measured', verdict: 'n/a' };
+    const value = x.requestsPerSecond / y.requestsPerSecond;
+    return { target, measured: `${value.toFixed(2)}×`, verdict: value >= min ? 'PASS' : 'FAIL' };
+  };
+  const guarded = get('guarded-me');
+  const bare = get('bare-express');
+  const apiIds = new Set(specs.filter((spec) => spec.auth === 'bff').map((spec) => spec.id));
+  const apiRuns = runs.filter((r) => apiIds.has(r.server));
+  const failed = runs.reduce((sum, r) => sum + failedRequests(r), 0);
+  return [
+    ratio('guarded me ≥ 0.90× public tRPC me', 'guarded-me', 'trpc-public', 0.9),
+    ratio('guarded me ≥ 0.40× bare Express', 'guarded-me', 'bare-express', 0.4),
+    ratio('guarded me ≥ 1.4× express-openid-connect', 'guarded-me', 'express-openid-connect', 1.4),
+    guarded && bare
+      ? {
+          target: 'p99 guarded me ≤ 2× bare Express p99',
+          measured: `${guarded.p99Ms.toFixed(2)} ms vs ${bare.p99Ms.toFixed(2)} ms (${(guarded.p99Ms / bare.p99Ms).toFixed(2)}×)`,
+          verdict: guarded.p99Ms <= 2 * bare.p99Ms ? 'PASS' : 'FAIL',
+        }
+      : { target: 'p99 guarded me ≤ 2× bare Express p99', measured: 'not measured', verdict: 'n/a' },
+    apiRuns.length > 0
+      ? {
+          target: 'exactly one JWKS fetch per API process',
+          measured: `${apiRuns.map((r) => r.jwksFetches).join(', ')} over ${apiRuns.length} processes`,
+          verdict: apiRuns.every((r) => r.jwksFetches === 1) ? 'PASS' : 'FAIL',
+        }
+      : { target: 'exactly one JWKS fetch per API process', measured: 'not measured', verdict: 'n/a' },
+    { target: 'zero errors / non-2xx', measured: `${failed}`, verdict: failed === 0 ? 'PASS' : 'FAIL' },
+  ];
+}
+
+function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  const line = (row: readonly string[]) =>
+    row.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const [head, ...body] = rows;
+  return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** The results table, one line per server. */
+export function formatSummaries(summaries: readonly ServerSummary[]): string {
+  const rows = [
+    ['server', 'req/s (median)', 'min–max', '× bare', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'srv cores', 'gen cores', 'failed'],
+    ...summaries.map((s) => [
+      `${s.server}`,
+      s.requestsPerSecond.toFixed(0),
+      `${s.requestsPerSecondMin.toFixed(0)}–${s.requestsPerSecondMax.toFixed(0)}`,
+      Number.isFinite(s.ratioToBare) ? s.ratioToBare.toFixed(2) : '-',
+      s.p50Ms.toFixed(2),
+      s.p99Ms.toFixed(2),
+      s.rssMb.toFixed(0),
+      s.serverCpuUsPerRequest.toFixed(0),
+      s.serverCpuCores.toFixed(2),
+      s.generatorCpu.toFixed(2),
+      String(s.failedRequests),
+    ]),
+  ];
+  return table(rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+}
+
+export function formatTargets(targets: readonly TargetResult[]): string {
+  return table([['target', 'measured', 'verdict'], ...targets.map((t) => [t.target, t.measured, t.verdict])], new Set());
+}

@@ -1,0 +1,177 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SERVERS, type ServerSpec } from './catalog.js';
+import { startBenchStack, type BenchStack } from './bench-stack.js';
+import { LoadGenerator } from './load/load-generator.js';
+import { measureOnce, type RunRecord, type RunSettings } from './measure.js';
+import { evaluateTargets, formatSummaries, formatTargets, summarize } from './report.js';
+
+const USAGE = `Usage: npm run bench -w bench -- [options]
+
+  --quick             CI smoke run: 1 round of 1 s per server (about 30 s in all)
+  --rounds N          interleaved rounds (default 3)
+  --duration S        measured seconds per run (default 5)
+  --warmup S          warm-up seconds per run, discarded (default 2)
+  --connections N     concurrent connections (default 32)
+  --only a,b          measure these servers only (ids below)
+  --experiments       also measure the experiments (adapters, token cache)
+
+Servers: ${SERVERS.map((s) => s.id).join(', ')}
+
+Exit status: 0 when every request succeeded (ratio targets are reported, not enforced);
+1 when a request failed or an API process fetched the JWKS other than exactly once;
+2 when a server did not start or a sign-in failed.`;
+
+/** Exit statuses: CI tells a regression (1) from a broken setup (2). */
+const EXIT = { ok: 0, failedRequests: 1, setup: 2 } as const;
+
+interface Options {
+  readonly quick: boolean;
+  readonly rounds: number;
+  readonly settings: RunSettings;
+  readonly servers: readonly ServerSpec[];
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      experiments: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(EXIT.ok);
+  }
+  const number = (name: string, raw: string | undefined, fallback: number, min: number): number => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number ≥ ${min}, got "${raw}"`);
+    return value;
+  };
+  const quick = values.quick;
+  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only?.filter((id) => !SERVERS.some((s) => s.id === id)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown server(s): ${unknown.join(', ')}; known: ${SERVERS.map((s) => s.id).join(', ')}`);
+  const servers = SERVERS.filter((s) => (only ? only.includes(s.id) : !s.experiment || values.experiments));
+  return {
+    quick,
+    rounds: Math.round(number('rounds', values.rounds, quick ? 1 : 3, 1)),
+    settings: {
+      connections: Math.round(number('connections', values.connections, 32, 1)),
+      seconds: number('duration', values.duration, quick ? 1 : 5, 1),
+      warmupSeconds: number('warmup', values.warmup, quick ? 1 : 2, 0.5),
+    },
+    servers,
+  };
+}
+
+function gitDescription(): { commit: string; dirty: boolean } | undefined {
+  try {
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', '../server', '../shared'], { cwd, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
+}
+
+function writeResults(payload: object): string {
+  const dir = new URL('../results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = new URL(`bench-${stamp}.json`, dir);
+  writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
+  return fileURLToPath(file);
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const { rounds, settings, servers } = options;
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(
+    `bench: ${servers.length} servers × ${rounds} round(s), ${settings.connections} connections, ` +
+      `${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured each (${cpus().length} CPUs, Node ${process.version})`,
+  );
+
+  let stack: BenchStack | undefined;
+  let load: LoadGenerator | undefined;
+  const runs: RunRecord[] = [];
+  const stopAll = async () => {
+    await Promise.allSettled([load?.stop(), stack?.close()]);
+  };
+  process.once('SIGINT', () => {
+    void stopAll().then(() => process.exit(130));
+  });
+
+  try {
+    [stack, load] = await Promise.all([startBenchStack(), LoadGenerator.start()]);
+    for (let round = 1; round <= rounds; round++) {
+      for (const spec of servers) {
+        const run = await measureOnce(spec, round, stack, load, settings);
+        runs.push(run);
+        const r = run.result;
+        const failed = r.non2xx + r.errors + r.timeouts + run.warmup.non2xx + run.warmup.errors + run.warmup.timeouts;
+        log(
+          `  round ${round} ${spec.id.padEnd(24)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
+            `p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms  ` +
+            `RSS ${(run.rssBytes / 2 ** 20).toFixed(0)} MB${failed ? `  FAILED REQUESTS ${failed} ${JSON.stringify(r.statusCodes)}` : ''}`,
+        );
+      }
+    }
+  } catch (error) {
+    await stopAll();
+    process.stderr.write(`bench: setup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.setup;
+  }
+  const idpRequests = await stack.idpRequests();
+  await stopAll();
+
+  const summaries = summarize(servers, runs);
+  const targets = evaluateTargets(servers, summaries, runs);
+  const seconds = (performance.now() - started) / 1000;
+  log('');
+  log(formatSummaries(summaries));
+  log('');
+  log(formatTargets(targets));
+  const file = writeResults({
+    startedAt,
+    seconds,
+    mode: options.quick ? 'quick' : 'full',
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
+    git: gitDescription(),
+    settings: { rounds, ...settings },
+    summaries,
+    targets,
+    idpRequests,
+    runs,
+  });
+  log('');
+  log(`bench: ${seconds.toFixed(1)} s; results in ${file}`);
+
+  const failedTargets = targets.filter((t) => t.verdict === 'FAIL').map((t) => t.target);
+  const broken = failedTargets.filter((t) => t.startsWith('zero errors') || t.startsWith('exactly one JWKS'));
+  if (broken.length > 0) {
+    process.stderr.write(`bench: FAILED: ${broken.join('; ')}\n`);
+    return EXIT.failedRequests;
+  }
+  return EXIT.ok;
+}
+
+process.exitCode = await main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.setup;
+});

@@ -1,0 +1,49 @@
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { answerRequests } from '../ipc.js';
+
+/** Environment variable through which the bench hands a server child its options (JSON). */
+export const OPTIONS_VARIABLE = 'BENCH_SERVER_OPTIONS';
+
+/** What a server child reports about itself. */
+export interface ProcessStats {
+  /** Resident set size now, bytes. */
+  readonly rss: number;
+  /** Peak resident set size, bytes. */
+  readonly maxRss: number;
+  /** CPU time of the whole process (all threads), microseconds. */
+  readonly cpuUs: number;
+}
+
+/** The options the bench passed to this child. */
+export function serverOptions<T extends object>(): T {
+  return JSON.parse(process.env[OPTIONS_VARIABLE] ?? '{}') as T;
+}
+
+/** Process statistics, answered to the `stats` request. */
+export function processStats(): ProcessStats {
+  const cpu = process.cpuUsage();
+  return { rss: process.memoryUsage.rss(), maxRss: process.resourceUsage().maxRSS * 1024, cpuUs: cpu.user + cpu.system };
+}
+
+/**
+ * Runs a bench server child: listens on loopback, tells the parent its port,
+ * answers `stats` and `notes` (anything worth recording with the run; `extra`
+ * may override it), and exits cleanly on `stop`, SIGTERM or a lost parent
+ * (a clean exit is what lets `--cpu-prof` write its profile).
+ */
+export async function serve(listener: RequestListener, options: { port?: number; extra?: Record<string, () => unknown> } = {}): Promise<void> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const exit = () => {
+    server.closeAllConnections();
+    process.exit(0);
+  };
+  answerRequests({ stats: () => processStats(), notes: () => ({}), stop: exit, ...options.extra });
+  process.on('SIGTERM', exit);
+  process.on('disconnect', exit);
+  process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });
+}

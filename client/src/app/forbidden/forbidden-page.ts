@@ -1,0 +1,17 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { ActivatedRoute, RouterLink } from '@angular/router';
+import { Auth } from '../core/auth';
+
+/** Where a group guard sends a signed-in user who lacks the page's group (`?group=`). */
+@Component({
+  selector: 'app-forbidden-page',
+  imports: [RouterLink],
+  templateUrl: './forbidden-page.html',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ForbiddenPage {
+  protected readonly auth = inject(Auth);
+  private readonly query = toSignal(inject(ActivatedRoute).queryParamMap);
+  protected readonly group = computed(() => this.query()?.get('group') ?? null);
+}

@@ -1,0 +1,28 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
+import { Auth } from '../core/auth';
+import { ANALYSTS_GROUP } from '../core/groups';
+import { loginErrorMessage } from './login-error-messages';
+
+/** The landing page: sign-in when signed out, a welcome with shortcuts when signed in. */
+@Component({
+  selector: 'app-home-page',
+  imports: [RouterLink],
+  templateUrl: './home-page.html',
+  styleUrl: './home-page.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class HomePage {
+  protected readonly auth = inject(Auth);
+  private readonly router = inject(Router);
+  private readonly query = toSignal(inject(ActivatedRoute).queryParamMap);
+
+  protected readonly loginErrorCode = computed(() => this.query()?.get('auth_error') ?? null);
+  protected readonly loginError = computed(() => loginErrorMessage(this.loginErrorCode()));
+  protected readonly isAnalyst = computed(() => this.auth.user()?.groups.includes(ANALYSTS_GROUP) ?? false);
+
+  protected dismissLoginError(): void {
+    void this.router.navigate([], { queryParams: { auth_error: null }, queryParamsHandling: 'merge' });
+  }
+}

@@ -1,0 +1,16 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { Auth } from '../core/auth';
+import { formatDateTime, formatRelative } from '../core/date-format';
+
+/** The signed-in user's account and session, from `me`, and the sign-out button. */
+@Component({
+  selector: 'app-profile-page',
+  templateUrl: './profile-page.html',
+  styleUrl: './profile-page.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ProfilePage {
+  protected readonly auth = inject(Auth);
+  protected readonly dateTime = formatDateTime;
+  protected readonly relative = formatRelative;
+}
