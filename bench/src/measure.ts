@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { ServerSpec } from './catalog.js';
 import { FRONT, USER, type BenchStack } from './bench-stack.js';
 import { ChildServer } from './child-server.js';
 import type { LoadGenerator } from './load/load-generator.js';
 import type { LoadResult } from './load/load-result.js';
+import { busyCores, readCpuTicks } from './machine-load.js';
 import { signIn } from './sign-in.js';
 import type { BffServerOptions } from './servers/bff-api.js';
 
@@ -29,6 +31,12 @@ export interface RunRecord {
   readonly serverCpuUsPerRequest: number;
   /** Server CPU during the measured load, in cores (may exceed 1: crypto and GC run on other threads). */
   readonly serverCpuCores: number;
+  /**
+   * CPU used on the machine during the measured load by anything but the server
+   * and the load generator, in cores (other jobs on a shared machine). Above a
+   * few tenths, the run was disturbed.
+   */
+  readonly foreignCpuCores: number;
   /** `/jwks` requests the IdP received while this server lived (login and load). */
   readonly jwksFetches: number;
   readonly startMs: number;
@@ -44,7 +52,8 @@ export class ProbeError extends Error {
 /** A cookie as long as a real session cookie, so that servers without sessions parse the same headers. */
 const DECOY_COOKIE = `bff_session=${randomBytes(64).toString('base64url')}`;
 
-function childOptions(spec: ServerSpec, stack: BenchStack): object {
+/** The options a server child of this kind is started with. */
+export function childOptions(spec: ServerSpec, stack: BenchStack): object {
   switch (spec.auth) {
     case 'bff':
       return { port: stack.apiPort, env: stack.apiEnv } satisfies BffServerOptions;
@@ -55,7 +64,8 @@ function childOptions(spec: ServerSpec, stack: BenchStack): object {
   }
 }
 
-async function sessionCookie(spec: ServerSpec, stack: BenchStack, port: number): Promise<string> {
+/** The `Cookie` header the load sends: a real session for servers that need one, a decoy of the same size otherwise. */
+export async function sessionCookie(spec: ServerSpec, stack: BenchStack, port: number): Promise<string> {
   switch (spec.auth) {
     case 'bff':
       return signIn(`http://localhost:${port}/api/login`, USER, (name) => name === stack.apiCookieName, FRONT);
@@ -73,6 +83,18 @@ async function probe(spec: ServerSpec, url: string, headers: Record<string, stri
   if (response.status !== 200 || !text.includes('"alice"')) {
     throw new ProbeError(`${spec.id}: GET ${url} answered ${response.status} ${text.slice(0, 300)}`);
   }
+}
+
+/**
+ * The measured request, as the Angular client sends it: the front's Origin, the
+ * CSRF header, the session cookie. Sent to the loopback address (no resolver in
+ * the loop) with the Host the API is configured for.
+ */
+export function loadTarget(spec: ServerSpec, port: number, cookie: string): { url: string; headers: Record<string, string> } {
+  return {
+    url: `http://127.0.0.1:${port}${spec.path}`,
+    headers: { host: `localhost:${port}`, origin: FRONT, 'x-csrf': '1', cookie, accept: 'application/json' },
+  };
 }
 
 const jwksOf = (counts: Readonly<Record<string, number>>) => counts['/jwks'] ?? 0;
@@ -99,18 +121,19 @@ export async function measureOnce(
     const signInStarted = performance.now();
     const cookie = await sessionCookie(spec, stack, server.port);
     const signInMs = performance.now() - signInStarted;
-    // Loopback by address (no resolver in the loop), but with the Host the API is configured for.
-    const url = `http://127.0.0.1:${server.port}${spec.path}`;
-    const headers = { host: `localhost:${server.port}`, origin: FRONT, 'x-csrf': '1', cookie, accept: 'application/json' };
+    const { url, headers } = loadTarget(spec, server.port, cookie);
     await probe(spec, url, headers);
 
     const loadRequest = { url, headers, connections: settings.connections };
     const warmup = await load.run({ ...loadRequest, seconds: settings.warmupSeconds });
     const before = await server.stats();
+    const ticksBefore = readCpuTicks();
     const result = await load.run({ ...loadRequest, seconds: settings.seconds });
+    const ticksAfter = readCpuTicks();
     const after = await server.stats();
     const notes = await server.request<Record<string, unknown>>('notes');
     const cpuUs = after.cpuUs - before.cpuUs;
+    const serverCpuCores = cpuUs / 1e6 / result.seconds;
     await server.stop();
     return {
       server: spec.id,
@@ -120,7 +143,8 @@ export async function measureOnce(
       rssBytes: after.rss,
       maxRssBytes: after.maxRss,
       serverCpuUsPerRequest: cpuUs / Math.max(1, result.requests),
-      serverCpuCores: cpuUs / 1e6 / result.seconds,
+      serverCpuCores,
+      foreignCpuCores: Math.max(0, busyCores(ticksBefore, ticksAfter, availableParallelism()) - serverCpuCores - result.generatorCpu),
       jwksFetches: jwksOf(await stack.idpRequests()) - jwksBefore,
       startMs,
       signInMs,

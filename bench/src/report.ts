@@ -18,6 +18,8 @@ export interface ServerSummary {
   readonly serverCpuUsPerRequest: number;
   readonly serverCpuCores: number;
   readonly generatorCpu: number;
+  /** Most CPU other processes used during one of this server's measured runs, in cores. */
+  readonly foreignCpuCoresMax: number;
   /** Non-2xx responses, socket errors and timeouts over warm-ups and measured runs. */
   readonly failedRequests: number;
   readonly jwksFetchesPerProcess: readonly number[];
@@ -57,6 +59,7 @@ export function summarize(specs: readonly ServerSpec[], runs: readonly RunRecord
         serverCpuUsPerRequest: median(own.map((r) => r.serverCpuUsPerRequest)),
         serverCpuCores: median(own.map((r) => r.serverCpuCores)),
         generatorCpu: median(own.map((r) => r.result.generatorCpu)),
+        foreignCpuCoresMax: Math.max(...own.map((r) => r.foreignCpuCores)),
         failedRequests: own.reduce((sum, r) => sum + failedRequests(r), 0),
         jwksFetchesPerProcess: own.map((r) => r.jwksFetches),
       };
@@ -111,7 +114,7 @@ function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<n
 /** The results table, one line per server. */
 export function formatSummaries(summaries: readonly ServerSummary[]): string {
   const rows = [
-    ['server', 'req/s (median)', 'min–max', '× bare', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'srv cores', 'gen cores', 'failed'],
+    ['server', 'req/s (median)', 'min–max', '× bare', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'srv cores', 'gen cores', 'other cores', 'failed'],
     ...summaries.map((s) => [
       `${s.server}`,
       s.requestsPerSecond.toFixed(0),
@@ -123,10 +126,11 @@ export function formatSummaries(summaries: readonly ServerSummary[]): string {
       s.serverCpuUsPerRequest.toFixed(0),
       s.serverCpuCores.toFixed(2),
       s.generatorCpu.toFixed(2),
+      Number.isFinite(s.foreignCpuCoresMax) ? s.foreignCpuCoresMax.toFixed(2) : '?',
       String(s.failedRequests),
     ]),
   ];
-  return table(rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+  return table(rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
 }
 
 export function formatTargets(targets: readonly TargetResult[]): string {

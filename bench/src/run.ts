@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SERVERS, type ServerSpec } from './catalog.js';
 import { startBenchStack, type BenchStack } from './bench-stack.js';
+import { ChildServer } from './child-server.js';
 import { LoadGenerator } from './load/load-generator.js';
 import { measureOnce, type RunRecord, type RunSettings } from './measure.js';
 import { evaluateTargets, formatSummaries, formatTargets, summarize } from './report.js';
@@ -24,6 +25,19 @@ Servers: ${SERVERS.map((s) => s.id).join(', ')}
 Exit status: 0 when every request succeeded (ratio targets are reported, not enforced);
 1 when a request failed or an API process fetched the JWKS other than exactly once;
 2 when a server did not start or a sign-in failed.`;
+
+/** Above this many cores used by other processes during a run, its numbers are suspect. */
+const DISTURBED_CORES = 0.25;
+
+/** RSS of a bench child that does nothing, to read the RSS column against. */
+async function idleRss(): Promise<number> {
+  const idle = await ChildServer.start('idle', 'servers/idle.ts', {}, { env: { NODE_ENV: 'production' } });
+  try {
+    return (await idle.stats()).rss;
+  } finally {
+    await idle.stop();
+  }
+}
 
 /** Exit statuses: CI tells a regression (1) from a broken setup (2). */
 const EXIT = { ok: 0, failedRequests: 1, setup: 2 } as const;
@@ -110,6 +124,7 @@ async function main(): Promise<number> {
   let stack: BenchStack | undefined;
   let load: LoadGenerator | undefined;
   const runs: RunRecord[] = [];
+  let idleRssBytes = Number.NaN;
   const stopAll = async () => {
     await Promise.allSettled([load?.stop(), stack?.close()]);
   };
@@ -118,7 +133,7 @@ async function main(): Promise<number> {
   });
 
   try {
-    [stack, load] = await Promise.all([startBenchStack(), LoadGenerator.start()]);
+    [stack, load, idleRssBytes] = await Promise.all([startBenchStack(), LoadGenerator.start(), idleRss()]);
     for (let round = 1; round <= rounds; round++) {
       for (const spec of servers) {
         const run = await measureOnce(spec, round, stack, load, settings);
@@ -145,6 +160,14 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   log('');
   log(formatSummaries(summaries));
+  log(`(RSS of an idle bench child, node + tsx loader: ${(idleRssBytes / 2 ** 20).toFixed(0)} MB)`);
+  const disturbed = summaries.filter((s) => s.foreignCpuCoresMax > DISTURBED_CORES);
+  if (disturbed.length > 0) {
+    log(
+      `warning: other processes used up to ${Math.max(...disturbed.map((s) => s.foreignCpuCoresMax)).toFixed(2)} cores during ` +
+        `${disturbed.map((s) => s.server).join(', ')}: those numbers are disturbed; rerun on a quiet machine.`,
+    );
+  }
   log('');
   log(formatTargets(targets));
   const file = writeResults({
@@ -154,6 +177,7 @@ async function main(): Promise<number> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
     git: gitDescription(),
     settings: { rounds, ...settings },
+    idleRssBytes,
     summaries,
     targets,
     idpRequests,

@@ -61,6 +61,18 @@ describe('CORS (S11)', () => {
     expect(text).not.toMatch(/\bat .+\.(ts|js):\d+/);
     expect(text).not.toContain('stack');
   });
+
+  it('refuses oversized bodies with 413 and no internals', async () => {
+    const browser = new Browser();
+    await login(stack, browser, 'alice');
+    const res = await browser.fetch(`${stack.apiUrl}/api/trpc/chat.send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: FRONT, 'x-csrf': '1' },
+      body: JSON.stringify({ text: 'x'.repeat(100_000) }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.text()).not.toMatch(/\bat .+\.(ts|js):\d+/);
+  });
 });
 
 describe('an identity provider that does not answer (S18)', () => {
@@ -93,5 +105,36 @@ describe('an identity provider that does not answer (S18)', () => {
     expect(await login(stack, browser, 'alice', 'alice', '/chat')).toBe(`${FRONT}/chat`);
     expect((await call(stack, browser, 'me')).status).toBe(200);
     expect(stack.logs.join('\n')).toContain('idp.discovery_failed');
+  });
+});
+
+describe('headers and limits (S17)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { RATE_LIMIT_LOGIN_PER_MINUTE: '3' } });
+  });
+  afterAll(() => stack.close());
+
+  it('sends security headers on every response', async () => {
+    for (const path of ['/api/health', '/api/trpc/me', '/nope']) {
+      const res = await fetch(`${stack.apiUrl}${path}`);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      // plain-http development: no HSTS (it is sent when BACK_URL is https)
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+    }
+  });
+
+  it('rate-limits login attempts per client with 429', async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await fetch(`${stack.apiUrl}/api/login`, { redirect: 'manual', headers: { accept: 'application/json' } })).status);
+    }
+    expect(statuses).toEqual([302, 302, 302, 429, 429]);
+    const limited = await fetch(`${stack.apiUrl}/api/callback?state=x`, { redirect: 'manual', headers: { accept: 'application/json' } });
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as { error: string }).error).toBe('rate_limited');
   });
 });

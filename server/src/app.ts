@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
       keepVaryOrigin(res);
       next();
     },
-    csrfGuard(allowedOrigins),
+    csrfGuard(allowedOrigins, logger),
     createExpressMiddleware({
       router: appRouter,
       maxBodySize: 64 * 1024,

@@ -1,5 +1,5 @@
 import express from 'express';
-import { auth, requiresAuth } from 'express-openid-connect';
+import expressOpenidConnect from 'express-openid-connect';
 import { ME_RESPONSE } from './fixtures.js';
 import { serve, serverOptions } from './serve.js';
 
@@ -13,6 +13,8 @@ export interface EocServerOptions {
   readonly secret: string;
 }
 
+// A CommonJS module whose exports Node cannot list statically: named imports fail.
+const { auth, requiresAuth } = expressOpenidConnect;
 const options = serverOptions<EocServerOptions>();
 
 const app = express();

@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { answerRequests } from '../ipc.js';
 
@@ -27,9 +29,36 @@ export function processStats(): ProcessStats {
 }
 
 /**
+ * Samples this process's main thread between `profile-start` and `profile-stop`
+ * (which writes the `.cpuprofile` to the path it is given), so that a profile
+ * covers the load only, not start-up and sign-in.
+ */
+function profiler(): Record<string, (message: { readonly [field: string]: unknown }) => unknown> {
+  let session: Session | undefined;
+  return {
+    'profile-start': async (message) => {
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: Number(message['intervalUs'] ?? 200) });
+      await session.post('Profiler.start');
+      return {};
+    },
+    'profile-stop': async (message) => {
+      if (!session) throw new Error('no profile under way');
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      session = undefined;
+      await writeFile(String(message['path']), JSON.stringify(profile));
+      return {};
+    },
+  };
+}
+
+/**
  * Runs a bench server child: listens on loopback, tells the parent its port,
- * answers `stats` and `notes` (anything worth recording with the run; `extra`
- * may override it), and exits cleanly on `stop`, SIGTERM or a lost parent
+ * answers `stats`, `notes` (anything worth recording with the run; `extra`
+ * may override it) and the profiler's requests, and exits cleanly on `stop`, SIGTERM or a lost parent
  * (a clean exit is what lets `--cpu-prof` write its profile).
  */
 export async function serve(listener: RequestListener, options: { port?: number; extra?: Record<string, () => unknown> } = {}): Promise<void> {
@@ -42,7 +71,7 @@ export async function serve(listener: RequestListener, options: { port?: number;
     server.closeAllConnections();
     process.exit(0);
   };
-  answerRequests({ stats: () => processStats(), notes: () => ({}), stop: exit, ...options.extra });
+  answerRequests({ stats: () => processStats(), notes: () => ({}), stop: exit, ...profiler(), ...options.extra });
   process.on('SIGTERM', exit);
   process.on('disconnect', exit);
   process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });

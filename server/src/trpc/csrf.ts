@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AuthFailureReason } from '@bff/shared';
+import type { Logger } from '../log.js';
 
 /** The header every tRPC call must carry; a cross-site form or image cannot send it without a CORS pre-flight. */
 export const CSRF_HEADER = 'x-csrf';
@@ -11,7 +12,11 @@ export const CSRF_HEADER = 'x-csrf';
  * Subscriptions (server-sent events, which cannot set headers) rely on the origin check alone,
  * and must show where they come from (`Origin`, or `Sec-Fetch-Site: same-origin`).
  */
-export function csrfGuard(allowedOrigins: ReadonlySet<string>): RequestHandler {
+export function csrfGuard(allowedOrigins: ReadonlySet<string>, logger: Logger): RequestHandler {
+  const refuse = (req: Request, res: Response, reason: Extract<AuthFailureReason, 'csrf' | 'origin_denied'>) => {
+    logger.warn('auth.denied', { reason, path: req.path });
+    respond(req, res, reason);
+  };
   return (req, res, next) => {
     const origin = req.headers.origin;
     const site = req.headers['sec-fetch-site'];
@@ -38,7 +43,7 @@ export function csrfGuard(allowedOrigins: ReadonlySet<string>): RequestHandler {
 }
 
 /** Answers in tRPC's own error shape (one entry per procedure for a batch), so the typed client can read the reason. */
-function refuse(req: Request, res: Response, reason: Extract<AuthFailureReason, 'csrf' | 'origin_denied'>): void {
+function respond(req: Request, res: Response, reason: Extract<AuthFailureReason, 'csrf' | 'origin_denied'>): void {
   const paths = req.path.replace(/^\//, '').split(',');
   const errorFor = (path: string | undefined) => ({
     error: {

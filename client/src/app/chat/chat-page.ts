@@ -1,14 +1,4 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  ElementRef,
-  Injector,
-  afterNextRender,
-  computed,
-  inject,
-  signal,
-  viewChild,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import type { CHAT_MESSAGE_MAX_LENGTH, ChatMessage } from '@bff/shared';
 import { apiErrorKind, apiErrorMessage, type ApiErrorKind } from '../core/api-error';
 import { Auth } from '../core/auth';
@@ -25,7 +15,8 @@ const HISTORY_LIMIT = 100;
 type LoadState = { readonly status: 'loading' } | { readonly status: 'ready' } | { readonly status: 'error'; readonly kind: ApiErrorKind };
 
 /**
- * The team chat: recent history and a send box. It does not poll: background calls
+ * The team chat: recent history and a send box. The list stays scrolled to the newest
+ * message by CSS alone (a `column-reverse` scroller). It does not poll: background calls
  * would keep the session alive past its idle timeout, so new messages arrive on
  * "Refresh" and after each send.
  */
@@ -38,9 +29,6 @@ type LoadState = { readonly status: 'loading' } | { readonly status: 'ready' } |
 export class ChatPage {
   private readonly trpc = inject(TRPC_CLIENT);
   private readonly auth = inject(Auth);
-  private readonly injector = inject(Injector);
-  private readonly list = viewChild<ElementRef<HTMLElement>>('list');
-  private readonly input = viewChild<ElementRef<HTMLTextAreaElement>>('input');
 
   protected readonly maxLength = MAX_MESSAGE_LENGTH;
   protected readonly messages = signal<readonly ChatMessage[]>([]);
@@ -63,7 +51,6 @@ export class ChatPage {
     try {
       this.messages.set(await this.trpc.chat.history.query({ limit: HISTORY_LIMIT }));
       this.load.set({ status: 'ready' });
-      this.scrollToEnd();
     } catch (error) {
       this.load.set({ status: 'error', kind: apiErrorKind(error) });
     }
@@ -74,13 +61,14 @@ export class ChatPage {
   }
 
   /** Enter sends; Shift+Enter (or an IME composition) keeps typing. */
-  protected onKeydown(event: KeyboardEvent): void {
+  protected onKeydown(event: KeyboardEvent, input: HTMLTextAreaElement): void {
     if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
     event.preventDefault();
-    void this.send();
+    void this.send(input);
   }
 
-  protected async send(event?: Event): Promise<void> {
+  /** Sends the draft; `input` gets the focus back afterwards. */
+  protected async send(input: HTMLTextAreaElement, event?: Event): Promise<void> {
     event?.preventDefault();
     const text = this.draft().trim();
     if (!this.canSend()) return;
@@ -91,7 +79,6 @@ export class ChatPage {
       this.messages.update((messages) => [...messages.filter((m) => m.id !== message.id), message]);
       this.draft.set('');
       this.load.set({ status: 'ready' });
-      this.scrollToEnd();
     } catch (error) {
       const kind = apiErrorKind(error);
       this.sendError.set(
@@ -101,17 +88,7 @@ export class ChatPage {
       );
     } finally {
       this.sending.set(false);
-      this.input()?.nativeElement.focus();
+      input.focus();
     }
-  }
-
-  private scrollToEnd(): void {
-    afterNextRender(
-      () => {
-        const list = this.list()?.nativeElement;
-        if (list) list.scrollTop = list.scrollHeight;
-      },
-      { injector: this.injector },
-    );
   }
 }
