@@ -13,6 +13,8 @@ export interface ServerSpec {
   readonly path: string;
   /** Experiments are measured only with `--experiments`; they are not part of the targets. */
   readonly experiment: boolean;
+  /** Options merged into the child's options (e.g. a log level). */
+  readonly childOptions?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -31,5 +33,6 @@ export const SERVERS: readonly ServerSpec[] = [
   { id: 'express-openid-connect', label: 'express-openid-connect 3.4', entry: 'servers/eoc.ts', auth: 'express-openid-connect', path: '/me', experiment: false },
   { id: 'trpc-fetch', label: 'exp: public me, fetch adapter + node:http', entry: 'servers/experiments/trpc-fetch.ts', auth: 'none', path: '/api/trpc/me', experiment: true },
   { id: 'trpc-standalone', label: 'exp: public me, standalone adapter', entry: 'servers/experiments/trpc-standalone.ts', auth: 'none', path: '/api/trpc/me', experiment: true },
+  { id: 'guarded-me-info-logs', label: 'exp: guarded me, request logs at info (discarded)', entry: 'servers/bff.ts', auth: 'bff', path: '/api/trpc/me', experiment: true, childOptions: { logLevel: 'info' } },
   { id: 'guarded-me-token-cache', label: 'exp: guarded me + verified-token cache', entry: 'servers/experiments/bff-token-cache.ts', auth: 'bff', path: '/api/trpc/me', experiment: true },
 ];

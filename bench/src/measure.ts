@@ -54,6 +54,10 @@ const DECOY_COOKIE = `bff_session=${randomBytes(64).toString('base64url')}`;
 
 /** The options a server child of this kind is started with. */
 export function childOptions(spec: ServerSpec, stack: BenchStack): object {
+  return { ...baseOptions(spec, stack), ...spec.childOptions };
+}
+
+function baseOptions(spec: ServerSpec, stack: BenchStack): object {
   switch (spec.auth) {
     case 'bff':
       return { port: stack.apiPort, env: stack.apiEnv } satisfies BffServerOptions;

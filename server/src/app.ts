@@ -59,6 +59,17 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
 
+  if (config.backUrl.protocol === 'https:' && config.trustProxy === false) {
+    let warned = false;
+    app.use((req, _res, next) => {
+      if (!warned && !req.secure && req.headers['x-forwarded-proto'] === 'https') {
+        warned = true;
+        logger.warn('config.trust_proxy_missing', { message: 'Requests arrive through a TLS-terminating proxy but TRUST_PROXY is not set: client addresses and the scheme are the proxy\'s. Set TRUST_PROXY (e.g. 1 or loopback).' });
+      }
+      next();
+    });
+  }
+
   const allowedOrigins = new Set(config.frontOrigins);
   app.use((_req, res, next) => {
     res.vary('Origin');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Env } from './config.js';
+import { staticFindings } from './doctor.js';
 
 function issuesOf(env: Env): Record<string, string> {
   try {
@@ -94,7 +95,7 @@ describe('configuration (S16)', () => {
   it('computes SameSite=None for cross-site fronts, with a loud warning, and only over https', () => {
     const config = loadConfig({ ...PRODUCTION, FRONT_URL: 'https://app.other.com' });
     expect(config.cookie).toMatchObject({ topology: 'cross-site', sameSite: 'none', secure: true });
-    expect(config.warnings.join(' ')).toMatch(/third-party/);
+    expect(staticFindings(config).find((f) => f.check === 'topology')).toMatchObject({ severity: 'warn', fix: expect.stringMatching(/third-party/) });
     expect(Object.keys(issuesOf({ FRONT_URL: 'http://app.example.test', BACK_URL: 'http://api.other.test' }))).toEqual(['BACK_URL']);
   });
 

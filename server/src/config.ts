@@ -188,7 +188,7 @@ export function loadConfig(env: Env): Config {
     add('OIDC_REDIRECT_URI', `must be under BACK_URL (${backUrl.href}) so that the callback receives the session cookie; e.g. ${apiBase}/api/callback.`);
   }
   const postLogoutRedirectUri = url('OIDC_POST_LOGOUT_REDIRECT_URI', env.OIDC_POST_LOGOUT_REDIRECT_URI?.trim() || `${frontOrigins[0] ?? DEV_DEFAULTS.FRONT_URL}/`);
-  if (postLogoutRedirectUri && !frontOrigins.includes(postLogoutRedirectUri.origin)) {
+  if (postLogoutRedirectUri && frontOrigins.length > 0 && !frontOrigins.includes(postLogoutRedirectUri.origin)) {
     add('OIDC_POST_LOGOUT_REDIRECT_URI', 'must be on one of the FRONT_URL origins.');
   }
 
@@ -202,9 +202,6 @@ export function loadConfig(env: Env): Config {
       variable: topology === 'cross-site' && !basics.COOKIE_SAMESITE ? 'BACK_URL' : 'COOKIE_SAMESITE',
       message: `the fronts (${frontOrigins.join(', ')}) are cross-site to the API, which needs SameSite=None cookies, and browsers accept those only with Secure over https: serve BACK_URL over https, or put front and API on the same site (e.g. app.example.com and api.example.com).`,
     }]);
-  }
-  if (topology === 'cross-site') {
-    warnings.push(`The fronts and the API are cross-site (${frontOrigins.join(', ')} → ${backUrl.origin}). The session cookie is SameSite=None; Secure, a third-party cookie that Safari, Firefox and Chrome with tracking protection block by default: users will not stay signed in. Prefer app.example.com / api.example.com on one registrable domain, or one origin behind a reverse proxy.`);
   }
   if (topology === 'cross-site' && sameSite !== 'none') {
     warnings.push(`COOKIE_SAMESITE=${sameSite} with cross-site fronts: browsers will not send the session cookie to the API.`);

@@ -9,6 +9,7 @@ import { MemorySessionStore } from './auth/session-store.js';
 import { ChatStore } from './chat/chat-store.js';
 import { Metrics } from './analytics/metrics.js';
 import { createLogger, type Logger } from './log.js';
+import { staticFindings } from './doctor.js';
 
 export interface Api {
   readonly app: express.Express;
@@ -43,6 +44,9 @@ export function createApi(config: Config, logger: Logger, options: { retryDelayM
 /** Creates the API and listens on `config.port`. */
 export async function startApi(config: Config, logger: Logger = createLogger()): Promise<{ server: Server; close(): Promise<void> }> {
   for (const warning of config.warnings) logger.warn('config.warning', { message: warning });
+  for (const finding of staticFindings(config)) {
+    if (finding.severity === 'warn' || finding.severity === 'error') logger.warn('config.doctor', { check: finding.check, message: finding.message, fix: finding.fix });
+  }
   const api = createApi(config, logger);
   const server = createServer(api.app);
   await new Promise<void>((resolve) => server.listen(config.port, resolve));

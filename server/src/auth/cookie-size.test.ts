@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Response } from 'express';
 import { cookieBytes, CookieTooLargeError, MAX_COOKIE_BYTES, setCookie } from './cookie-size.js';
 import { TransactionCookies } from './transaction.js';
+import { MAX_RETURN_TO_LENGTH, safeReturnTo } from './return-to.js';
+import { WORST_TRANSACTION_COOKIE_VALUE } from '../doctor.js';
 
 describe('cookie size (S9)', () => {
   it('refuses loudly to send a cookie the browser would drop', () => {
@@ -19,7 +21,13 @@ describe('cookie size (S9)', () => {
   it('keeps the largest possible login transaction cookie under the limit', async () => {
     const cookies = new TransactionCookies({ secret: 's'.repeat(32), cookieName: `__Host-${'n'.repeat(64)}`, secure: true, callbackPath: '/api/callback' });
     const state = 'S'.repeat(43);
-    const sealed = await cookies.seal({ state, nonce: 'N'.repeat(43), codeVerifier: 'V'.repeat(43), returnTo: `https://app.example.com/${'p'.repeat(2000)}` });
+    const front = 'https://app.example.com';
+    const longest = `${front}/${'p'.repeat(MAX_RETURN_TO_LENGTH - front.length - 1)}`;
+    expect(safeReturnTo(longest, [front])).toBe(longest);
+    // percent-encoding cannot push it past the limit either
+    expect(safeReturnTo(`/${'é'.repeat(1000)}`, [front])).toBe(`${front}/`);
+    const sealed = await cookies.seal({ state, nonce: 'N'.repeat(43), codeVerifier: 'V'.repeat(43), returnTo: longest });
+    expect(sealed.length).toBeLessThanOrEqual(WORST_TRANSACTION_COOKIE_VALUE);
     expect(cookieBytes(cookies.nameFor(state), sealed)).toBeLessThan(MAX_COOKIE_BYTES);
   });
 });

@@ -1,3 +1,6 @@
+/** Longest return URL kept, in characters, after normalisation. */
+export const MAX_RETURN_TO_LENGTH = 2048;
+
 /**
  * Resolves a requested `returnTo` to a URL on an allowed front origin, or to the
  * default front's home. Relative paths resolve against the default front. Anything
@@ -12,7 +15,7 @@ export function safeReturnTo(raw: unknown, frontOrigins: readonly string[]): str
   const [home] = frontOrigins;
   if (!home) throw new Error('safeReturnTo needs at least one front origin');
   const fallback = `${home}/`;
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2048) return fallback;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_RETURN_TO_LENGTH) return fallback;
   // Backslashes and control or space characters are never needed in a return URL and are how parsers get confused.
   if (/[\\\s\u0000-\u001f\u007f]/.test(raw)) return fallback;
   let url: URL;
@@ -23,5 +26,7 @@ export function safeReturnTo(raw: unknown, frontOrigins: readonly string[]): str
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return fallback;
   if (url.username || url.password) return fallback;
+  // Percent-encoding can make the URL longer than what was given; the login cookie must stay small (S9).
+  if (url.href.length > MAX_RETURN_TO_LENGTH) return fallback;
   return frontOrigins.includes(url.origin) ? url.href : fallback;
 }

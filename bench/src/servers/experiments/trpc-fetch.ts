@@ -15,7 +15,11 @@ function toRequest(req: IncomingMessage): Request {
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const response = await fetchRequestHandler({ endpoint: '/api/trpc', req: toRequest(req), router: publicRouter });
-  res.writeHead(response.status, Object.fromEntries(response.headers));
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 

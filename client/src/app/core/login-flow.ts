@@ -126,6 +126,8 @@ export class LoginFlow {
    * probe) only take part in the loop check.
    */
   onUnauthorized(reason: AuthFailureReason | undefined, options: { readonly autoLogin: boolean }): void {
+    // Already on the way to sign-in: the attempt just recorded must not read as a loop.
+    if (this.leaving()) return;
     if (this.returnedFromLogin()) {
       const path = this.appLocation.path() || '/';
       if (this.problemShown || path.startsWith(SESSION_PROBLEM_PATH)) return;

@@ -1,9 +1,10 @@
-import { isLoginErrorCode, type LoginErrorCode } from '@bff/shared';
+import type { LoginErrorCode } from '@bff/shared';
 
 /**
  * What to tell the user when sign-in comes back with `?auth_error=<code>`. Typed as a
  * complete record: a code added on the server fails the client's type check until it
- * has a sentence here.
+ * has a sentence here. (It also serves as the runtime guard: `isLoginErrorCode` from
+ * `@bff/shared` would load zod into the bundle.)
  */
 export const LOGIN_ERROR_MESSAGES: Readonly<Record<LoginErrorCode, string>> = {
   missing_state: 'The answer from the sign-in service was incomplete, so you were not signed in. Please sign in again.',
@@ -22,5 +23,7 @@ export const LOGIN_ERROR_MESSAGES: Readonly<Record<LoginErrorCode, string>> = {
 /** The sentence for an `auth_error` value, a generic one for an unknown value, null for none. */
 export function loginErrorMessage(code: string | null): string | null {
   if (code === null) return null;
-  return isLoginErrorCode(code) ? LOGIN_ERROR_MESSAGES[code] : 'Sign-in did not complete. Please try again.';
+  return Object.hasOwn(LOGIN_ERROR_MESSAGES, code)
+    ? LOGIN_ERROR_MESSAGES[code as LoginErrorCode]
+    : 'Sign-in did not complete. Please try again.';
 }

@@ -1,8 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, RouterLink } from '@angular/router';
-import { isAuthFailureReason } from '@bff/shared';
 import { APP_CONFIG } from '../core/app-config';
+import { isAuthFailureReason } from '../core/auth-failure-reason';
 import { LoginFlow } from '../core/login-flow';
 import { WindowLocation } from '../core/window-location';
 

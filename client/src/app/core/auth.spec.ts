@@ -1,0 +1,94 @@
+import { provideLocationMocks } from '@angular/common/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { ALICE, FRONT_ORIGIN, FakeWindowLocation, createFakeTrpc, loginUrlFor, networkError, provideFakes, trpcError, type FakeTrpc } from '../../testing/fakes';
+import { Auth } from './auth';
+import { LOGIN_ATTEMPT_KEY } from './login-flow';
+
+describe('Auth', () => {
+  let trpc: FakeTrpc;
+  let location: FakeWindowLocation;
+
+  beforeEach(() => {
+    sessionStorage.clear();
+    trpc = createFakeTrpc();
+    location = new FakeWindowLocation();
+    TestBed.configureTestingModule({ providers: [provideRouter([]), provideLocationMocks(), ...provideFakes(trpc, location)] });
+  });
+
+  it('starts unknown and becomes signed-in with the user and session from me', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    const auth = TestBed.inject(Auth);
+    expect(auth.status()).toBe('unknown');
+    expect(auth.user()).toBeNull();
+
+    await expect(auth.load()).resolves.toBe('signed-in');
+
+    expect(auth.status()).toBe('signed-in');
+    expect(auth.user()).toEqual(ALICE.user);
+    expect(auth.me()?.session.expiresAt).toBe(ALICE.session.expiresAt);
+    expect(auth.hasGroup('analysts')).toBe(true);
+    expect(auth.hasGroup('admins')).toBe(false);
+  });
+
+  it('probes me without automatic sign-in, so that a signed-out visitor can see the landing page', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    await TestBed.inject(Auth).load();
+    expect(trpc.me.query).toHaveBeenCalledWith(undefined, { context: { autoLogin: false } });
+  });
+
+  it('forgets the sign-in attempt once me succeeds', async () => {
+    sessionStorage.setItem(LOGIN_ATTEMPT_KEY, String(Date.now()));
+    trpc.me.query.mockResolvedValue(ALICE);
+    await TestBed.inject(Auth).load();
+    expect(sessionStorage.getItem(LOGIN_ATTEMPT_KEY)).toBeNull();
+  });
+
+  it('becomes signed-out, keeping the reason, when me answers UNAUTHORIZED', async () => {
+    trpc.me.query.mockRejectedValue(trpcError('UNAUTHORIZED', 'session_expired'));
+    const auth = TestBed.inject(Auth);
+
+    await expect(auth.load()).resolves.toBe('signed-out');
+
+    expect(auth.user()).toBeNull();
+    expect(auth.signedOutReason()).toBe('session_expired');
+  });
+
+  it('becomes unavailable when the API cannot be reached, and recovers on refresh', async () => {
+    trpc.me.query.mockRejectedValueOnce(networkError()).mockResolvedValueOnce(ALICE);
+    const auth = TestBed.inject(Auth);
+
+    await expect(auth.load()).resolves.toBe('unavailable');
+    await expect(auth.refresh()).resolves.toBe('signed-in');
+  });
+
+  it('shares one request between concurrent loads', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    const auth = TestBed.inject(Auth);
+
+    await Promise.all([auth.load(), auth.load(), auth.load()]);
+    await auth.load();
+
+    expect(trpc.me.query).toHaveBeenCalledTimes(1);
+  });
+
+  it('logs out by navigating to the logout URL from me', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    const auth = TestBed.inject(Auth);
+    await auth.load();
+
+    auth.logout();
+
+    expect(location.assigned).toEqual([ALICE.logoutUrl]);
+  });
+
+  it('logs in by navigating to the API, coming back to the current page by default', () => {
+    location.href = `${FRONT_ORIGIN}/profile`;
+    const auth = TestBed.inject(Auth);
+
+    auth.login();
+    auth.login(`${FRONT_ORIGIN}/chat`);
+
+    expect(location.assigned).toEqual([loginUrlFor(`${FRONT_ORIGIN}/profile`), loginUrlFor(`${FRONT_ORIGIN}/chat`)]);
+  });
+});

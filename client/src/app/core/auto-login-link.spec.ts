@@ -1,0 +1,175 @@
+import { Component } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { provideLocationMocks } from '@angular/common/testing';
+import { Router, provideRouter } from '@angular/router';
+import { TRPCClientError } from '@trpc/client';
+import type { AuthFailureReason } from '@bff/shared';
+import { API_URL, FRONT_ORIGIN, FakeWindowLocation, errorEnvelope, loginUrlFor, provideFakes, createFakeTrpc } from '../../testing/fakes';
+import { LOGIN_ATTEMPT_KEY, LoginFlow } from './login-flow';
+import { createTrpcClient, type TrpcClient } from './trpc-client';
+
+@Component({ template: '' })
+class Blank {}
+
+type Answer = (path: string) => { status: number; body: unknown };
+
+/** A fetch that answers every procedure of a (batch) request with `answer`. */
+function fakeFetch(answer: Answer) {
+  return vi.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
+    const url = new URL(String(input));
+    const paths = url.pathname.replace('/api/trpc/', '').split(',');
+    const answers = paths.map(answer);
+    const status = answers.every((a) => a.status === answers[0]?.status) ? (answers[0]?.status ?? 200) : 207;
+    return new Response(JSON.stringify(answers.map((a) => a.body)), { status, headers: { 'content-type': 'application/json' } });
+  });
+}
+
+const unauthorized =
+  (reason: AuthFailureReason): Answer =>
+  (path) => ({ status: 401, body: errorEnvelope('UNAUTHORIZED', path, reason) });
+
+describe('autoLoginLink', () => {
+  let location: FakeWindowLocation;
+  let router: Router;
+
+  function client(answer: Answer): { trpc: TrpcClient; fetch: ReturnType<typeof fakeFetch> } {
+    const fetch = fakeFetch(answer);
+    const flow = TestBed.inject(LoginFlow);
+    return { trpc: createTrpcClient({ apiUrl: API_URL, fetch, onUnauthorized: (r, o) => flow.onUnauthorized(r, o) }), fetch };
+  }
+
+  beforeEach(() => {
+    sessionStorage.clear();
+    location = new FakeWindowLocation();
+    location.href = `${FRONT_ORIGIN}/chat?room=general`;
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([{ path: '**', component: Blank }]),
+        provideLocationMocks(),
+        ...provideFakes(createFakeTrpc(), location),
+      ],
+    });
+    router = TestBed.inject(Router);
+  });
+
+  it('sends the browser to sign-in once, with the current page as returnTo, when concurrent calls fail UNAUTHORIZED', async () => {
+    const { trpc, fetch } = client(unauthorized('session_expired'));
+
+    const results = await Promise.allSettled([trpc.me.query(), trpc.chat.history.query({ limit: 5 }), trpc.analytics.query()]);
+
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(location.assigned).toEqual([loginUrlFor(`${FRONT_ORIGIN}/chat?room=general`)]);
+    expect(Number(sessionStorage.getItem(LOGIN_ATTEMPT_KEY))).toBeGreaterThan(0);
+  });
+
+  it('navigates only once, and never to the session problem, for failures arriving after sign-in has started', async () => {
+    const navigate = vi.spyOn(router, 'navigateByUrl');
+    const { trpc, fetch } = client(unauthorized('no_session'));
+
+    await trpc.me.query().catch(() => undefined);
+    await trpc.chat.history.query().catch(() => undefined);
+
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(location.assigned).toHaveLength(1);
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('still rejects the call, with the code and reason from the API', async () => {
+    const { trpc } = client(unauthorized('no_session'));
+
+    const error: unknown = await trpc.me.query().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'UNAUTHORIZED', reason: 'no_session' });
+  });
+
+  it.each<AuthFailureReason>(['no_session', 'invalid_session'])(
+    'shows the session problem instead of signing in again when %s follows a sign-in moments ago',
+    async (reason) => {
+      sessionStorage.setItem(LOGIN_ATTEMPT_KEY, String(Date.now() - 5_000));
+      const navigate = vi.spyOn(router, 'navigateByUrl');
+      const { trpc } = client(unauthorized(reason));
+
+      await Promise.allSettled([trpc.me.query(), trpc.chat.history.query()]);
+
+      expect(location.assigned).toEqual([]);
+      expect(navigate).toHaveBeenCalledTimes(1);
+      const target = router.serializeUrl(navigate.mock.calls[0]?.[0] as never);
+      expect(target.startsWith('/session-problem?')).toBe(true);
+      expect(new URLSearchParams(target.split('?')[1]).get('reason')).toBe(reason);
+    },
+  );
+
+  it('signs in again when the last attempt is older than the loop window', async () => {
+    sessionStorage.setItem(LOGIN_ATTEMPT_KEY, String(Date.now() - 10 * 60_000));
+    const { trpc } = client(unauthorized('no_session'));
+
+    await trpc.me.query().catch(() => undefined);
+
+    expect(location.assigned).toHaveLength(1);
+  });
+
+  it.each([
+    ['FORBIDDEN', (path: string) => ({ status: 403, body: errorEnvelope('FORBIDDEN', path, 'forbidden') })],
+    ['BAD_REQUEST', (path: string) => ({ status: 400, body: errorEnvelope('BAD_REQUEST', path) })],
+    ['INTERNAL_SERVER_ERROR', (path: string) => ({ status: 500, body: errorEnvelope('INTERNAL_SERVER_ERROR', path) })],
+  ])('does nothing for %s', async (_code, answer: Answer) => {
+    const navigate = vi.spyOn(router, 'navigateByUrl');
+    const { trpc } = client(answer);
+
+    await expect(trpc.analytics.query()).rejects.toBeInstanceOf(TRPCClientError);
+
+    expect(location.assigned).toEqual([]);
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('does nothing when the API cannot be reached', async () => {
+    const fetch = vi.fn(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const flow = TestBed.inject(LoginFlow);
+    const trpc = createTrpcClient({ apiUrl: API_URL, fetch, onUnauthorized: (r, o) => flow.onUnauthorized(r, o) });
+
+    await expect(trpc.me.query()).rejects.toBeInstanceOf(TRPCClientError);
+
+    expect(location.assigned).toEqual([]);
+  });
+
+  it('leaves calls marked autoLogin: false to their caller', async () => {
+    const { trpc } = client(unauthorized('no_session'));
+
+    await trpc.me.query(undefined, { context: { autoLogin: false } }).catch(() => undefined);
+
+    expect(location.assigned).toEqual([]);
+  });
+});
+
+describe('createTrpcClient', () => {
+  it('batches a tick of queries into one credentialed request carrying the anti-forgery header', async () => {
+    const fetch = fakeFetch((path) => ({ status: 200, body: { result: { data: path === 'me' ? { ok: 'me' } : [] } } }));
+    const trpc = createTrpcClient({ apiUrl: API_URL, fetch, onUnauthorized: vi.fn() });
+
+    const [me, history] = await Promise.all([trpc.me.query(), trpc.chat.history.query({ limit: 5 })]);
+
+    expect(me).toEqual({ ok: 'me' });
+    expect(history).toEqual([]);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    const [url, init] = fetch.mock.calls[0] ?? [];
+    expect(String(url).startsWith(`${API_URL}/api/trpc/me,chat.history?batch=1`)).toBe(true);
+    expect(init?.credentials).toBe('include');
+    expect(new Headers(init?.headers).get('x-csrf')).toBe('1');
+  });
+
+  it('sends mutations as POST with the same header and credentials', async () => {
+    const fetch = fakeFetch(() => ({ status: 200, body: { result: { data: { id: '1' } } } }));
+    const trpc = createTrpcClient({ apiUrl: API_URL, fetch, onUnauthorized: vi.fn() });
+
+    await trpc.chat.send.mutate({ text: 'hello' });
+
+    const init = fetch.mock.calls[0]?.[1];
+    expect(init?.method).toBe('POST');
+    expect(init?.credentials).toBe('include');
+    expect(new Headers(init?.headers).get('x-csrf')).toBe('1');
+  });
+});

@@ -1,0 +1,108 @@
+import type { Provider } from '@angular/core';
+import type { AppRouter } from '@bff/server/router';
+import type { AnalyticsOutput, AuthFailureReason, ChatMessage, MeOutput } from '@bff/shared';
+import { TRPCClientError } from '@trpc/client';
+import { vi, type Mock } from 'vitest';
+import { APP_CONFIG } from '../app/core/app-config';
+import { TRPC_CLIENT, type TrpcClient } from '../app/core/trpc-client';
+import { WindowLocation } from '../app/core/window-location';
+
+export const API_URL = 'https://api.example.test';
+export const FRONT_ORIGIN = 'https://app.example.test';
+
+/** Records top-level navigations instead of leaving the test page. */
+export class FakeWindowLocation {
+  href = `${FRONT_ORIGIN}/`;
+  readonly assigned: string[] = [];
+
+  assign(url: string): void {
+    this.assigned.push(url);
+  }
+}
+
+/** The sign-in URL the app should navigate to for `returnTo`. */
+export function loginUrlFor(returnTo: string): string {
+  return `${API_URL}/api/login?returnTo=${encodeURIComponent(returnTo)}`;
+}
+
+export function meFor(user: MeOutput['user']): MeOutput {
+  return {
+    user,
+    session: { expiresAt: '2030-01-01T10:30:00.000Z', accessTokenExpiresAt: '2030-01-01T10:05:00.000Z' },
+    logoutUrl: `${API_URL}/api/logout?sid=sid-of-${user.sub}`,
+  };
+}
+
+export const ALICE = meFor({ sub: 'alice', name: 'Alice Analyst', email: 'alice@example.test', groups: ['analysts'] });
+export const BOB = meFor({ sub: 'bob', name: 'Bob Builder', email: null, groups: [] });
+
+type ErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  BAD_REQUEST: 400,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+/** The error body the API sends for `code`, as one item of a (batch) response. */
+export function errorEnvelope(code: ErrorCode, path: string, reason?: AuthFailureReason) {
+  return {
+    error: {
+      message: code,
+      code: -32000,
+      data: { code, httpStatus: HTTP_STATUS[code], path, ...(reason ? { reason } : {}) },
+    },
+  };
+}
+
+/** What the typed client rejects with when the API answers `code`. */
+export function trpcError(code: ErrorCode, reason?: AuthFailureReason): TRPCClientError<AppRouter> {
+  return TRPCClientError.from<AppRouter>(errorEnvelope(code, 'test', reason));
+}
+
+/** What the client rejects with when the request never reaches the API. */
+export function networkError(): TRPCClientError<AppRouter> {
+  return TRPCClientError.from<AppRouter>(new TypeError('Failed to fetch'));
+}
+
+/** The procedures the pages use, as mocks; unstubbed calls fail loudly. */
+export interface FakeTrpc {
+  readonly me: { readonly query: Mock<(input?: undefined, options?: unknown) => Promise<MeOutput>> };
+  readonly chat: {
+    readonly history: { readonly query: Mock<(input?: { limit?: number }) => Promise<ChatMessage[]>> };
+    readonly send: { readonly mutate: Mock<(input: { text: string }) => Promise<ChatMessage>> };
+  };
+  readonly analytics: { readonly query: Mock<() => Promise<AnalyticsOutput>> };
+}
+
+export function createFakeTrpc(): FakeTrpc {
+  const unexpected = (path: string) => () => Promise.reject(new Error(`unexpected call to ${path}`));
+  return {
+    me: { query: vi.fn(unexpected('me')) },
+    chat: {
+      history: { query: vi.fn(unexpected('chat.history')) },
+      send: { mutate: vi.fn(unexpected('chat.send')) },
+    },
+    analytics: { query: vi.fn(unexpected('analytics')) },
+  };
+}
+
+/** Config, a fake tRPC client and a fake window location, in place of the real ones. */
+export function provideFakes(trpc: FakeTrpc, location: FakeWindowLocation): Provider[] {
+  return [
+    { provide: APP_CONFIG, useValue: { apiUrl: API_URL } },
+    // The fake implements only what the pages call; the cast is confined to tests.
+    { provide: TRPC_CLIENT, useValue: trpc as unknown as TrpcClient },
+    { provide: WindowLocation, useValue: location },
+  ];
+}
+
+export function message(id: string, author: { sub: string; name: string }, text: string): ChatMessage {
+  return { id, text, author, sentAt: '2030-01-01T09:00:00.000Z' };
+}
+
+/** Resolves after pending promise callbacks (fake API answers) have run. */
+export function flushPromises(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
