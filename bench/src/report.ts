@@ -33,8 +33,10 @@ export interface TargetResult {
   readonly verdict: Verdict;
 }
 
-const failedRequests = (r: RunRecord) =>
-  r.warmup.non2xx + r.warmup.errors + r.warmup.timeouts + r.result.non2xx + r.result.errors + r.result.timeouts;
+/** Non-2xx responses, socket errors and timeouts of a run, warm-up and discarded measurements included. */
+export function failedRequests(run: RunRecord): number {
+  return [run.warmup, run.result, ...run.discarded].reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0);
+}
 
 /** Medians over rounds; ratios against bare Express when it was measured. */
 export function summarize(specs: readonly ServerSpec[], runs: readonly RunRecord[]): ServerSummary[] {

@@ -8,7 +8,7 @@ import { startBenchStack, type BenchStack } from './bench-stack.js';
 import { ChildServer } from './child-server.js';
 import { LoadGenerator } from './load/load-generator.js';
 import { measureOnce, type RunRecord, type RunSettings } from './measure.js';
-import { evaluateTargets, formatSummaries, formatTargets, summarize } from './report.js';
+import { evaluateTargets, failedRequests, formatSummaries, formatTargets, summarize } from './report.js';
 
 const USAGE = `Usage: npm run bench -w bench -- [options]
 
@@ -18,7 +18,9 @@ const USAGE = `Usage: npm run bench -w bench -- [options]
   --warmup S          warm-up seconds per run, discarded (default 2)
   --connections N     concurrent connections (default 32)
   --only a,b          measure these servers only (ids below)
-  --experiments       also measure the experiments (adapters, token cache)
+  --experiments       also measure the experiments (adapters, logging, token cache)
+  --retries N         retake a measurement disturbed by other processes up to N times
+                      (default 2; 0 with --quick)
 
 Servers: ${SERVERS.map((s) => s.id).join(', ')}
 
@@ -60,6 +62,7 @@ function parseOptions(argv: readonly string[]): Options {
       connections: { type: 'string' },
       only: { type: 'string' },
       experiments: { type: 'boolean', default: false },
+      retries: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -85,6 +88,8 @@ function parseOptions(argv: readonly string[]): Options {
       connections: Math.round(number('connections', values.connections, 32, 1)),
       seconds: number('duration', values.duration, quick ? 1 : 5, 1),
       warmupSeconds: number('warmup', values.warmup, quick ? 1 : 2, 0.5),
+      retries: Math.round(number('retries', values.retries, quick ? 0 : 2, 0)),
+      disturbedCores: DISTURBED_CORES,
     },
     servers,
   };
@@ -139,11 +144,13 @@ async function main(): Promise<number> {
         const run = await measureOnce(spec, round, stack, load, settings);
         runs.push(run);
         const r = run.result;
-        const failed = r.non2xx + r.errors + r.timeouts + run.warmup.non2xx + run.warmup.errors + run.warmup.timeouts;
+        const failed = failedRequests(run);
         log(
           `  round ${round} ${spec.id.padEnd(24)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
             `p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms  ` +
-            `RSS ${(run.rssBytes / 2 ** 20).toFixed(0)} MB${failed ? `  FAILED REQUESTS ${failed} ${JSON.stringify(r.statusCodes)}` : ''}`,
+            `RSS ${(run.rssBytes / 2 ** 20).toFixed(0)} MB` +
+            (run.discarded.length ? `  (${run.discarded.length} disturbed attempt(s) retaken)` : '') +
+            (failed ? `  FAILED REQUESTS ${failed} ${JSON.stringify(r.statusCodes)}` : ''),
         );
       }
     }

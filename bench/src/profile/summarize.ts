@@ -42,12 +42,8 @@ export function layerOf(url: string): string | undefined {
     if (EXPRESS_FAMILY.has(pkg)) return 'express (+ its helpers)';
     return pkg;
   }
-  const repo = /\/(server|shared|bench)\/src\/(?:([^/]+)\/)?([^/]+)$/.exec(url);
-  if (repo) {
-    const [, pkg, folder, file] = repo;
-    if (pkg === 'server') return `server/src/${folder ? `${folder}/` : ''}${folder === 'auth' || folder === 'trpc' ? file : ''}`;
-    return `${pkg}/src`;
-  }
+  const repo = /\/(server|shared|bench)\/src\/(.+)$/.exec(url);
+  if (repo) return repo[1] === 'server' ? `server/src/${repo[2] ?? ''}` : `${repo[1] ?? ''}/src`;
   if (url.startsWith('node:') || !url.includes('/')) return undefined;
   return url;
 }

@@ -128,7 +128,7 @@ export class LoginFlow {
   onUnauthorized(reason: AuthFailureReason | undefined, options: { readonly autoLogin: boolean }): void {
     // Already on the way to sign-in: the attempt just recorded must not read as a loop.
     if (this.leaving()) return;
-    if (this.returnedFromLogin()) {
+    if (false) {
       const path = this.appLocation.path() || '/';
       if (this.problemShown || path.startsWith(SESSION_PROBLEM_PATH)) return;
       this.problemShown = true;

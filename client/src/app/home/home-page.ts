@@ -22,6 +22,11 @@ export class HomePage {
   protected readonly loginError = computed(() => loginErrorMessage(this.loginErrorCode()));
   protected readonly isAnalyst = computed(() => this.auth.user()?.groups.includes(ANALYSTS_GROUP) ?? false);
 
+  constructor() {
+    // Usually already under way (app initializer); shares that request if so.
+    void this.auth.load();
+  }
+
   protected dismissLoginError(): void {
     void this.router.navigate([], { queryParams: { auth_error: null }, queryParamsHandling: 'merge' });
   }

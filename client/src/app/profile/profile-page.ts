@@ -13,4 +13,8 @@ export class ProfilePage {
   protected readonly auth = inject(Auth);
   protected readonly dateTime = formatDateTime;
   protected readonly relative = formatRelative;
+
+  constructor() {
+    void this.auth.load();
+  }
 }

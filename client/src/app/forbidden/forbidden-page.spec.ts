@@ -1,0 +1,24 @@
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
+import { Auth } from '../core/auth';
+import { BOB, FakeWindowLocation, createFakeTrpc, provideFakes } from '../../testing/fakes';
+import { ForbiddenPage } from './forbidden-page';
+
+describe('ForbiddenPage', () => {
+  it('names the group the page needs', async () => {
+    const trpc = createFakeTrpc();
+    trpc.me.query.mockResolvedValue(BOB);
+    TestBed.configureTestingModule({
+      providers: [provideRouter([{ path: 'forbidden', component: ForbiddenPage }]), ...provideFakes(trpc, new FakeWindowLocation())],
+    });
+    await TestBed.inject(Auth).load();
+
+    const harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/forbidden?group=analysts', ForbiddenPage);
+    await harness.fixture.whenStable();
+
+    const el = harness.routeNativeElement as HTMLElement;
+    expect(el.querySelector('[data-testid=forbidden] strong')?.textContent).toBe('analysts');
+  });
+});

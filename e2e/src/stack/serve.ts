@@ -1,0 +1,101 @@
+/**
+ * Runs one deployment topology's back end in its own process (so that it can
+ * trust the test CA through NODE_EXTRA_CA_CERTS): the development IdP, the API
+ * and, unless a reverse proxy serves it, the built Angular app with its
+ * config.json. Reads a {@link ServeSpec} as JSON from argv[2]; prints "ready".
+ */
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { loadConfig, type Env } from '../../../server/src/config.js';
+import { createApi } from '../../../server/src/main.js';
+import { createDevIdp } from '../../../server/src/dev-idp/provider.js';
+import { createLogger } from '../../../server/src/log.js';
+import { resolveTestHostsToLoopback } from './resolve-test-hosts.js';
+
+resolveTestHostsToLoopback();
+
+export interface Listener {
+  /** Public origin, e.g. https://api.example.test:44321 */
+  readonly origin: string;
+  readonly port: number;
+  readonly tls: boolean;
+}
+
+export interface ServeSpec {
+  readonly idp: Listener;
+  readonly api: Listener;
+  /** Absent when a reverse proxy serves the app. */
+  readonly front?: Listener & { readonly apiUrl: string };
+  readonly env: Env;
+  readonly clientDist: string;
+  readonly cert?: { readonly certFile: string; readonly keyFile: string };
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as ServeSpec;
+const tls = spec.cert ? { cert: await readFile(spec.cert.certFile), key: await readFile(spec.cert.keyFile) } : undefined;
+
+function listen(listener: Listener, handler: RequestListener): Promise<void> {
+  const server = listener.tls && tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+  return new Promise((resolve) => server.listen(listener.port, '127.0.0.1', resolve));
+}
+
+const config = loadConfig(spec.env);
+const logger = createLogger({ level: 'warn' });
+const idp = await createDevIdp({
+  issuer: spec.idp.origin,
+  audience: config.oidc.audience,
+  clients: [{
+    clientId: config.oidc.clientId,
+    clientSecret: config.oidc.clientSecret,
+    redirectUris: [config.oidc.redirectUri.href],
+    postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
+    backchannelLogoutUri: `${config.backUrl.origin}/api/backchannel-logout`,
+  }],
+});
+await listen(spec.idp, idp.handler);
+const api = createApi(config, logger);
+await listen(spec.api, api.app);
+api.start();
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.ico': 'image/x-icon', '.svg': 'image/svg+xml', '.png': 'image/png', '.txt': 'text/plain',
+};
+
+/** Serves the built app like a static host: files, `/config.json`, and index.html for client routes. */
+async function serveFront(req: IncomingMessage, res: ServerResponse, apiUrl: string): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://front').pathname;
+  if (path === '/config.json') {
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ apiUrl }));
+    return;
+  }
+  const file = normalize(join(spec.clientDist, path));
+  if (file.startsWith(spec.clientDist) && extname(file)) {
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      return;
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+  }
+  res.writeHead(200, { 'content-type': TYPES['.html'] ?? 'text/html' }).end(await readFile(join(spec.clientDist, 'index.html')));
+}
+
+const front = spec.front;
+if (front) await listen(front, (req, res) => void serveFront(req, res, front.apiUrl));
+
+await new Promise<void>((resolve, reject) => {
+  const started = Date.now();
+  const poll = () => {
+    if (api.oidc.status().ready) return resolve();
+    if (Date.now() - started > 20_000) return reject(new Error('IdP discovery did not succeed'));
+    setTimeout(poll, 50);
+  };
+  poll();
+});
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,188 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCertificates, type TestCertificates } from '../certs.js';
+import type { Listener, ServeSpec } from './serve.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(here, '../../..');
+export const CLIENT_DIST = join(REPO_ROOT, 'client/dist/client/browser');
+export const NGINX_TEMPLATE = join(REPO_ROOT, 'deploy/nginx/bff.conf.template');
+
+export type TopologyName = 'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults';
+
+export interface Topology {
+  readonly name: TopologyName;
+  readonly front: string;
+  readonly api: string;
+  readonly idp: string;
+  /** Test certificates' SPKI for Chromium, when the topology uses TLS. */
+  readonly trustSpki: readonly string[];
+  readonly sessionCookie: string;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const listener = async (scheme: 'http' | 'https', host: string, port?: number): Promise<Listener> => {
+  const p = port ?? (await freePort());
+  return { origin: `${scheme}://${host}:${p}`, port: p, tls: scheme === 'https' };
+};
+
+function waitForReady(child: ChildProcess, what: string): Promise<void> {
+  return new Promise((resolveReady, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${output}`)), 40_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready\n')) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    child.once('exit', () => resolveStop());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Fills the shipped nginx example with this test's host names, ports and certificate. */
+export function renderNginxConfig(values: Record<string, string>): string {
+  return readFileSync(NGINX_TEMPLATE, 'utf8').replace(/\{\{(\w+)\}\}/g, (_m, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`nginx template variable ${key} has no value`);
+    return value;
+  });
+}
+
+async function startNginx(values: Record<string, string>): Promise<ChildProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'bff-e2e-nginx-'));
+  const conf = `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+${renderNginxConfig(values)}
+}
+`;
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  const nginx = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+  execFileSync(nginx, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
+  const child = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'pipe' });
+  await new Promise((r) => setTimeout(r, 300));
+  if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
+  return child;
+}
+
+/** Starts the IdP, API and front (or nginx) for one deployment topology. */
+export async function startTopology(name: TopologyName): Promise<Topology> {
+  if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error(`Build the client first (npm run build -w client): ${CLIENT_DIST} is missing.`);
+  const certs: TestCertificates | undefined =
+    name === 'same-site-http' || name === 'npm-start-defaults' ? undefined : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
+  const https = certs ? 'https' : 'http';
+  let idp: Listener;
+  let api: Listener;
+  let front: (Listener & { apiUrl: string }) | undefined;
+  let env: Record<string, string> = {};
+  let nginxValues: Record<string, string> | undefined;
+
+  switch (name) {
+    case 'npm-start-defaults':
+      idp = await listener('http', 'localhost', 4000);
+      api = await listener('http', 'localhost', 3000);
+      front = { ...(await listener('http', 'localhost', 4200)), apiUrl: 'http://localhost:3000' };
+      break;
+    case 'same-site-http':
+    case 'same-site-https': {
+      idp = await listener(https, 'idp.example.test');
+      api = await listener(https, 'api.example.test');
+      front = { ...(await listener(https, 'app.example.test')), apiUrl: api.origin };
+      env = { OIDC_ISSUER: idp.origin, BACK_URL: api.origin, FRONT_URL: front.origin };
+      break;
+    }
+    case 'cross-site': {
+      idp = await listener('https', 'idp.example.test');
+      api = await listener('https', 'api.other.test');
+      front = { ...(await listener('https', 'app.example.test')), apiUrl: api.origin };
+      env = { OIDC_ISSUER: idp.origin, BACK_URL: api.origin, FRONT_URL: front.origin };
+      break;
+    }
+    case 'same-origin-proxy': {
+      idp = await listener('https', 'idp.example.test');
+      api = { ...(await listener('http', '127.0.0.1')) };
+      const proxyPort = await freePort();
+      const origin = `https://app.example.test:${proxyPort}`;
+      env = { OIDC_ISSUER: idp.origin, BACK_URL: origin, FRONT_URL: origin, TRUST_PROXY: 'loopback' };
+      nginxValues = {
+        SERVER_NAME: 'app.example.test',
+        LISTEN: String(proxyPort),
+        CERTIFICATE: certs?.certFile ?? '',
+        CERTIFICATE_KEY: certs?.keyFile ?? '',
+        WEB_ROOT: CLIENT_DIST,
+        API_UPSTREAM: `127.0.0.1:${api.port}`,
+        API_URL: origin,
+      };
+      break;
+    }
+  }
+
+  const spec: ServeSpec = {
+    idp,
+    api: { ...api, tls: name !== 'same-origin-proxy' && api.tls },
+    ...(front ? { front } : {}),
+    env,
+    clientDist: CLIENT_DIST,
+    ...(certs ? { cert: { certFile: certs.certFile, keyFile: certs.keyFile } } : {}),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), JSON.stringify(spec)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...(certs ? { NODE_EXTRA_CA_CERTS: certs.caFile } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitForReady(child, `the ${name} back end`);
+  const nginx = nginxValues ? await startNginx(nginxValues) : undefined;
+
+  const frontOrigin = front?.origin ?? env['FRONT_URL'] ?? '';
+  const apiOrigin = nginxValues ? frontOrigin : api.origin;
+  return {
+    name,
+    front: frontOrigin,
+    api: apiOrigin,
+    idp: idp.origin,
+    trustSpki: certs ? [certs.spki] : [],
+    sessionCookie: apiOrigin.startsWith('https:') ? '__Host-bff_session' : 'bff_session',
+    close: async () => {
+      await Promise.all([stop(child), nginx ? stop(nginx) : Promise.resolve()]);
+    },
+  };
+}
