@@ -4,7 +4,7 @@ import type { AppRouter } from '@bff/server/router';
 /**
  * What a failed call means for the page that made it:
  * - `unauthorized`: not signed in (sign-in is already under way, see `LoginFlow`);
- * - `forbidden`: signed in without the required group;
+ * - `forbidden`: signed in without the required group (not the anti-forgery refusals);
  * - `invalid`: the input was refused (e.g. an empty message);
  * - `unavailable`: the API or the identity provider cannot be reached;
  * - `failed`: anything else.
@@ -13,12 +13,13 @@ export type ApiErrorKind = 'unauthorized' | 'forbidden' | 'invalid' | 'unavailab
 
 export function apiErrorKind(error: unknown): ApiErrorKind {
   if (!(error instanceof TRPCClientError)) return 'failed';
-  const code = (error as TRPCClientError<AppRouter>).data?.code;
-  switch (code) {
+  const data = (error as TRPCClientError<AppRouter>).data;
+  switch (data?.code) {
     case 'UNAUTHORIZED':
       return 'unauthorized';
     case 'FORBIDDEN':
-      return 'forbidden';
+      // The anti-forgery guard also answers FORBIDDEN: a deployment problem, not a missing group.
+      return data.reason === 'csrf' || data.reason === 'origin_denied' ? 'failed' : 'forbidden';
     case 'BAD_REQUEST':
     case 'PAYLOAD_TOO_LARGE':
       return 'invalid';

@@ -1,12 +1,12 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
+import type { AppRouter } from '@bff/server/router';
 import type { AuthFailureReason, MeOutput, User } from '@bff/shared';
+import type { TRPCClientError } from '@trpc/client';
 import { apiErrorKind } from './api-error';
 import type { AutoLoginContext } from './auto-login-link';
 import { LoginFlow } from './login-flow';
 import { TRPC_CLIENT } from './trpc-client';
 import { WindowLocation } from './window-location';
-import { TRPCClientError } from '@trpc/client';
-import type { AppRouter } from '@bff/server/router';
 
 /**
  * - `unknown`: `me` has not answered yet;

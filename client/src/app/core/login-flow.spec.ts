@@ -33,6 +33,13 @@ describe('LoginFlow', () => {
     expect(flow.returnedFromLogin()).toBe(false);
   });
 
+  it('starts only one automatic sign-in when several guards ask for one', () => {
+    const flow = setUp();
+    expect(flow.requireLogin('/chat', 'no_session')).toBe(false);
+    expect(flow.requireLogin('/profile', 'no_session')).toBe(false);
+    expect(location.assigned).toEqual([loginUrlFor(`${FRONT_ORIGIN}/chat`)]);
+  });
+
   it('drops auth_error from returnTo, so a good sign-in does not come back to an old error', () => {
     const flow = setUp();
     flow.login(`${FRONT_ORIGIN}/?auth_error=state_mismatch&x=1`);

@@ -115,8 +115,10 @@ export class LoginFlow {
    * the session problem if the user has only just come back from signing in.
    */
   requireLogin(path: string, reason: AuthFailureReason | undefined): UrlTree | false {
+    // Already on the way to sign-in (another guard or a failed call): the attempt just recorded must not read as a loop.
+    if (this.leaving()) return false;
     if (this.returnedFromLogin()) return this.sessionProblemUrl(reason, path);
-    this.startAutomaticLogin(this.absoluteUrl(path));
+    this.login(this.absoluteUrl(path));
     return false;
   }
 
@@ -126,16 +128,15 @@ export class LoginFlow {
    * probe) only take part in the loop check.
    */
   onUnauthorized(reason: AuthFailureReason | undefined, options: { readonly autoLogin: boolean }): void {
-    // Already on the way to sign-in: the attempt just recorded must not read as a loop.
     if (this.leaving()) return;
-    if (false) {
+    if (this.returnedFromLogin()) {
       const path = this.appLocation.path() || '/';
       if (this.problemShown || path.startsWith(SESSION_PROBLEM_PATH)) return;
       this.problemShown = true;
       void this.router.navigateByUrl(this.sessionProblemUrl(reason, path));
       return;
     }
-    if (options.autoLogin) this.startAutomaticLogin(this.location.href);
+    if (options.autoLogin) this.login(this.location.href);
   }
 
   /** `/session-problem?reason=…&from=…`, `from` being the page to come back to after a retry. */
@@ -148,10 +149,5 @@ export class LoginFlow {
     const plain = path.startsWith('/') && !path.startsWith('//') && !path.includes('\\');
     const safePath = plain && !path.startsWith(SESSION_PROBLEM_PATH) ? path : '/';
     return new URL(this.appLocation.prepareExternalUrl(safePath), this.location.href).href;
-  }
-
-  private startAutomaticLogin(returnTo: string): void {
-    if (this.leaving()) return;
-    this.login(returnTo);
   }
 }
