@@ -8,7 +8,7 @@ import { LoadGenerator } from './load/load-generator.js';
 import { childOptions, loadTarget, sessionCookie } from './measure.js';
 import { summarizeProfile, type CpuProfile } from './profile/summarize.js';
 
-const USAGE = `Usage: npm run profile -w bench -- [--server guarded-me] [--seconds 10] [--connections 32] [--interval-us 200]
+const USAGE = `Usage: npm run profile -w bench -- [--server guarded-me] [--seconds 10] [--connections 32] [--interval-us 500]
 
 Starts one server alone, signs in, warms it up, then CPU-profiles its main thread
 during a load and prints where the time went. The .cpuprofile lands in
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     server: { type: 'string', default: 'guarded-me' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
-    'interval-us': { type: 'string', default: '200' },
+    'interval-us': { type: 'string', default: '500' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -51,7 +51,7 @@ try {
   const after = await server.stats();
 
   const processCpuMs = (after.cpuUs - before.cpuUs) / 1000;
-  const summary = summarizeProfile(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, { processCpuMs });
+  const summary = summarizeProfile(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, { processCpuMs, requests: result.requests });
   const failed = result.non2xx + result.errors + result.timeouts;
   const text = [
     `${spec.id}: ${result.requestsPerSecond.toFixed(0)} req/s under the profiler, p50 ${result.latencyMs.p50.toFixed(2)} ms, ` +

@@ -64,7 +64,7 @@ const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1
  * and natives count for whoever called them), by function self time, and by
  * function inclusive time.
  */
-export function summarizeProfile(profile: CpuProfile, options: { top?: number; processCpuMs?: number } = {}): string {
+export function summarizeProfile(profile: CpuProfile, options: { top?: number; processCpuMs?: number; requests?: number } = {}): string {
   const top = options.top ?? 25;
   const frames = new Map<number, Frame>();
   for (const node of profile.nodes) {
@@ -123,10 +123,14 @@ export function summarizeProfile(profile: CpuProfile, options: { top?: number; p
         `(libuv pool: WebCrypto verify; V8: concurrent GC/compiler), invisible below`,
     );
   }
+  const perRequest = (us: number) => (options.requests ? `${(us / options.requests).toFixed(0).padStart(5)} µs/req  ` : '');
   const section = (title: string, map: Map<string, number>, base: number, count: number) => {
     lines.push('', title);
-    for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, count)) lines.push(`  ${pct(us, base)}  ${key}`);
+    for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, count)) lines.push(`  ${pct(us, base)}  ${perRequest(us)}${key}`);
   };
+  if (options.requests) {
+    lines.push(`main thread: ${perRequest(busy).trim()} busy, of which GC ${perRequest(gc).trim()}, "(program)" ${perRequest(program).trim()}`);
+  }
   section('by layer (% of busy main thread; Node internals and natives charged to their JS caller)', byLayer, busy, 30);
   section(`top ${top} functions by self time (% of busy)`, bySelf, busy, top);
   section(`top ${top} functions by inclusive time (% of busy)`, byInclusive, busy, top);

@@ -4,6 +4,7 @@ import type { AnalyticsOutput, AuthFailureReason, ChatMessage, MeOutput } from '
 import { TRPCClientError } from '@trpc/client';
 import { vi, type Mock } from 'vitest';
 import { APP_CONFIG } from '../app/core/app-config';
+import { SESSION_CHANNEL, type SessionChannel, type SessionMessage } from '../app/core/session-channel';
 import { TRPC_CLIENT, type TrpcClient } from '../app/core/trpc-client';
 import { WindowLocation } from '../app/core/window-location';
 
@@ -66,12 +67,67 @@ export function networkError(): TRPCClientError<AppRouter> {
   return TRPCClientError.from<AppRouter>(new TypeError('Failed to fetch'));
 }
 
-/** The procedures the pages use, as mocks; unstubbed calls fail loudly. */
+/** The callbacks a page passes to a tRPC subscription (those of `TRPCSubscriptionObserver`). */
+export interface SubscriptionCallbacks<T> {
+  onStarted?: (opts: { context: undefined }) => void;
+  onData?: (value: T) => void;
+  onError?: (error: TRPCClientError<AppRouter>) => void;
+  onStopped?: () => void;
+  onComplete?: () => void;
+  onConnectionStateChange?: (state: {
+    type: 'state';
+    state: 'idle' | 'connecting' | 'pending';
+    error: TRPCClientError<AppRouter> | null;
+  }) => void;
+}
+
+/**
+ * A subscription procedure: `subscribe` records the page's callbacks, and the other
+ * methods play the API's side, in the order tRPC's link reports things.
+ */
+export class FakeSubscription<T> {
+  /** The unsubscribe function of the latest subscription. */
+  readonly unsubscribe = vi.fn<() => void>();
+  readonly subscribe = vi.fn((_input: undefined, callbacks: SubscriptionCallbacks<T>) => {
+    this.callbacks = callbacks;
+    return { unsubscribe: this.unsubscribe };
+  });
+  private callbacks: SubscriptionCallbacks<T> = {};
+
+  /** The stream is open (the API sent `connected`). */
+  start(): void {
+    this.callbacks.onStarted?.({ context: undefined });
+    this.callbacks.onConnectionStateChange?.({ type: 'state', state: 'pending', error: null });
+  }
+
+  emit(value: T): void {
+    this.callbacks.onData?.(value);
+  }
+
+  /** The connection dropped; the browser is reconnecting. */
+  drop(): void {
+    this.callbacks.onConnectionStateChange?.({ type: 'state', state: 'connecting', error: networkError() });
+  }
+
+  /** The subscription failed for good. */
+  fail(error: TRPCClientError<AppRouter>): void {
+    this.callbacks.onError?.(error);
+  }
+
+  /** The API ended the stream (`return`). */
+  end(): void {
+    this.callbacks.onStopped?.();
+    this.callbacks.onComplete?.();
+  }
+}
+
+/** The procedures the pages use, as mocks; unstubbed calls fail loudly (subscriptions never start unless told). */
 export interface FakeTrpc {
   readonly me: { readonly query: Mock<(input?: undefined, options?: unknown) => Promise<MeOutput>> };
   readonly chat: {
     readonly history: { readonly query: Mock<(input?: { limit?: number }) => Promise<ChatMessage[]>> };
     readonly send: { readonly mutate: Mock<(input: { text: string }) => Promise<ChatMessage>> };
+    readonly onMessage: FakeSubscription<ChatMessage>;
   };
   readonly analytics: { readonly query: Mock<() => Promise<AnalyticsOutput>> };
 }
@@ -83,18 +139,48 @@ export function createFakeTrpc(): FakeTrpc {
     chat: {
       history: { query: vi.fn(unexpected('chat.history')) },
       send: { mutate: vi.fn(unexpected('chat.send')) },
+      onMessage: new FakeSubscription<ChatMessage>(),
     },
     analytics: { query: vi.fn(unexpected('analytics')) },
   };
 }
 
-/** Config, a fake tRPC client and a fake window location, in place of the real ones. */
-export function provideFakes(trpc: FakeTrpc, location: FakeWindowLocation): Provider[] {
+/** Records what this tab posts to the other tabs, and delivers messages from them on demand. */
+export class FakeSessionChannel implements SessionChannel {
+  readonly posted: SessionMessage[] = [];
+  private readonly listeners = new Set<(message: SessionMessage) => void>();
+
+  post(message: SessionMessage): void {
+    this.posted.push(message);
+  }
+
+  listen(listener: (message: SessionMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Delivers `message` as if another tab had posted it. */
+  receive(message: SessionMessage): void {
+    for (const listener of this.listeners) listener(message);
+  }
+}
+
+/**
+ * Config, a fake tRPC client, a fake window location and a fake channel between tabs, in
+ * place of the real ones. (A real `BroadcastChannel` would carry messages between test
+ * files running in parallel.)
+ */
+export function provideFakes(
+  trpc: FakeTrpc,
+  location: FakeWindowLocation,
+  channel: FakeSessionChannel = new FakeSessionChannel(),
+): Provider[] {
   return [
     { provide: APP_CONFIG, useValue: { apiUrl: API_URL } },
     // The fake implements only what the pages call; the cast is confined to tests.
     { provide: TRPC_CLIENT, useValue: trpc as unknown as TrpcClient },
     { provide: WindowLocation, useValue: location },
+    { provide: SESSION_CHANNEL, useValue: channel },
   ];
 }
 

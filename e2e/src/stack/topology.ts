@@ -97,7 +97,12 @@ ${renderNginxConfig(values)}
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const nginx = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-  execFileSync(nginx, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
+  try {
+    execFileSync(nginx, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ENOENT';
+    throw new Error(missing ? 'nginx is required for the reverse-proxy topology and was not found: apt-get install -y nginx' : `nginx refused the configuration: ${String((error as { stderr?: unknown }).stderr)}`);
+  }
   const child = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'pipe' });
   await new Promise((r) => setTimeout(r, 300));
   if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);

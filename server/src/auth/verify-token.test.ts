@@ -5,7 +5,7 @@ import { Browser, call, login, startStack, type Stack } from '../test-support/st
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ jwksCooldownMs: 300 });
+  stack = await startStack({ jwksCooldownMs: 3000 });
 });
 afterAll(() => stack.close());
 
@@ -118,7 +118,7 @@ describe('JWKS caching (S10)', () => {
   });
 
   it('refetches at most once for an unknown kid, not once per request', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 350)); // let the refetch cooldown pass
+    await new Promise((resolve) => setTimeout(resolve, 3100)); // let the refetch cooldown pass
     const { privateKey } = await generateKeyPair('RS256');
     const token = await signed(claims(), { privateKey, kid: 'unknown-kid' });
     const before = jwksFetches();

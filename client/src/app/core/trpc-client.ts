@@ -1,9 +1,11 @@
 import { InjectionToken, inject, makeEnvironmentProviders, type EnvironmentProviders } from '@angular/core';
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, splitLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from '@bff/server/router';
 import { APP_CONFIG } from './app-config';
 import { autoLoginLink, type UnauthorizedHandler } from './auto-login-link';
+import { lazyLink } from './lazy-link';
 import { LoginFlow } from './login-flow';
+import type { EventSourceConstructor } from './sse-link';
 
 /** The typed API client: `trpc.chat.send.mutate({ text })`. */
 export type TrpcClient = TRPCClient<AppRouter>;
@@ -16,23 +18,38 @@ export interface TrpcClientOptions {
   readonly onUnauthorized: UnauthorizedHandler;
   /** For tests; defaults to the global `fetch`. */
   readonly fetch?: typeof fetch;
+  /** For tests; defaults to the global `EventSource`. */
+  readonly EventSource?: EventSourceConstructor;
 }
 
 /**
- * Builds the client: calls made in the same tick go out as one HTTP request, with the
- * session cookie (`credentials: 'include'`) and the anti-forgery header the API requires.
+ * Builds the client. Queries and mutations made in the same tick go out as one HTTP
+ * request, with the session cookie (`credentials: 'include'`) and the anti-forgery header
+ * the API requires. Subscriptions use server-sent events with the session cookie
+ * (`withCredentials`); an `EventSource` cannot send headers, so the API checks their
+ * `Origin` instead. Their code is loaded with the first subscription (see `sse-link.ts`).
+ * Every kind of call goes through {@link autoLoginLink}.
  */
 export function createTrpcClient(options: TrpcClientOptions): TrpcClient {
+  const url = `${options.apiUrl}/api/trpc`;
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   return createTRPCClient<AppRouter>({
     links: [
       autoLoginLink(options.onUnauthorized),
-      httpBatchLink({
-        url: `${options.apiUrl}/api/trpc`,
-        headers: { 'x-csrf': '1' },
-        // Long batches of queries are split rather than sent as URLs proxies may refuse.
-        maxURLLength: 2000,
-        fetch: (input, init) => fetchImpl(input, { ...(init as RequestInit), credentials: 'include' }),
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: lazyLink(() =>
+          import('./sse-link').then((m) =>
+            m.sseLink({ url, eventSourceOptions: { withCredentials: true }, EventSource: options.EventSource }),
+          ),
+        ),
+        false: httpBatchLink({
+          url,
+          headers: { 'x-csrf': '1' },
+          // Long batches of queries are split rather than sent as URLs proxies may refuse.
+          maxURLLength: 2000,
+          fetch: (input, init) => fetchImpl(input, { ...(init as RequestInit), credentials: 'include' }),
+        }),
       }),
     ],
   });

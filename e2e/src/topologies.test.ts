@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { launch } from './chromium.js';
+import { startTopology, type Topology, type TopologyName } from './stack/topology.js';
+import { countIdpTrips, fullJourney, screenshot, signInAtIdp } from './journey.js';
+
+let topology: Topology | undefined;
+let context: BrowserContext | undefined;
+
+afterEach(async () => {
+  await context?.close();
+  await topology?.close();
+  context = undefined;
+  topology = undefined;
+});
+
+async function open(name: TopologyName, options: { allowThirdPartyCookies?: boolean } = {}) {
+  topology = await startTopology(name);
+  context = await launch({ trustSpki: topology.trustSpki, ...options });
+  return { topology, context };
+}
+
+/** A response header of the API, as the browser receives it. */
+async function header(c: BrowserContext, t: Topology, path: string, name: string): Promise<string | null> {
+  const page = await c.newPage();
+  try {
+    const response = await page.goto(`${t.api}${path}`);
+    return (await response?.allHeaders())?.[name] ?? null;
+  } finally {
+    await page.close();
+  }
+}
+
+describe('deployment topologies in a real browser', () => {
+  it('1. same site, different origins, over http (app.example.test → api.example.test): SameSite=Lax', async () => {
+    const { topology: t, context: c } = await open('same-site-http');
+    await fullJourney(c, t, { screenshots: 'journey', expectCookie: { secure: false, sameSite: 'Lax' } });
+  });
+
+  it('2. same site over https: __Host- cookie, Secure, HSTS', async () => {
+    const { topology: t, context: c } = await open('same-site-https');
+    expect(t.sessionCookie).toBe('__Host-bff_session');
+    expect(await header(c, t, '/api/health', 'strict-transport-security')).toMatch(/max-age=\d+/);
+    await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'Lax' } });
+  });
+
+  it('3. same origin behind nginx terminating TLS, trust proxy set', async () => {
+    const { topology: t, context: c } = await open('same-origin-proxy');
+    expect(t.api).toBe(t.front);
+    await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'Lax' } });
+  });
+
+  it('4a. truly cross-site with third-party cookies blocked (browser default): explains instead of looping', async () => {
+    const { topology: t, context: c } = await open('cross-site');
+    const trips = countIdpTrips(c, t);
+    const page = await c.newPage();
+    await page.goto(`${t.front}/chat`);
+    await signInAtIdp(page, t, 'alice');
+    await page.waitForSelector('[data-testid=session-problem]');
+    expect(page.url()).toContain('/session-problem');
+    await page.waitForTimeout(1500); // nothing bounces afterwards
+    expect(page.url()).toContain('/session-problem');
+    expect(trips()).toBeLessThanOrEqual(2);
+    await screenshot(page, 'cross-site-session-problem');
+  });
+
+  it('4b. truly cross-site with third-party cookies allowed: SameSite=None; Secure works', async () => {
+    const { topology: t, context: c } = await open('cross-site', { allowThirdPartyCookies: true });
+    await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'None' } });
+  });
+
+  it('5. the npm start defaults (localhost:4200 → localhost:3000, IdP on :4000)', async () => {
+    const { topology: t, context: c } = await open('npm-start-defaults');
+    expect([t.front, t.api, t.idp]).toEqual(['http://localhost:4200', 'http://localhost:3000', 'http://localhost:4000']);
+    await fullJourney(c, t, { expectCookie: { secure: false, sameSite: 'Lax' } });
+  });
+});
