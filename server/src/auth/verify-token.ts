@@ -20,12 +20,52 @@ export interface TokenVerifierOptions {
   /** Key source, usually jose's `createRemoteJWKSet` over the IdP's `jwks_uri`. */
   readonly keys: JWTVerifyGetKey;
   readonly clockToleranceSeconds?: number;
+  /** How many verified tokens to remember (0 disables the cache). */
+  readonly cacheSize?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Remembers successful verifications, keyed by the whole token, until the token's
+ * `exp` at the latest: a token verified once need not be re-verified on every call.
+ * Bounded; the oldest entries go first.
+ */
+export class VerifiedTokenCache {
+  readonly #entries = new Map<string, AccessTokenClaims>();
+
+  constructor(private readonly capacity: number, private readonly now: () => number = Date.now) {}
+
+  get(token: string): AccessTokenClaims | undefined {
+    const claims = this.#entries.get(token);
+    if (!claims) return undefined;
+    if (claims.exp * 1000 <= this.now() || (claims.nbf !== undefined && claims.nbf * 1000 > this.now())) {
+      this.#entries.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  set(token: string, claims: AccessTokenClaims): void {
+    if (this.capacity <= 0) return;
+    if (this.#entries.size >= this.capacity) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(token, claims);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
 }
 
 /**
  * Builds a verifier for IdP-signed JWT access tokens (RFC 9068): signature by a
  * key of the IdP's JWKS with a pinned algorithm, `iss`, `aud`, `exp` and `nbf`.
  * Expected failures are returned, not thrown, with a reason the client can act on.
+ * Successes are cached until the token expires ({@link VerifiedTokenCache}); a
+ * token is only ever reached through a live session, so ending the session ends
+ * its use whatever the cache holds.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
@@ -37,11 +77,16 @@ export function createAccessTokenVerifier(options: TokenVerifierOptions): (token
     clockTolerance: options.clockToleranceSeconds ?? 5,
     requiredClaims: ['sub', 'exp', 'iat'],
   };
+  const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000, options.now);
   return async (token) => {
+    const cached = cache.get(token);
+    if (cached) return { ok: true, claims: cached };
     try {
       const { payload } = await jwtVerify(token, options.keys, verifyOptions);
       const groups = Array.isArray(payload['groups']) ? payload['groups'].filter((g): g is string => typeof g === 'string') : [];
-      return { ok: true, claims: { ...payload, sub: payload.sub ?? '', exp: payload.exp ?? 0, groups } };
+      const claims: AccessTokenClaims = { ...payload, sub: payload.sub ?? '', exp: payload.exp ?? 0, groups };
+      cache.set(token, claims);
+      return { ok: true, claims };
     } catch (error) {
       return toFailure(error);
     }
