@@ -139,6 +139,7 @@ async function main(): Promise<number> {
 
   try {
     [stack, load, idleRssBytes] = await Promise.all([startBenchStack(), LoadGenerator.start(), idleRss()]);
+    const idWidth = Math.max(...servers.map((s) => s.id.length));
     for (let round = 1; round <= rounds; round++) {
       for (const spec of servers) {
         const run = await measureOnce(spec, round, stack, load, settings);
@@ -146,7 +147,7 @@ async function main(): Promise<number> {
         const r = run.result;
         const failed = failedRequests(run);
         log(
-          `  round ${round} ${spec.id.padEnd(24)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
+          `  round ${round} ${spec.id.padEnd(idWidth)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
             `p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms  ` +
             `RSS ${(run.rssBytes / 2 ** 20).toFixed(0)} MB` +
             (run.discarded.length ? `  (${run.discarded.length} disturbed attempt(s) retaken)` : '') +
@@ -166,6 +167,7 @@ async function main(): Promise<number> {
   const targets = evaluateTargets(servers, summaries, runs);
   const seconds = (performance.now() - started) / 1000;
   log('');
+  if (options.quick) log('(--quick: a smoke test that everything starts and answers; its numbers are not measurements)');
   log(formatSummaries(summaries));
   log(`(RSS of an idle bench child, node + tsx loader: ${(idleRssBytes / 2 ** 20).toFixed(0)} MB)`);
   const disturbed = summaries.filter((s) => s.foreignCpuCoresMax > DISTURBED_CORES);

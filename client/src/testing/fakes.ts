@@ -5,6 +5,7 @@ import { TRPCClientError } from '@trpc/client';
 import { vi, type Mock } from 'vitest';
 import { APP_CONFIG } from '../app/core/app-config';
 import { SESSION_CHANNEL, type SessionChannel, type SessionMessage } from '../app/core/session-channel';
+import type { EventSourceConstructor, EventSourceLike } from '../app/core/sse-link';
 import { TRPC_CLIENT, type TrpcClient } from '../app/core/trpc-client';
 import { WindowLocation } from '../app/core/window-location';
 
@@ -119,6 +120,75 @@ export class FakeSubscription<T> {
     this.callbacks.onStopped?.();
     this.callbacks.onComplete?.();
   }
+}
+
+/** How the fake API answers one procedure of a request. */
+export type Answer = (path: string) => { status: number; body: unknown };
+
+/** A fetch that answers every procedure of a (batch) request with `answer`. */
+export function fakeFetch(answer: Answer) {
+  return vi.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
+    const url = new URL(String(input));
+    const paths = url.pathname.replace('/api/trpc/', '').split(',');
+    const answers = paths.map(answer);
+    const status = answers.every((a) => a.status === answers[0]?.status) ? (answers[0]?.status ?? 200) : 207;
+    return new Response(JSON.stringify(answers.map((a) => a.body)), { status, headers: { 'content-type': 'application/json' } });
+  });
+}
+
+/** An event stream as the browser would open it; the test plays the API's (and the browser's) side. */
+export class FakeEventSource implements EventSourceLike {
+  /** CONNECTING (0), OPEN (1) or CLOSED (2), as in `EventSource`. */
+  readyState = 0;
+  private readonly listeners = new Map<string, ((event: MessageEvent<string>) => void)[]>();
+
+  constructor(
+    readonly url: string,
+    readonly init?: EventSourceInit,
+  ) {}
+
+  get closed(): boolean {
+    return this.readyState === 2;
+  }
+
+  addEventListener(type: string, listener: (event: MessageEvent<string>) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+
+  close(): void {
+    this.readyState = 2;
+  }
+
+  /** An event from the API, e.g. `emit('message', JSON.stringify(value))`; none arrive once closed. */
+  emit(type: string, data = ''): void {
+    if (this.closed) return;
+    this.readyState = 1;
+    this.dispatch(type, data);
+  }
+
+  /** The connection dropped and the browser is reconnecting, or (`refused`) it gave up. */
+  fail(refused = false): void {
+    this.readyState = refused ? 2 : 0;
+    this.dispatch('error', '');
+  }
+
+  private dispatch(type: string, data: string): void {
+    for (const listener of this.listeners.get(type) ?? []) listener(new MessageEvent(type, { data }));
+  }
+}
+
+/** An `EventSource` constructor for the client, and the streams opened with it, oldest first. */
+export function fakeEventSources(): { readonly EventSource: EventSourceConstructor; readonly opened: FakeEventSource[] } {
+  const opened: FakeEventSource[] = [];
+  return {
+    opened,
+    EventSource: class extends FakeEventSource {
+      constructor(url: string, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(this);
+      }
+    },
+  };
 }
 
 /** The procedures the pages use, as mocks; unstubbed calls fail loudly (subscriptions never start unless told). */

@@ -4,25 +4,22 @@ import { provideLocationMocks } from '@angular/common/testing';
 import { Router, provideRouter } from '@angular/router';
 import { TRPCClientError } from '@trpc/client';
 import type { AuthFailureReason } from '@bff/shared';
-import { API_URL, FRONT_ORIGIN, FakeWindowLocation, errorEnvelope, loginUrlFor, provideFakes, createFakeTrpc } from '../../testing/fakes';
+import {
+  API_URL,
+  FRONT_ORIGIN,
+  FakeWindowLocation,
+  createFakeTrpc,
+  errorEnvelope,
+  fakeFetch,
+  loginUrlFor,
+  provideFakes,
+  type Answer,
+} from '../../testing/fakes';
 import { LOGIN_ATTEMPT_KEY, LoginFlow } from './login-flow';
 import { createTrpcClient, type TrpcClient } from './trpc-client';
 
 @Component({ template: '' })
 class Blank {}
-
-type Answer = (path: string) => { status: number; body: unknown };
-
-/** A fetch that answers every procedure of a (batch) request with `answer`. */
-function fakeFetch(answer: Answer) {
-  return vi.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
-    const url = new URL(String(input));
-    const paths = url.pathname.replace('/api/trpc/', '').split(',');
-    const answers = paths.map(answer);
-    const status = answers.every((a) => a.status === answers[0]?.status) ? (answers[0]?.status ?? 200) : 207;
-    return new Response(JSON.stringify(answers.map((a) => a.body)), { status, headers: { 'content-type': 'application/json' } });
-  });
-}
 
 const unauthorized =
   (reason: AuthFailureReason): Answer =>
