@@ -25,3 +25,21 @@ export function busyCores(before: CpuTicks | undefined, after: CpuTicks | undefi
   if (!before || !after || after.total === before.total) return Number.NaN;
   return ((after.busy - before.busy) / (after.total - before.total)) * cores;
 }
+
+/**
+ * Waits, polling every `pollMs`, until the machine's busy cores fall below
+ * `thresholdCores` (other jobs on a shared machine finished) or `budget.ms` runs
+ * out; spends from `budget` so that a whole bench run waits a bounded time.
+ * Returns the milliseconds waited.
+ */
+export async function waitForQuiet(budget: { ms: number }, thresholdCores: number, cores: number, pollMs = 500): Promise<number> {
+  const started = performance.now();
+  while (budget.ms > 0) {
+    const before = readCpuTicks();
+    if (!before) break;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    budget.ms -= pollMs;
+    if (busyCores(before, readCpuTicks(), cores) < thresholdCores) break;
+  }
+  return performance.now() - started;
+}

@@ -5,7 +5,7 @@ import { FRONT, USER, type BenchStack } from './bench-stack.js';
 import { ChildServer } from './child-server.js';
 import type { LoadGenerator } from './load/load-generator.js';
 import type { LoadRequest, LoadResult } from './load/load-result.js';
-import { busyCores, readCpuTicks } from './machine-load.js';
+import { busyCores, readCpuTicks, waitForQuiet } from './machine-load.js';
 import { signIn } from './sign-in.js';
 import type { BffServerOptions } from './servers/bff-api.js';
 
@@ -18,6 +18,8 @@ export interface RunSettings {
   readonly retries: number;
   /** Cores used by other processes above which a measurement counts as disturbed. */
   readonly disturbedCores: number;
+  /** Milliseconds the whole bench may still spend waiting for a busy machine to calm down before measuring (shared, decreases). */
+  readonly quietBudget: { ms: number };
 }
 
 /** One server measured once, in its own fresh process. */
@@ -45,6 +47,8 @@ export interface RunRecord {
   readonly jwksFetches: number;
   readonly startMs: number;
   readonly signInMs: number;
+  /** Time spent waiting for other processes to leave the machine alone before measuring. */
+  readonly waitedForQuietMs: number;
   readonly notes: Readonly<Record<string, unknown>>;
 }
 
@@ -162,7 +166,9 @@ export async function measureOnce(
     const request = { url, headers, connections: settings.connections };
     const warmup = await load.run({ ...request, seconds: settings.warmupSeconds });
     const attempts: Measurement[] = [];
+    let waitedMs = 0;
     do {
+      waitedMs += await waitForQuiet(settings.quietBudget, settings.disturbedCores, availableParallelism());
       attempts.push(await measureLoad(server, load, { ...request, seconds: settings.seconds }));
     } while (attempts.length <= settings.retries && (attempts.at(-1)?.foreignCpuCores ?? 0) > settings.disturbedCores);
     const kept = attempts.reduce((best, m) => (m.foreignCpuCores < best.foreignCpuCores ? m : best));
@@ -182,6 +188,7 @@ export async function measureOnce(
       jwksFetches: jwksOf(await stack.idpRequests()) - jwksBefore,
       startMs,
       signInMs,
+      waitedForQuietMs: waitedMs,
       notes,
     };
   } finally {

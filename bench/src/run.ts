@@ -21,6 +21,8 @@ const USAGE = `Usage: npm run bench -w bench -- [options]
   --experiments       also measure the experiments (adapters, logging, token cache)
   --retries N         retake a measurement disturbed by other processes up to N times
                       (default 2; 0 with --quick)
+  --quiet-wait S      in all, wait up to S seconds for other processes to calm down
+                      before measuring (default 90; 0 with --quick)
 
 Servers: ${SERVERS.map((s) => s.id).join(', ')}
 
@@ -63,6 +65,7 @@ function parseOptions(argv: readonly string[]): Options {
       only: { type: 'string' },
       experiments: { type: 'boolean', default: false },
       retries: { type: 'string' },
+      'quiet-wait': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -90,6 +93,7 @@ function parseOptions(argv: readonly string[]): Options {
       warmupSeconds: number('warmup', values.warmup, quick ? 1 : 2, 0.5),
       retries: Math.round(number('retries', values.retries, quick ? 0 : 2, 0)),
       disturbedCores: DISTURBED_CORES,
+      quietBudget: { ms: 1000 * number('quiet-wait', values['quiet-wait'], quick ? 0 : 90, 0) },
     },
     servers,
   };
@@ -120,6 +124,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const { rounds, settings, servers } = options;
+  const quietWaitSeconds = settings.quietBudget.ms / 1000;
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(
     `bench: ${servers.length} servers × ${rounds} round(s), ${settings.connections} connections, ` +
@@ -151,6 +156,7 @@ async function main(): Promise<number> {
             `p50 ${r.latencyMs.p50.toFixed(2)} ms  p99 ${r.latencyMs.p99.toFixed(2)} ms  ` +
             `RSS ${(run.rssBytes / 2 ** 20).toFixed(0)} MB` +
             (run.discarded.length ? `  (${run.discarded.length} disturbed attempt(s) retaken)` : '') +
+            (run.waitedForQuietMs >= 1000 ? `  (waited ${(run.waitedForQuietMs / 1000).toFixed(0)} s for a quiet machine)` : '') +
             (failed ? `  FAILED REQUESTS ${failed} ${JSON.stringify(r.statusCodes)}` : ''),
         );
       }
@@ -170,11 +176,15 @@ async function main(): Promise<number> {
   if (options.quick) log('(--quick: a smoke test that everything starts and answers; its numbers are not measurements)');
   log(formatSummaries(summaries));
   log(`(RSS of an idle bench child, node + tsx loader: ${(idleRssBytes / 2 ** 20).toFixed(0)} MB)`);
-  const disturbed = summaries.filter((s) => s.foreignCpuCoresMax > DISTURBED_CORES);
+  const disturbed = runs.filter((r) => r.foreignCpuCores > DISTURBED_CORES);
   if (disturbed.length > 0) {
+    const byServer = servers
+      .map((spec) => [spec.id, disturbed.filter((r) => r.server === spec.id).length] as const)
+      .filter(([, count]) => count > 0)
+      .map(([id, count]) => `${id} ${count}/${rounds}`);
     log(
-      `warning: other processes used up to ${Math.max(...disturbed.map((s) => s.foreignCpuCoresMax)).toFixed(2)} cores during ` +
-        `${disturbed.map((s) => s.server).join(', ')}: those numbers are disturbed; rerun on a quiet machine.`,
+      `warning: ${disturbed.length} of ${runs.length} runs shared the machine with other processes (over ${DISTURBED_CORES} cores; ` +
+        `see "other cores"): ${byServer.join(', ')}. Medians resist a few; rerun on a quiet machine if many.`,
     );
   }
   log('');
@@ -185,7 +195,7 @@ async function main(): Promise<number> {
     mode: options.quick ? 'quick' : 'full',
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
     git: gitDescription(),
-    settings: { rounds, ...settings },
+    settings: { rounds, ...settings, quietBudget: undefined, quietWaitSeconds },
     idleRssBytes,
     summaries,
     targets,

@@ -71,11 +71,17 @@ export async function fullJourney(context: BrowserContext, topology: Topology, o
   await page.waitForSelector('[data-testid=chat-messages]');
   expect(await page.textContent('[data-testid=header-user]')).toContain('Alice Martin');
 
+  // A second tab follows the chat live (server-sent events) and notices the sign-out later.
+  const other = await context.newPage();
+  await other.goto(`${topology.front}/chat`);
+  await other.waitForSelector('[data-testid=chat-live][data-state=live]');
+
   const text = `hello from ${topology.name} ${Date.now()}`;
   await page.fill('#chat-draft', text);
   await page.click('[data-testid=chat-send]');
   const own = page.locator('[data-testid=chat-message][data-own=true]', { hasText: text });
   await own.waitFor();
+  await other.locator('[data-testid=chat-message]', { hasText: text }).waitFor({ timeout: 2000 });
   await shot('chat');
 
   const [cookie] = (await context.cookies(topology.api)).filter((c) => c.name === topology.sessionCookie);
@@ -94,6 +100,9 @@ export async function fullJourney(context: BrowserContext, topology: Topology, o
   await page.click('[data-testid=profile-sign-out]');
   await page.waitForURL(`${topology.front}/`);
   await page.waitForSelector('[data-testid=header-sign-in]');
+  await other.waitForURL(`${topology.front}/`);
+  await other.waitForSelector('[data-testid=header-sign-in]');
+  await other.close();
   expect((await context.cookies(topology.api)).filter((c) => c.name === topology.sessionCookie)).toEqual([]);
 
   if (!cookie) throw new Error('no session cookie');

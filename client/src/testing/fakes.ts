@@ -5,7 +5,6 @@ import { TRPCClientError } from '@trpc/client';
 import { vi, type Mock } from 'vitest';
 import { APP_CONFIG } from '../app/core/app-config';
 import { SESSION_CHANNEL, type SessionChannel, type SessionMessage } from '../app/core/session-channel';
-import type { EventSourceConstructor, EventSourceLike } from '../app/core/sse-link';
 import { TRPC_CLIENT, type TrpcClient } from '../app/core/trpc-client';
 import { WindowLocation } from '../app/core/window-location';
 
@@ -137,7 +136,8 @@ export function fakeFetch(answer: Answer) {
 }
 
 /** An event stream as the browser would open it; the test plays the API's (and the browser's) side. */
-export class FakeEventSource implements EventSourceLike {
+/** A stand-in for the browser's `EventSource`, driven by the test. */
+export class FakeEventSource {
   /** CONNECTING (0), OPEN (1) or CLOSED (2), as in `EventSource`. */
   readyState = 0;
   private readonly listeners = new Map<string, ((event: MessageEvent<string>) => void)[]>();
@@ -178,7 +178,7 @@ export class FakeEventSource implements EventSourceLike {
 }
 
 /** An `EventSource` constructor for the client, and the streams opened with it, oldest first. */
-export function fakeEventSources(): { readonly EventSource: EventSourceConstructor; readonly opened: FakeEventSource[] } {
+export function fakeEventSources(): { readonly EventSource: typeof EventSource; readonly opened: FakeEventSource[] } {
   const opened: FakeEventSource[] = [];
   return {
     opened,
@@ -187,7 +187,7 @@ export function fakeEventSources(): { readonly EventSource: EventSourceConstruct
         super(url, init);
         opened.push(this);
       }
-    },
+    } as unknown as typeof EventSource,
   };
 }
 

@@ -17,7 +17,7 @@ const MAX_SHOWN = 500;
 type LoadState = { readonly status: 'loading' } | { readonly status: 'ready' } | { readonly status: 'error'; readonly kind: ApiErrorKind };
 
 /** The live stream: opening (or reopening after a drop), open, or down until "Refresh". */
-export type LiveState = 'connecting' | 'live' | 'disconnected';
+type LiveState = 'connecting' | 'live' | 'disconnected';
 
 /**
  * The team chat: recent history, new messages as they are posted (`chat.onMessage`, a

@@ -1,19 +1,38 @@
 import { provideLocationMocks } from '@angular/common/testing';
+import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
-import { ALICE, FRONT_ORIGIN, FakeWindowLocation, createFakeTrpc, loginUrlFor, networkError, provideFakes, trpcError, type FakeTrpc } from '../../testing/fakes';
+import { Router, provideRouter } from '@angular/router';
+import {
+  ALICE,
+  FRONT_ORIGIN,
+  FakeSessionChannel,
+  FakeWindowLocation,
+  createFakeTrpc,
+  loginUrlFor,
+  networkError,
+  provideFakes,
+  trpcError,
+  type FakeTrpc,
+} from '../../testing/fakes';
 import { Auth } from './auth';
 import { LOGIN_ATTEMPT_KEY } from './login-flow';
+
+@Component({ template: '' })
+class Blank {}
 
 describe('Auth', () => {
   let trpc: FakeTrpc;
   let location: FakeWindowLocation;
+  let channel: FakeSessionChannel;
 
   beforeEach(() => {
     sessionStorage.clear();
     trpc = createFakeTrpc();
     location = new FakeWindowLocation();
-    TestBed.configureTestingModule({ providers: [provideRouter([]), provideLocationMocks(), ...provideFakes(trpc, location)] });
+    channel = new FakeSessionChannel();
+    TestBed.configureTestingModule({
+      providers: [provideRouter([{ path: '**', component: Blank }]), provideLocationMocks(), ...provideFakes(trpc, location, channel)],
+    });
   });
 
   it('starts unknown and becomes signed-in with the user and session from me', async () => {
@@ -80,6 +99,87 @@ describe('Auth', () => {
     auth.logout();
 
     expect(location.assigned).toEqual([ALICE.logoutUrl]);
+  });
+
+  it('tells the other tabs, then leaves for the logout URL', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    const auth = TestBed.inject(Auth);
+    await auth.load();
+    const postedBeforeLeaving = vi.spyOn(location, 'assign').mockImplementation(() => expect(channel.posted).toEqual([{ type: 'signed-out' }]));
+
+    auth.logout();
+
+    expect(postedBeforeLeaving).toHaveBeenCalledExactlyOnceWith(ALICE.logoutUrl);
+  });
+
+  it('tells nobody anything when asked to log out without a session', async () => {
+    trpc.me.query.mockRejectedValue(trpcError('UNAUTHORIZED', 'no_session'));
+    const auth = TestBed.inject(Auth);
+    await auth.load();
+
+    auth.logout();
+
+    expect(channel.posted).toEqual([]);
+    expect(location.assigned).toEqual([]);
+  });
+
+  it('becomes signed-out and shows the home page when another tab signs out, without asking the API', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    const auth = TestBed.inject(Auth);
+    const router = TestBed.inject(Router);
+    await auth.load();
+    await router.navigateByUrl('/chat');
+
+    channel.receive({ type: 'signed-out' });
+
+    expect(auth.status()).toBe('signed-out');
+    expect(auth.user()).toBeNull();
+    await vi.waitFor(() => expect(router.url).toBe('/'));
+    expect(trpc.me.query).toHaveBeenCalledTimes(1);
+    expect(location.assigned).toEqual([]);
+  });
+
+  it('stops listening to the other tabs when the application is destroyed', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    const auth = TestBed.inject(Auth);
+    await auth.load();
+
+    TestBed.resetTestingModule();
+    channel.receive({ type: 'signed-out' });
+
+    expect(auth.status()).toBe('signed-in');
+  });
+
+  describe('recheck', () => {
+    it('shows the signed-out home page, without signing in, when the session has ended', async () => {
+      trpc.me.query.mockResolvedValueOnce(ALICE).mockRejectedValueOnce(trpcError('UNAUTHORIZED', 'no_session'));
+      const auth = TestBed.inject(Auth);
+      const router = TestBed.inject(Router);
+      await auth.load();
+      await router.navigateByUrl('/chat');
+
+      const checking = auth.recheck();
+      expect(auth.status()).toBe('signed-in');
+      await expect(checking).resolves.toBe('signed-out');
+
+      expect(auth.signedOutReason()).toBe('no_session');
+      await vi.waitFor(() => expect(router.url).toBe('/'));
+      expect(trpc.me.query).toHaveBeenLastCalledWith(undefined, { context: { autoLogin: false } });
+      expect(location.assigned).toEqual([]);
+    });
+
+    it('stays on the page when the session is still valid', async () => {
+      trpc.me.query.mockResolvedValue(ALICE);
+      const auth = TestBed.inject(Auth);
+      const router = TestBed.inject(Router);
+      await auth.load();
+      await router.navigateByUrl('/chat');
+
+      await expect(auth.recheck()).resolves.toBe('signed-in');
+
+      expect(router.url).toBe('/chat');
+      expect(trpc.me.query).toHaveBeenCalledTimes(2);
+    });
   });
 
   it('logs in by navigating to the API, coming back to the current page by default', () => {

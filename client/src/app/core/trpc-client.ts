@@ -1,11 +1,9 @@
 import { InjectionToken, inject, makeEnvironmentProviders, type EnvironmentProviders } from '@angular/core';
-import { createTRPCClient, httpBatchLink, splitLink, type TRPCClient } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from '@bff/server/router';
 import { APP_CONFIG } from './app-config';
 import { autoLoginLink, type UnauthorizedHandler } from './auto-login-link';
-import { lazyLink } from './lazy-link';
 import { LoginFlow } from './login-flow';
-import type { EventSourceConstructor } from './sse-link';
 
 /** The typed API client: `trpc.chat.send.mutate({ text })`. */
 export type TrpcClient = TRPCClient<AppRouter>;
@@ -19,7 +17,7 @@ export interface TrpcClientOptions {
   /** For tests; defaults to the global `fetch`. */
   readonly fetch?: typeof fetch;
   /** For tests; defaults to the global `EventSource`. */
-  readonly EventSource?: EventSourceConstructor;
+  readonly EventSource?: typeof EventSource;
 }
 
 /**
@@ -27,7 +25,7 @@ export interface TrpcClientOptions {
  * request, with the session cookie (`credentials: 'include'`) and the anti-forgery header
  * the API requires. Subscriptions use server-sent events with the session cookie
  * (`withCredentials`); an `EventSource` cannot send headers, so the API checks their
- * `Origin` instead. Their code is loaded with the first subscription (see `sse-link.ts`).
+ * `Origin` instead.
  * Every kind of call goes through {@link autoLoginLink}.
  */
 export function createTrpcClient(options: TrpcClientOptions): TrpcClient {
@@ -38,11 +36,11 @@ export function createTrpcClient(options: TrpcClientOptions): TrpcClient {
       autoLoginLink(options.onUnauthorized),
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: lazyLink(() =>
-          import('./sse-link').then((m) =>
-            m.sseLink({ url, eventSourceOptions: { withCredentials: true }, EventSource: options.EventSource }),
-          ),
-        ),
+        true: httpSubscriptionLink({
+          url,
+          eventSourceOptions: { withCredentials: true },
+          ...(options.EventSource ? { EventSource: options.EventSource } : {}),
+        }),
         false: httpBatchLink({
           url,
           headers: { 'x-csrf': '1' },

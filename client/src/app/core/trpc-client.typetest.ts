@@ -28,6 +28,17 @@ export async function typeTests(): Promise<void> {
   const groups: number[] = me.user.groups;
   const history = await trpc.chat.history.query();
   const author: string | undefined = history[0]?.author.name;
+  const subscription = trpc.chat.onMessage.subscribe(undefined, {
+    onData: (message) => {
+      const text: string = message.text;
+      // @ts-expect-error: sentAt is an ISO string.
+      const sentAt: Date = message.sentAt;
+      void [text, sentAt];
+    },
+  });
+  subscription.unsubscribe();
+  // @ts-expect-error: chat.onMessage takes no input.
+  trpc.chat.onMessage.subscribe({ room: 'general' }, {});
   const analytics = await trpc.analytics.query();
   // @ts-expect-error: calls is a number.
   const calls: string | undefined = analytics.procedures[0]?.calls;
