@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { configFromEnvironment, startApi } from './main.js';
-import { createDevIdp } from './dev-idp/provider.js';
+import { clientForApi, createDevIdp } from './dev-idp/provider.js';
 import { createLogger } from './log.js';
 
 /**
@@ -15,13 +15,7 @@ if (config.oidc.issuer.origin === idpUrl.origin) {
   const idp = await createDevIdp({
     issuer: idpUrl.origin,
     audience: config.oidc.audience,
-    clients: [{
-      clientId: config.oidc.clientId,
-      clientSecret: config.oidc.clientSecret,
-      redirectUris: [config.oidc.redirectUri.href],
-      postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
-      backchannelLogoutUri: new URL('/api/backchannel-logout', config.backUrl).href,
-    }],
+    clients: [clientForApi(config)],
     accessTokenTtl: Number(process.env['DEV_IDP_ACCESS_TOKEN_TTL'] ?? 3600),
   });
   const server = createServer(idp.handler);

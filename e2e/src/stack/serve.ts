@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { loadConfig, type Env } from '../../../server/src/config.js';
 import { createApi } from '../../../server/src/main.js';
-import { createDevIdp } from '../../../server/src/dev-idp/provider.js';
+import { clientForApi, createDevIdp } from '../../../server/src/dev-idp/provider.js';
 import { createLogger } from '../../../server/src/log.js';
 import { resolveTestHostsToLoopback } from './resolve-test-hosts.js';
 
@@ -46,13 +46,7 @@ const logger = createLogger({ level: 'warn' });
 const idp = await createDevIdp({
   issuer: spec.idp.origin,
   audience: config.oidc.audience,
-  clients: [{
-    clientId: config.oidc.clientId,
-    clientSecret: config.oidc.clientSecret,
-    redirectUris: [config.oidc.redirectUri.href],
-    postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
-    backchannelLogoutUri: `${config.backUrl.origin}/api/backchannel-logout`,
-  }],
+  clients: [clientForApi(config)],
 });
 await listen(spec.idp, idp.handler);
 const api = createApi(config, logger);

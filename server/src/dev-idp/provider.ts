@@ -4,6 +4,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { authenticate, findAccountBySub } from './accounts.js';
 import { escapeHtml, loginPage, logoutPage, messagePage } from './pages.js';
+import type { Config } from '../config.js';
 
 /** A client registered at the development identity provider. */
 export interface DevIdpClient {
@@ -32,6 +33,17 @@ export interface DevIdp {
   readonly provider: Provider;
   /** Node request handler serving the provider and its login pages. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** The registration that matches an API configuration: what an IdP administrator would enter. */
+export function clientForApi(config: Config): DevIdpClient {
+  return {
+    clientId: config.oidc.clientId,
+    clientSecret: config.oidc.clientSecret,
+    redirectUris: [config.oidc.redirectUri.href],
+    postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
+    backchannelLogoutUri: new URL('/api/backchannel-logout', config.backUrl).href,
+  };
 }
 
 const RESOURCE_SCOPE = 'api';

@@ -4,7 +4,7 @@ import type { JWK } from 'jose';
 import { CookieJar } from 'tough-cookie';
 import { loadConfig, type Env } from '../config.js';
 import { createApi, type Api } from '../main.js';
-import { createDevIdp, generateDevSigningKey } from '../dev-idp/provider.js';
+import { clientForApi, createDevIdp, generateDevSigningKey } from '../dev-idp/provider.js';
 import { createMemoryLogger } from '../log.js';
 
 /** The front origin the test stack allows; nothing listens there, tests stop at it. */
@@ -51,13 +51,7 @@ export async function startStack(options: { env?: Env; accessTokenTtl?: number; 
     issuer: idpUrl,
     audience: config.oidc.audience,
     signingKey,
-    clients: [{
-      clientId: config.oidc.clientId,
-      clientSecret: config.oidc.clientSecret,
-      redirectUris: [config.oidc.redirectUri.href],
-      postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
-      backchannelLogoutUri: `${apiUrl}/api/backchannel-logout`,
-    }],
+    clients: [clientForApi(config)],
     ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
   });
   const attachIdp = () => {
