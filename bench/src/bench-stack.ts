@@ -64,13 +64,8 @@ export async function startBenchStack(): Promise<BenchStack> {
     port: idpPort,
     issuer: idpUrl,
     audience: config.oidc.audience,
-    clients: [
-      {
-        clientId: config.oidc.clientId,
-        clientSecret: config.oidc.clientSecret,
-        redirectUris: [config.oidc.redirectUri.href],
-        postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
-      },
+    apiEnv,
+    otherClients: [
       { clientId: eoc.clientId, clientSecret: eoc.clientSecret, redirectUris: [`${eoc.baseUrl}/callback`], postLogoutRedirectUris: [`${eoc.baseUrl}/`] },
     ],
   };

@@ -30,11 +30,6 @@ export class ChildServer {
     this.#output = output;
   }
 
-  /** The operating-system process id (for `/proc`, profilers and `kill`). */
-  get pid(): number | undefined {
-    return this.#child.pid;
-  }
-
   /**
    * Starts `src/<entry>` and waits until it reports `{ type: 'ready', port }`.
    *

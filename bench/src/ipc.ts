@@ -7,13 +7,14 @@ export interface IpcMessage {
   readonly [field: string]: unknown;
 }
 
-type Handler = (message: IpcMessage) => unknown;
+/** Answers one request; its (awaited) result is the reply's `value`. */
+export type RequestHandler = (message: IpcMessage) => unknown;
 
 /**
  * Child side: answers each request `{ id, type }` with `{ id, type: 'reply', value }`
  * (or `{ id, type: 'reply', error }` when the handler throws).
  */
-export function answerRequests(handlers: Readonly<Record<string, Handler>>): void {
+export function answerRequests(handlers: Readonly<Record<string, RequestHandler>>): void {
   process.on('message', (raw) => {
     const message = raw as IpcMessage;
     const handler = handlers[message.type];

@@ -18,17 +18,18 @@ const USAGE = `Usage: npm run bench -w bench -- [options]
   --warmup S          warm-up seconds per run, discarded (default 2)
   --connections N     concurrent connections (default 32)
   --only a,b          measure these servers only (ids below)
-  --experiments       also measure the experiments (adapters, logging, token cache)
+  --experiments       also measure the experiments (tRPC adapters, logging, token
+                      verification without cache, a lean hot-path prototype)
   --retries N         retake a measurement disturbed by other processes up to N times
-                      (default 2; 0 with --quick)
+                      (default 1; 0 with --quick)
   --quiet-wait S      in all, wait up to S seconds for other processes to calm down
-                      before measuring (default 90; 0 with --quick)
+                      before measuring (default 60; 0 with --quick)
 
 Servers: ${SERVERS.map((s) => s.id).join(', ')}
 
 Exit status: 0 when every request succeeded (ratio targets are reported, not enforced);
 1 when a request failed or an API process fetched the JWKS other than exactly once;
-2 when a server did not start or a sign-in failed.`;
+2 when a server did not start, a sign-in failed or a server refused its first request.`;
 
 /** Above this many cores used by other processes during a run, its numbers are suspect. */
 const DISTURBED_CORES = 0.25;
@@ -91,9 +92,9 @@ function parseOptions(argv: readonly string[]): Options {
       connections: Math.round(number('connections', values.connections, 32, 1)),
       seconds: number('duration', values.duration, quick ? 1 : 5, 1),
       warmupSeconds: number('warmup', values.warmup, quick ? 1 : 2, 0.5),
-      retries: Math.round(number('retries', values.retries, quick ? 0 : 2, 0)),
+      retries: Math.round(number('retries', values.retries, quick ? 0 : 1, 0)),
       disturbedCores: DISTURBED_CORES,
-      quietBudget: { ms: 1000 * number('quiet-wait', values['quiet-wait'], quick ? 0 : 90, 0) },
+      quietBudget: { ms: 1000 * number('quiet-wait', values['quiet-wait'], quick ? 0 : 60, 0) },
     },
     servers,
   };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createDevIdp, type DevIdpClient } from '../../../server/src/dev-idp/provider.js';
+import { loadConfig, type Env } from '../../../server/src/config.js';
+import { clientForApi, createDevIdp, type DevIdpClient } from '../../../server/src/dev-idp/provider.js';
 import { serve, serverOptions } from './serve.js';
 
 /** Options the bench passes to the identity-provider child. */
@@ -7,7 +8,9 @@ export interface IdpServerOptions {
   readonly port: number;
   readonly issuer: string;
   readonly audience: string;
-  readonly clients: readonly DevIdpClient[];
+  /** The API's environment: its client is registered exactly as the API is configured. */
+  readonly apiEnv: Env;
+  readonly otherClients: readonly DevIdpClient[];
 }
 
 /** Request counts by path, answered to `counts`. */
@@ -16,7 +19,11 @@ export interface IdpCounts {
 }
 
 const options = serverOptions<IdpServerOptions>();
-const idp = await createDevIdp({ issuer: options.issuer, audience: options.audience, clients: options.clients });
+const idp = await createDevIdp({
+  issuer: options.issuer,
+  audience: options.audience,
+  clients: [clientForApi(loadConfig(options.apiEnv)), ...options.otherClients],
+});
 const byPath: Record<string, number> = {};
 
 await serve(

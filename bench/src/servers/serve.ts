@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
-import { answerRequests } from '../ipc.js';
+import { answerRequests, type RequestHandler } from '../ipc.js';
 
 /** Environment variable through which the bench hands a server child its options (JSON). */
 export const OPTIONS_VARIABLE = 'BENCH_SERVER_OPTIONS';
@@ -33,7 +33,7 @@ export function processStats(): ProcessStats {
  * (which writes the `.cpuprofile` to the path it is given), so that a profile
  * covers the load only, not start-up and sign-in.
  */
-function profiler(): Record<string, (message: { readonly [field: string]: unknown }) => unknown> {
+function profiler(): Record<string, RequestHandler> {
   let session: Session | undefined;
   return {
     'profile-start': async (message) => {
@@ -61,7 +61,7 @@ function profiler(): Record<string, (message: { readonly [field: string]: unknow
  * may override it) and the profiler's requests, and exits cleanly on `stop`, SIGTERM or a lost parent
  * (a clean exit is what lets `--cpu-prof` write its profile).
  */
-export async function serve(listener: RequestListener, options: { port?: number; extra?: Record<string, () => unknown> } = {}): Promise<void> {
+export async function serve(listener: RequestListener, options: { port?: number; extra?: Readonly<Record<string, RequestHandler>> } = {}): Promise<void> {
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -11,18 +11,16 @@ import { createLogger } from '../../../../server/src/log.js';
 import { createDiscoveredApi, type BffServerOptions } from '../bff-api.js';
 import { serve, serverOptions } from '../serve.js';
 import { sendResponse, toRequest } from './fetch-bridge.js';
-import { cacheVerifiedTokens } from './token-cache.js';
 
 /**
  * Throwaway prototype (reaches into server internals; not for the targets): what
  * our guarded queries cost on a lean hot path. GET /api/trpc/* is served by our
  * real router, context and `authenticate` through tRPC's fetch adapter behind
- * node:http, with verified-token caching, the same CORS, CSRF and helmet headers
- * computed once, and no per-request logger; everything else goes to the real app.
+ * node:http, with the same CORS, CSRF and helmet headers (computed once) and no
+ * per-request logger; everything else goes to the real app.
  */
 const options = serverOptions<BffServerOptions>();
 const api = await createDiscoveredApi(options);
-const tokenCache = await cacheVerifiedTokens(api);
 const logger = createLogger({ level: 'silent', destination: { write: () => undefined } });
 const services: Services = {
   sessions: api.sessions,
@@ -81,5 +79,5 @@ await serve(
       res.end();
     });
   },
-  { port: options.port, extra: { notes: () => ({ tokenCache: tokenCache() }) } },
+  { port: options.port },
 );
