@@ -1,22 +1,19 @@
+import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import cookieParser from 'cookie-parser';
-import cors from 'cors';
-import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
-import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { Config } from './config.js';
 import { createAuthRoutes } from './auth/routes.js';
 import { createBackchannelLogoutRoute } from './auth/backchannel.js';
 import type { TokenRefresher } from './auth/refresh.js';
-import { csrfGuard, CSRF_HEADER } from './trpc/csrf.js';
 import type { OidcService } from './auth/oidc.js';
 import type { SessionManager } from './auth/session.js';
-import { appRouter } from './trpc/router.js';
-import { createContextFactory } from './trpc/context.js';
+import { createTrpcHandler, TRPC_ENDPOINT } from './trpc/http-handler.js';
 import type { ChatStore } from './chat/chat-store.js';
 import type { Metrics } from './analytics/metrics.js';
-import { createRequestLogger, type Logger } from './log.js';
+import { logRequest, type Logger } from './log.js';
 import { sendProblem } from './problem.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -28,36 +25,36 @@ export interface AppDeps {
   readonly logger: Logger;
 }
 
-/** Headers the front may send on credentialed calls. */
-const ALLOWED_HEADERS = ['content-type', CSRF_HEADER, 'trpc-accept', 'x-trpc-source', 'last-event-id'];
-
 /**
- * The tRPC adapter sets its own `Vary` header, replacing ours; caches must still
- * key responses on `Origin` (S11), so values it sets are merged instead.
+ * Builds the API as a Node request handler. Never listens: `main.ts` does.
+ * `/api/trpc` goes straight to the tRPC handler (the hot path); the redirect-based
+ * auth routes, back-channel logout and health are plain Express routes.
  */
-function keepVaryOrigin(res: express.Response): void {
-  const setHeader = res.setHeader.bind(res);
-  res.setHeader = (name: string, value: number | string | readonly string[]) => {
-    if (name.toLowerCase() !== 'vary') return setHeader(name, value);
-    const values = new Set(
-      [res.getHeader('vary'), value].flat().flatMap((v) => (v === undefined ? [] : String(v).split(','))).map((v) => v.trim()).filter(Boolean),
-    );
-    return setHeader('vary', [...values].join(', '));
+export function createApp(deps: AppDeps): RequestListener {
+  const { config, logger } = deps;
+  const headers = securityHeaders(config.backUrl.protocol === 'https:');
+  const trpc = createTrpcHandler({
+    services: { ...deps, backUrl: config.backUrl },
+    allowedOrigins: new Set(config.frontOrigins),
+    logger,
+    maxBodyBytes: 64 * 1024,
+  });
+  const routes = createRoutes(deps);
+  return (req, res) => {
+    logRequest(logger, req, res);
+    for (const [name, value] of headers) res.setHeader(name, value);
+    res.setHeader('vary', 'Origin');
+    const url = req.url ?? '/';
+    if (url.startsWith(`${TRPC_ENDPOINT}/`) || url === TRPC_ENDPOINT || url.startsWith(`${TRPC_ENDPOINT}?`)) trpc(req, res);
+    else routes(req, res);
   };
 }
 
-/** Builds the API. Never listens: `main.ts` does. */
-export function createApp(deps: AppDeps): express.Express {
+function createRoutes(deps: AppDeps): express.Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.use(createRequestLogger(logger));
-  app.use(
-    helmet({
-      strictTransportSecurity: config.cookie.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    }),
-  );
 
   if (config.backUrl.protocol === 'https:' && config.trustProxy === false) {
     let warned = false;
@@ -70,19 +67,6 @@ export function createApp(deps: AppDeps): express.Express {
     });
   }
 
-  const allowedOrigins = new Set(config.frontOrigins);
-  app.use((_req, res, next) => {
-    res.vary('Origin');
-    next();
-  });
-  // Exact allow-list with credentials; any other origin gets no CORS header at all (S11).
-  app.use(
-    cors((req, callback) => {
-      const origin = req.headers.origin;
-      if (!origin || !allowedOrigins.has(origin)) return callback(null, { origin: false });
-      callback(null, { origin, credentials: true, methods: ['GET', 'POST'], allowedHeaders: ALLOWED_HEADERS, maxAge: 600 });
-    }),
-  );
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
@@ -128,29 +112,6 @@ export function createApp(deps: AppDeps): express.Express {
       frontOrigins: config.frontOrigins,
       secret: config.session.secret,
       secureCookies: config.cookie.secure,
-    }),
-  );
-
-  app.use(
-    '/api/trpc',
-    (_req, res, next) => {
-      res.set('cache-control', 'no-store');
-      keepVaryOrigin(res);
-      next();
-    },
-    csrfGuard(allowedOrigins, logger),
-    createExpressMiddleware({
-      router: appRouter,
-      maxBodySize: 64 * 1024,
-      createContext: createContextFactory({ ...deps, backUrl: config.backUrl }),
-      onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
-          const cause = error.cause;
-          logger.error('trpc.error', { path, trpcCode: error.code, cause: cause instanceof Error ? cause.name : undefined });
-        } else if (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN') {
-          logger.info('auth.denied', { path, trpcCode: error.code, reason: (error.cause as { reason?: unknown } | undefined)?.reason });
-        }
-      },
     }),
   );
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Logger as Pino } from 'pino';
-import { pinoHttp, type HttpLogger } from 'pino-http';
 
 /** Structured, single-line JSON logging of named events. */
 export interface Logger {
@@ -47,29 +46,25 @@ export function createMemoryLogger(): Logger & { readonly lines: string[] } {
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /**
- * One JSON line per request with a request id, echoed as `x-request-id`. Only the
+ * Gives the request an id (the caller's `x-request-id` if well-formed, else a new
+ * one), echoes it, and writes one JSON line when the response is done. Only the
  * method, path and status are logged: no headers, no query values (codes, sids).
  */
-export function createRequestLogger(logger: Logger): HttpLogger {
-  return pinoHttp({
-    logger: logger.pino,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader('x-request-id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessMessage: () => 'request',
-    customErrorMessage: () => 'request',
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        path: new URL(req.url, 'http://api').pathname,
-      }),
-      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      err: (err: { type?: string }) => ({ type: err.type }),
-    },
+export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', id);
+  const started = performance.now();
+  res.once('finish', () => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const line = {
+      msg: 'request',
+      req: { id, method: req.method, path: query >= 0 ? url.slice(0, query) : url },
+      res: { status: res.statusCode },
+      responseTime: Math.round(performance.now() - started),
+    };
+    if (res.statusCode >= 500) logger.pino.error(line);
+    else logger.pino.info(line);
   });
 }

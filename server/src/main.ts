@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type express from 'express';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { ConfigError, loadConfig, type Config, type Env } from './config.js';
 import { createApp } from './app.js';
 import { createOidcService, type OidcService } from './auth/oidc.js';
@@ -12,7 +11,8 @@ import { createLogger, type Logger } from './log.js';
 import { staticFindings } from './doctor.js';
 
 export interface Api {
-  readonly app: express.Express;
+  /** The API as a Node request handler. */
+  readonly app: RequestListener;
   readonly config: Config;
   readonly oidc: OidcService;
   readonly sessions: SessionManager;

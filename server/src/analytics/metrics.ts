@@ -44,7 +44,8 @@ export class Metrics {
   snapshot(activeSessions: number): AnalyticsOutput {
     const procedures: ProcedureStats[] = [...this.#procedures.entries()]
       .map(([path, r]) => {
-        const sorted = [...r.latencies].sort((a, b) => a - b);
+        // A typed array sorts numerically without a comparator call per comparison.
+        const sorted = Float64Array.from(r.latencies).sort();
         return { path, calls: r.calls, errors: r.errors, p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95) };
       })
       .sort((a, b) => a.path.localeCompare(b.path));
@@ -57,7 +58,7 @@ export class Metrics {
   }
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
   const value = sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
   return Math.round(value * 100) / 100;

@@ -1,6 +1,4 @@
-import type { Request, Response } from 'express';
-import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';
-import { authenticate, type AuthResult } from '../auth/authenticate.js';
+import type { AuthResult } from '../auth/authenticate.js';
 import type { OidcService } from '../auth/oidc.js';
 import type { SessionManager } from '../auth/session.js';
 import type { TokenRefresher } from '../auth/refresh.js';
@@ -27,7 +25,8 @@ export interface Context {
 }
 
 /**
- * The pure part of the context, for `createCaller` in tests.
+ * Builds the context of one call; the HTTP handler passes the session lookup for
+ * the request's cookie, tests pass whatever they need to `createCaller`.
  *
  * @example
  * const caller = createCaller(createInnerContext(services, async () => ({ ok: true, user, session })));
@@ -35,12 +34,4 @@ export interface Context {
 export function createInnerContext(services: Services, resolveAuth: () => Promise<AuthResult>): Context {
   let pending: Promise<AuthResult> | undefined;
   return { services, auth: () => (pending ??= resolveAuth()) };
-}
-
-/** The HTTP part: reads the session cookie of an Express request. */
-export function createContextFactory(services: Services): (opts: CreateExpressContextOptions) => Context {
-  return ({ req }: { req: Request; res: Response }) => {
-    const cookies = req.cookies as Record<string, string | undefined> | undefined;
-    return createInnerContext(services, () => authenticate(services, cookies?.[services.sessions.cookieName]));
-  };
 }
