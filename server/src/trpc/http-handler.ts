@@ -71,13 +71,15 @@ export function createTrpcHandler(options: TrpcHandlerOptions): RequestListener 
       }
     }
 
-    const aborted = new AbortController();
-    res.once('close', () => aborted.abort());
+    // Only a stream outlives its request; it must end when the client goes away.
+    const stream = req.method === 'GET' && req.headers.accept?.includes('text/event-stream') === true;
+    const aborted = stream ? new AbortController() : undefined;
+    if (aborted) res.once('close', () => aborted.abort());
     const request = new Request(`http://api${req.url ?? '/'}`, {
       method: req.method ?? 'GET',
       headers: toHeaders(req),
       ...(body ? { body } : {}),
-      signal: aborted.signal,
+      ...(aborted ? { signal: aborted.signal } : {}),
     });
     const cookieValue = readCookie(req.headers.cookie, cookieName);
     const response = await fetchRequestHandler({
@@ -95,7 +97,7 @@ export function createTrpcHandler(options: TrpcHandlerOptions): RequestListener 
       res.writeHead(response.status);
       res.flushHeaders();
       for await (const chunk of response.body) {
-        if (aborted.signal.aborted) break;
+        if (aborted?.signal.aborted) break;
         res.write(chunk);
       }
       res.end();
