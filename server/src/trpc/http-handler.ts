@@ -62,10 +62,11 @@ export function createTrpcHandler(options: TrpcHandlerOptions): RequestListener 
       return;
     }
 
-    let body: Buffer | undefined;
+    let body: string | undefined;
     if (req.method === 'POST') {
-      body = await readBody(req, options.maxBodyBytes);
-      if (!body) {
+      // Only JSON gets this far (see csrfRefusal), so the body is text.
+      body = (await readBody(req, options.maxBodyBytes))?.toString('utf8');
+      if (body === undefined) {
         writeJson(res, 413, { error: { code: -32600, message: 'Request body too large.', data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } });
         return;
       }
@@ -78,7 +79,7 @@ export function createTrpcHandler(options: TrpcHandlerOptions): RequestListener 
     const request = new Request(`http://api${req.url ?? '/'}`, {
       method: req.method ?? 'GET',
       headers: toHeaders(req),
-      ...(body ? { body } : {}),
+      ...(body !== undefined ? { body } : {}),
       ...(aborted ? { signal: aborted.signal } : {}),
     });
     const cookieValue = readCookie(req.headers.cookie, cookieName);
@@ -96,9 +97,11 @@ export function createTrpcHandler(options: TrpcHandlerOptions): RequestListener 
     if (response.body && response.headers.get('content-type')?.includes('text/event-stream')) {
       res.writeHead(response.status);
       res.flushHeaders();
-      for await (const chunk of response.body) {
-        if (aborted?.signal.aborted) break;
-        res.write(chunk);
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || aborted?.signal.aborted) break;
+        res.write(value);
       }
       res.end();
       return;
