@@ -88,6 +88,39 @@ describe('doctor: live identity provider', () => {
     expect(find(findings, 'algorithms')[0]).toMatchObject({ severity: 'error', fix: expect.stringMatching(/RS256/) });
   });
 
+  it('reports an IdP without keys, PKCE, logout, revocation or back-channel logout', async () => {
+    const bare = createServer((req, res) => {
+      const issuer = `http://localhost:${(bare.address() as AddressInfo).port}`;
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/jwks') res.end(JSON.stringify({ keys: [] }));
+      else res.end(JSON.stringify({ issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks` }));
+    });
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    try {
+      const findings = await diagnose({ ...env, OIDC_ISSUER: `http://localhost:${(bare.address() as AddressInfo).port}` });
+      expect(find(findings, 'jwks')[0]?.severity).toBe('error');
+      expect(find(findings, 'pkce')[0]?.severity).toBe('warn');
+      expect(find(findings, 'logout')[0]?.severity).toBe('warn');
+      expect(find(findings, 'revocation')[0]?.severity).toBe('info');
+      expect(find(findings, 'backchannel')[0]?.severity).toBe('info');
+    } finally {
+      await new Promise<void>((resolve) => bare.close(() => resolve()));
+    }
+  });
+
+  it('warns at run time when requests come through a TLS proxy that is not trusted', async () => {
+    // BACK_URL is public https; the stack's API still listens on plain http, as behind a proxy.
+    const behindProxy = await startStack({ env: { BACK_URL: 'https://api.example.test', FRONT_URL: 'https://app.example.test' } });
+    try {
+      await fetch(`${behindProxy.apiUrl}/api/health`);
+      expect(behindProxy.logs.some((line) => line.includes('config.trust_proxy_missing'))).toBe(false);
+      await fetch(`${behindProxy.apiUrl}/api/health`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(behindProxy.logs.some((line) => line.includes('config.trust_proxy_missing'))).toBe(true);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('runs as `npm run doctor`: a report with fixes, and exit status 1 on errors', async () => {
     const ok = await run('npx', ['tsx', 'src/doctor-cli.ts'], { env: { ...process.env, ...env } });
     expect(ok.stdout).toMatch(/✔ \[discovery\]/);
