@@ -35,6 +35,4 @@ export const SERVERS: readonly ServerSpec[] = [
   { id: 'trpc-standalone', label: 'exp: public me, standalone adapter', entry: 'servers/experiments/trpc-standalone.ts', auth: 'none', path: '/api/trpc/me', experiment: true },
   { id: 'guarded-me-info-logs', label: 'exp: guarded me, request logs at info (discarded)', entry: 'servers/bff.ts', auth: 'bff', path: '/api/trpc/me', experiment: true, childOptions: { logLevel: 'info' } },
   { id: 'guarded-me-verify-every-request', label: 'exp: guarded me, token verified on every request (no cache)', entry: 'servers/experiments/bff-verify-every-request.ts', auth: 'bff', path: '/api/trpc/me', experiment: true },
-  { id: 'guarded-me-lean-prototype', label: 'exp: guarded me, fetch adapter, no Express on the hot path (prototype)', entry: 'servers/experiments/bff-lean-prototype.ts', auth: 'bff', path: '/api/trpc/me', experiment: true },
-  { id: 'guarded-batch-lean-prototype', label: 'exp: batch on the lean prototype', entry: 'servers/experiments/bff-lean-prototype.ts', auth: 'bff', path: BATCH_PATH, experiment: true },
 ];
