@@ -19,7 +19,7 @@ const USAGE = `Usage: npm run bench -w bench -- [options]
   --connections N     concurrent connections (default 32)
   --only a,b          measure these servers only (ids below)
   --experiments       also measure the experiments (tRPC adapters, logging, token
-                      verification without cache, a lean hot-path prototype)
+                      verification without cache)
   --retries N         retake a measurement disturbed by other processes up to N times
                       (default 1; 0 with --quick)
   --quiet-wait S      in all, wait up to S seconds for other processes to calm down
