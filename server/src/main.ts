@@ -56,7 +56,7 @@ export async function startApi(config: Config, logger: Logger = createLogger()):
     port: config.port,
     fronts: config.frontOrigins,
     topology: config.cookie.topology,
-    cookie: { name: config.cookie.name, secure: config.cookie.secure, sameSite: config.cookie.sameSite },
+    sessionCookie: { name: config.cookie.name, secure: config.cookie.secure, sameSite: config.cookie.sameSite },
   });
   return {
     server,
