@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { escapeHtml } from './html.js';
 
 /**
  * Sends an error a person or a program can act on: a short HTML page for browser
@@ -7,8 +8,7 @@ import type { Request, Response } from 'express';
 export function sendProblem(req: Request, res: Response, status: number, error: string, message: string): void {
   res.status(status).set('cache-control', 'no-store');
   if (req.accepts(['json', 'html']) === 'html') {
-    const safe = message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${safe}</p><p><code>${error}</code></p></body></html>`);
+    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p><p><code>${escapeHtml(error)}</code></p></body></html>`);
     return;
   }
   res.json({ error, message });

@@ -102,7 +102,7 @@ export function createOidcService(options: OidcOptions): OidcService {
       },
       (error: unknown) => {
         inFlight = undefined;
-        lastError = describe(error);
+        lastError = describeError(error);
         options.logger.warn('idp.discovery_failed', { issuer: options.issuer.href, error: lastError, retryInMs: delay });
         scheduleRetry();
         throw new IdpUnavailableError({ cause: error });
@@ -133,7 +133,7 @@ export function createOidcService(options: OidcOptions): OidcService {
 }
 
 /** A log-safe description of an outbound failure: a code and a class, never a body. */
-export function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const cause = error.cause instanceof Error ? ` (${(error.cause as { code?: string }).code ?? error.cause.name})` : '';

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { describe, IdpUnavailableError, type OidcService } from './oidc.js';
+import { describeError, IdpUnavailableError, type OidcService } from './oidc.js';
 import type { SessionManager } from './session.js';
 import type { SessionData } from './session-store.js';
 import type { Logger } from '../log.js';
@@ -60,7 +60,7 @@ export class TokenRefresher {
         logger.warn('auth.refresh_failed', { sub: session.sub, error: error.error });
         return { ok: false, reason: 'refresh_failed' };
       }
-      logger.warn('auth.refresh_unavailable', { sub: session.sub, error: describe(error) });
+      logger.warn('auth.refresh_unavailable', { sub: session.sub, error: describeError(error) });
       if (this.now() < session.accessTokenExpiresAt) return { ok: true, session };
       throw new IdpUnavailableError({ cause: error });
     }

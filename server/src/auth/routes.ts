@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import * as client from 'openid-client';
 import { jwtVerify } from 'jose';
 import type { LoginErrorCode } from '@bff/shared';
-import { describe, IdpUnavailableError, type OidcService } from './oidc.js';
+import { describeError, IdpUnavailableError, type OidcService } from './oidc.js';
 import { safeReturnTo } from './return-to.js';
 import type { SessionManager } from './session.js';
 import { TransactionCookies } from './transaction.js';
@@ -110,7 +110,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Router {
         { pkceCodeVerifier: transaction.codeVerifier, expectedState: state, expectedNonce: transaction.nonce, idTokenExpected: true },
       );
     } catch (error) {
-      return fail(classifyGrantError(error), transaction.returnTo, describe(error));
+      return fail(classifyGrantError(error), transaction.returnTo, describeError(error));
     }
 
     // openid-client checks the ID token's claims; its signature is checked here too (S2).
@@ -124,7 +124,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Router {
         algorithms: [...options.algorithms],
       }));
     } catch (error) {
-      return fail('id_token_invalid', transaction.returnTo, describe(error));
+      return fail('id_token_invalid', transaction.returnTo, describeError(error));
     }
 
     const verified = await idp.verifyAccessToken(tokens.access_token).catch(() => undefined);
@@ -176,7 +176,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Router {
       const { refreshToken } = lookup.session;
       if (refreshToken && idp.configuration.serverMetadata().revocation_endpoint) {
         await client.tokenRevocation(idp.configuration, refreshToken, { token_type_hint: 'refresh_token' }).catch((error: unknown) => {
-          logger.warn('auth.revocation_failed', { sub: lookup.session.sub, error: describe(error) });
+          logger.warn('auth.revocation_failed', { sub: lookup.session.sub, error: describeError(error) });
         });
       }
       if (idp.configuration.serverMetadata().end_session_endpoint) {

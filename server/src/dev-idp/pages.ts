@@ -1,3 +1,5 @@
+import { escapeHtml } from '../html.js';
+
 const STYLE = `
   body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; background: #f3f5f8; color: #1c2733; margin: 0; }
   main { max-width: 22rem; margin: 4rem auto; background: #fff; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.12); padding: 2rem; }
@@ -9,9 +11,6 @@ const STYLE = `
   .error { color: #b00020; margin-top: 1rem; }
 `;
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { authenticate, findAccountBySub } from './accounts.js';
-import { escapeHtml, loginPage, logoutPage, messagePage } from './pages.js';
+import { loginPage, logoutPage, messagePage } from './pages.js';
 import type { Config } from '../config.js';
 
 /** A client registered at the development identity provider. */
@@ -184,7 +184,7 @@ async function showInteraction(provider: Provider, uid: string, req: IncomingMes
   const details = await provider.interactionDetails(req, res);
   if (details.uid !== uid) throw new errors.SessionNotFound('interaction mismatch');
   if (details.prompt.name === 'login') {
-    send(res, 200, loginPage({ action: `/interaction/${escapeHtml(uid)}/login` }));
+    send(res, 200, loginPage({ action: `/interaction/${uid}/login` }));
     return;
   }
   // First-party clients get their grant without a consent screen.
@@ -216,7 +216,7 @@ async function submitLogin(provider: Provider, uid: string, req: IncomingMessage
   const login = form.get('login') ?? '';
   const account = authenticate(login, form.get('password') ?? '');
   if (!account) {
-    send(res, 401, loginPage({ action: `/interaction/${escapeHtml(uid)}/login`, login, error: 'Invalid username or password.' }));
+    send(res, 401, loginPage({ action: `/interaction/${uid}/login`, login, error: 'Invalid username or password.' }));
     return;
   }
   await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
