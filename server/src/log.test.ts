@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, call, login, startStack, type Stack } from './test-support/stack.js';
-import { createMemoryLogger } from './log.js';
+import { Browser, call, login, startStack, type Stack } from '@bff/test-kit';
+import * as server from './index.js';
+import type { Api } from './api.js';
+import { captureLogs } from '@bff/test-kit';
+import { createLogger } from './log.js';
 
-let stack: Stack;
+let stack: Stack<Api>;
 beforeAll(async () => {
-  stack = await startStack({ accessTokenTtl: 2 });
+  stack = await startStack(server, { accessTokenTtl: 2 });
 });
 afterAll(() => stack.close());
 
@@ -13,7 +16,8 @@ describe('structured logs (S15)', () => {
     const browser = new Browser();
     await login(stack, browser, 'alice', 'alice', '/chat');
     const cookie = (await browser.cookie(`${stack.apiUrl}/`, 'bff_session')) ?? '';
-    const id = cookie.split('.')[0] ?? '';
+    const id = stack.api.sessions.idOf(cookie) ?? '';
+    const handle = cookie.split('.')[0] ?? '';
     const before = await stack.api.sessions.reload(id);
     await new Promise((resolve) => setTimeout(resolve, 2200));
     expect((await call(stack, browser, 'me')).status).toBe(200);
@@ -25,8 +29,8 @@ describe('structured logs (S15)', () => {
 
     const logs = stack.logs.join('\n');
     const secrets = [
-      cookie, id, before?.accessToken, before?.refreshToken, before?.idToken, after?.accessToken, after?.refreshToken,
-      before?.logoutId, stack.api.config.session.secret, stack.api.config.oidc.clientSecret,
+      cookie, handle, before?.accessToken, before?.refreshToken, before?.idToken, after?.accessToken, after?.refreshToken,
+      before?.logoutId, ...stack.api.config.session.secrets, stack.api.config.oidc.clientSecret,
     ];
     for (const secret of secrets) {
       expect(secret).toBeTruthy();
@@ -53,9 +57,10 @@ describe('structured logs (S15)', () => {
   });
 
   it('redacts credential fields whatever the caller passes', () => {
-    const logger = createMemoryLogger();
+    const captured = captureLogs();
+    const logger = createLogger({ destination: captured.destination });
     logger.info('test', { accessToken: 'a', nested: { refresh_token: 'b', cookie: 'c' }, password: 'd', kept: 'visible' });
-    const line = JSON.parse(logger.lines[0] ?? '{}') as Record<string, unknown>;
+    const line = JSON.parse(captured.lines[0] ?? '{}') as Record<string, unknown>;
     expect(line).toMatchObject({ event: 'test', accessToken: '[redacted]', nested: { refresh_token: '[redacted]', cookie: '[redacted]' }, password: '[redacted]', kept: 'visible' });
   });
 });

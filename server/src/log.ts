@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 
 /** Structured, single-line JSON logging of named events. */
@@ -34,37 +32,4 @@ export function createLogger(options: { destination?: DestinationStream; level?:
   );
   const write = (level: 'info' | 'warn' | 'error') => (event: string, fields: Record<string, unknown> = {}) => base[level]({ event, ...fields });
   return { info: write('info'), warn: write('warn'), error: write('error'), pino: base };
-}
-
-/** A logger that keeps its lines in memory, for tests that check what is (not) logged. */
-export function createMemoryLogger(): Logger & { readonly lines: string[] } {
-  const lines: string[] = [];
-  const destination = { write: (line: string) => void lines.push(line.trimEnd()) };
-  return { ...createLogger({ destination }), lines };
-}
-
-const REQUEST_ID = /^[\w.-]{1,64}$/;
-
-/**
- * Gives the request an id (the caller's `x-request-id` if well-formed, else a new
- * one), echoes it, and writes one JSON line when the response is done. Only the
- * method, path and status are logged: no headers, no query values (codes, sids).
- */
-export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('x-request-id', id);
-  const started = performance.now();
-  res.once('finish', () => {
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const line = {
-      msg: 'request',
-      req: { id, method: req.method, path: query >= 0 ? url.slice(0, query) : url },
-      res: { status: res.statusCode },
-      responseTime: Math.round(performance.now() - started),
-    };
-    if (res.statusCode >= 500) logger.pino.error(line);
-    else logger.pino.info(line);
-  });
 }

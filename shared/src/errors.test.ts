@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chatSendInputSchema, isAuthFailureReason, isLoginErrorCode } from './index.js';
+import { isAuthFailureReason, isLoginErrorCode } from './index.js';
+import { chatSendInputSchema } from './schemas/index.js';
 
 describe('shared schemas', () => {
   it('trims chat text and refuses empty or oversized messages', () => {
@@ -17,5 +18,17 @@ describe('shared schemas', () => {
     expect(isAuthFailureReason('nope')).toBe(false);
     expect(isLoginErrorCode('state_mismatch')).toBe(true);
     expect(isLoginErrorCode(42)).toBe(false);
+  });
+});
+
+describe('the zod-free entry', () => {
+  it('loads without zod: the client bundle stays free of it', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { fileURLToPath } = await import('node:url');
+    const sources = ['index.ts', 'paths.ts', 'chat.ts', 'errors.ts'].map((f) => readFile(fileURLToPath(new URL(f, import.meta.url)), 'utf8'));
+    for (const source of await Promise.all(sources)) {
+      expect(source).not.toMatch(/from 'zod'/);
+      expect(source).not.toMatch(/^export \{[^}]*\} from '\.\/schemas/m);
+    }
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Why an API call was refused as unauthenticated (HTTP 401, tRPC `UNAUTHORIZED`)
- * or as a forged request (HTTP 403, tRPC `FORBIDDEN`). Sent in `error.data.reason`.
+ * Why an API call was refused, sent in `error.data.reason`: unauthenticated (HTTP 401,
+ * tRPC `UNAUTHORIZED`), forged or not allowed (403, `FORBIDDEN`), over a limit (429,
+ * `TOO_MANY_REQUESTS`) or a dependency down (503, `SERVICE_UNAVAILABLE`: never a
+ * logout, the client retries).
  *
  * - `no_session`: the request carried no session cookie.
  * - `invalid_session`: a session cookie was sent but is tampered with, unknown or already ended.
@@ -9,7 +11,11 @@
  * - `refresh_failed`: the identity provider refused to renew the session.
  * - `csrf`: the request lacks the anti-forgery header or has a body type a form could send.
  * - `origin_denied`: the request came from an origin that is not an allowed front end.
- * - `forbidden`: signed in, but without the group the procedure requires.
+ * - `forbidden`: signed in, but without the role the procedure requires.
+ * - `rate_limited`: too many calls for this session; `Retry-After` says when to try again.
+ * - `idp_unavailable`: the identity provider cannot be reached right now.
+ * - `session_store_unavailable`: the shared session store cannot be reached right now.
+ * - `directory_unavailable`: the directory (LDAP) that grants roles cannot be reached right now.
  */
 export const AUTH_FAILURE_REASONS = [
   'no_session',
@@ -20,6 +26,10 @@ export const AUTH_FAILURE_REASONS = [
   'csrf',
   'origin_denied',
   'forbidden',
+  'rate_limited',
+  'idp_unavailable',
+  'session_store_unavailable',
+  'directory_unavailable',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
@@ -41,6 +51,7 @@ export function isAuthFailureReason(value: unknown): value is AuthFailureReason 
  * - `access_token_invalid`: the access token failed verification; usually `OIDC_AUDIENCE` does not
  *   match the token's `aud`, or the IdP issues opaque (non-JWT) access tokens.
  * - `idp_unavailable`: the identity provider could not be reached.
+ * - `service_unavailable`: the API could not store the session (its session store is down).
  */
 export const LOGIN_ERROR_CODES = [
   'missing_state',
@@ -51,6 +62,7 @@ export const LOGIN_ERROR_CODES = [
   'id_token_invalid',
   'access_token_invalid',
   'idp_unavailable',
+  'service_unavailable',
 ] as const;
 export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
 

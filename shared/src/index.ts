@@ -1,21 +1,12 @@
-export { userSchema, meOutputSchema, type User, type MeOutput } from './user.js';
-export {
-  CHAT_MESSAGE_MAX_LENGTH,
-  chatSendInputSchema,
-  chatMessageSchema,
-  chatHistoryInputSchema,
-  type ChatSendInput,
-  type ChatMessage,
-  type ChatHistoryInput,
-} from './chat.js';
-export {
-  procedureStatsSchema,
-  loginBucketSchema,
-  analyticsOutputSchema,
-  type ProcedureStats,
-  type LoginBucket,
-  type AnalyticsOutput,
-} from './analytics.js';
+/**
+ * What server and client share at run time, free of zod: paths, header names,
+ * limits, reason and error-code unions, and the types of what crosses the wire.
+ * The zod schemas are in `@bff/shared/schemas` (server only).
+ */
+export { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE, type ApiPath } from './paths.js';
+export { CHAT_MESSAGE_MAX_LENGTH } from './chat.js';
+export { DEV_DEFAULTS } from './dev-defaults.js';
+export { escapeHtml } from './html.js';
 export {
   AUTH_FAILURE_REASONS,
   isAuthFailureReason,
@@ -24,3 +15,13 @@ export {
   type AuthFailureReason,
   type LoginErrorCode,
 } from './errors.js';
+export type {
+  User,
+  MeOutput,
+  ChatSendInput,
+  ChatMessage,
+  ChatHistoryInput,
+  ProcedureStats,
+  LoginBucket,
+  AnalyticsOutput,
+} from './schemas/index.js';

@@ -1,9 +1,9 @@
-import type { AuthResult } from '../auth/authenticate.js';
-import type { OidcService } from '../auth/oidc.js';
-import type { SessionManager } from '../auth/session.js';
-import type { TokenRefresher } from '../auth/refresh.js';
-import type { ChatStore } from '../chat/chat-store.js';
-import type { Metrics } from '../analytics/metrics.js';
+import type { AuthResult } from '../session/authenticate.js';
+import type { OidcService } from '../oidc/discovery.js';
+import type { SessionManager } from '../session/manager.js';
+import type { TokenRefresher } from '../oidc/refresh.js';
+import type { ChatStore } from '../app/chat/chat-store.js';
+import type { Metrics } from '../app/analytics/metrics.js';
 import type { Logger } from '../log.js';
 
 /** Long-lived dependencies the procedures use. */

@@ -1,0 +1,236 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { authenticate, findAccountBySub } from './accounts.js';
+import { loginPage, logoutPage, messagePage } from './pages.js';
+
+/** A client registered at the development identity provider. */
+export interface DevIdpClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris: readonly string[];
+  /** Where the IdP posts logout tokens (OIDC Back-Channel Logout). */
+  readonly backchannelLogoutUri?: string;
+}
+
+export interface DevIdpOptions {
+  /** Issuer identifier, e.g. `http://localhost:4000`. */
+  readonly issuer: string;
+  readonly clients: readonly DevIdpClient[];
+  /** The API's resource identifier: the `aud` of every access token. */
+  readonly audience: string;
+  /** Private signing key (RS256). A fresh one is generated when absent. */
+  readonly signingKey?: JWK;
+  /** Access-token lifetime in seconds. */
+  readonly accessTokenTtl?: number;
+  /** Offer pushed authorization requests (RFC 9126); on by default, as at most enterprise IdPs. */
+  readonly pushedAuthorizationRequests?: boolean;
+}
+
+export interface DevIdp {
+  readonly issuer: string;
+  readonly provider: Provider;
+  /** Node request handler serving the provider and its login pages. */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+const RESOURCE_SCOPE = 'api';
+const INTERACTION_PATH = /^\/interaction\/([\w-]+)(\/login)?$/;
+const MAX_FORM_BYTES = 4096;
+
+/** Generates an RS256 signing key for the development identity provider. */
+export async function generateDevSigningKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: randomUUID() };
+}
+
+/**
+ * Builds the development OpenID Provider: demo users, first-party clients that
+ * skip consent, PKCE required, RFC 9068 JWT access tokens carrying `groups`.
+ * For development and tests only.
+ */
+export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
+  const signingKey = options.signingKey ?? (await generateDevSigningKey());
+  const accessTokenTTL = options.accessTokenTtl ?? 3600;
+
+  const configuration: Configuration = {
+    clients: options.clients.map((client) => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      redirect_uris: [...client.redirectUris],
+      post_logout_redirect_uris: [...client.postLogoutRedirectUris],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_post',
+      ...(client.backchannelLogoutUri
+        ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
+        : {}),
+    })),
+    // Refresh tokens for every client allowed the grant, rotated on each use.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: () => true,
+    jwks: { keys: [signingKey] },
+    cookies: { keys: ['development-only-cookie-key-not-for-production'] },
+    pkce: { required: () => true },
+    ttl: {
+      AccessToken: accessTokenTTL,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 24 * 3600,
+      Grant: 24 * 3600,
+      RefreshToken: 24 * 3600,
+    },
+    conformIdTokenClaims: false,
+    claims: {
+      openid: ['sub'],
+      profile: ['name'],
+      email: ['email', 'email_verified'],
+    },
+    scopes: ['openid', 'profile', 'email', RESOURCE_SCOPE],
+    findAccount: (_ctx, sub) => {
+      const account = findAccountBySub(sub);
+      if (!account) return undefined;
+      return {
+        accountId: account.sub,
+        claims: () => ({ sub: account.sub, name: account.name, email: account.email, email_verified: true }),
+      };
+    },
+    extraTokenClaims: (_ctx, token) => {
+      const accountId = 'accountId' in token ? token.accountId : undefined;
+      const account = accountId ? findAccountBySub(accountId) : undefined;
+      return account ? { groups: [...account.groups] } : undefined;
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // The development IdP posts back-channel logout tokens to an API on this machine; the
+    // provider's guard against loopback and private addresses (SSRF) would refuse them.
+    fetch: (url, init) => {
+      const { dispatcher: _dispatcher, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      pushedAuthorizationRequests: { enabled: options.pushedAuthorizationRequests ?? true, requirePushedAuthorizationRequests: false },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => {
+          ctx.type = 'html';
+          ctx.body = messagePage('Signed out', 'You are signed out of the development identity provider.');
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => options.audience,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resourceIndicator) => {
+          if (resourceIndicator !== options.audience) throw new errors.InvalidTarget();
+          return {
+            audience: options.audience,
+            scope: RESOURCE_SCOPE,
+            accessTokenTTL,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = messagePage('Sign-in error', `${out.error}: ${out.error_description ?? ''}`);
+    },
+  };
+
+  const provider = new Provider(options.issuer, configuration);
+  provider.on('backchannel.error', (_ctx: unknown, error: Error, client: { clientId: string }) => {
+    process.stderr.write(`dev IdP: back-channel logout to ${client.clientId} failed: ${error.name}: ${error.message}\n`);
+  });
+  const providerCallback = provider.callback();
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const match = INTERACTION_PATH.exec(new URL(req.url ?? '/', 'http://idp').pathname);
+    if (!match) {
+      providerCallback(req, res);
+      return;
+    }
+    const [, uid = '', isLoginPost] = match;
+    const work = isLoginPost && req.method === 'POST' ? submitLogin(provider, uid, req, res) : showInteraction(provider, uid, req, res);
+    work.catch((error: unknown) => {
+      const expired = error instanceof errors.SessionNotFound;
+      send(res, expired ? 400 : 500, messagePage('Sign-in error', expired ? 'This sign-in attempt has expired. Start again from the application.' : 'The sign-in page failed.'));
+    });
+  };
+
+  return { issuer: options.issuer, provider, handler };
+}
+
+async function showInteraction(provider: Provider, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  if (details.uid !== uid) throw new errors.SessionNotFound('interaction mismatch');
+  if (details.prompt.name === 'login') {
+    send(res, 200, loginPage({ action: `/interaction/${uid}/login` }));
+    return;
+  }
+  // First-party clients get their grant without a consent screen.
+  const { accountId } = details.session ?? {};
+  const clientId = String(details.params['client_id'] ?? '');
+  if (!accountId) throw new errors.SessionNotFound('no account in session');
+  const grant = details.grantId
+    ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId, clientId });
+  if (!grant) throw new errors.SessionNotFound('grant not found');
+  const missing = details.prompt.details as {
+    missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+async function submitLogin(provider: Provider, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  if (details.uid !== uid) throw new errors.SessionNotFound('interaction mismatch');
+  const form = new URLSearchParams(await readBody(req));
+  const login = form.get('login') ?? '';
+  const account = authenticate(login, form.get('password') ?? '');
+  if (!account) {
+    send(res, 401, loginPage({ action: `/interaction/${uid}/login`, login, error: 'Invalid username or password.' }));
+    return;
+  }
+  await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > MAX_FORM_BYTES) {
+        reject(new Error('form too large'));
+        req.destroy();
+      }
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, html: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(html);
+}

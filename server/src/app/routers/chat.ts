@@ -1,0 +1,65 @@
+import { tracked } from '@trpc/server';
+import { chatHistoryInputSchema, chatMessageSchema, chatSendInputSchema, type ChatMessage } from '@bff/shared/schemas';
+import { z } from 'zod';
+import { protectedProcedure, router } from '../../trpc/init.js';
+import { compareIds } from '../chat/chat-store.js';
+
+export const chatRouter = router({
+  /** Posts a message; the author is the session's user, never part of the input. */
+  send: protectedProcedure
+    .input(chatSendInputSchema)
+    .output(chatMessageSchema)
+    .mutation(({ ctx, input }) => ctx.services.chat.add(input.text, { sub: ctx.user.sub, name: ctx.user.name })),
+
+  history: protectedProcedure
+    .input(chatHistoryInputSchema)
+    .output(z.array(chatMessageSchema))
+    .query(({ ctx, input }) => ctx.services.chat.recent(input?.limit ?? 50)),
+
+  /**
+   * Streams every new message (server-sent events) as tracked events: a client that
+   * reconnects, to any instance, sends the last id it saw and gets what it missed, with
+   * no gap and no duplicate. The stream closes when the session ends, on any instance.
+   */
+  onMessage: protectedProcedure
+    .input(z.object({ lastEventId: z.string().max(64).nullish() }).optional())
+    .subscription(async function* ({ ctx, input, signal }) {
+      const { chat, sessions } = ctx.services;
+      const ended = new AbortController();
+      const stopWatchingSession = sessions.onEnded((id) => {
+        if (id === ctx.session.id) ended.abort();
+      });
+      const stop = signal ? AbortSignal.any([signal, ended.signal]) : ended.signal;
+      // Listen first, then read the backlog, so that nothing posted in between is lost.
+      const queue: ChatMessage[] = [];
+      let wake: (() => void) | undefined;
+      const stopListening = chat.subscribe((message) => {
+        queue.push(message);
+        wake?.();
+      });
+      const onStop = () => wake?.();
+      stop.addEventListener('abort', onStop);
+      try {
+        const resumeAfter = input?.lastEventId ?? undefined;
+        if (resumeAfter) queue.unshift(...(await chat.after(resumeAfter)));
+        // Messages posted on two instances may arrive out of id order: skip by id, not by order.
+        const seen = new Set<string>();
+        while (!stop.aborted) {
+          const message = queue.shift();
+          if (!message) {
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = undefined;
+            continue;
+          }
+          if (seen.has(message.id) || (resumeAfter && compareIds(message.id, resumeAfter) <= 0)) continue;
+          seen.add(message.id);
+          if (seen.size > 1000) seen.delete(seen.values().next().value ?? '');
+          yield tracked(message.id, message);
+        }
+      } finally {
+        stop.removeEventListener('abort', onStop);
+        stopListening();
+        stopWatchingSession();
+      }
+    }),
+});

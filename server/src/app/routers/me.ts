@@ -1,0 +1,21 @@
+import type { MeOutput } from '@bff/shared';
+import { protectedProcedure } from '../../trpc/init.js';
+
+/**
+ * The caller's profile and session. Built field by field from the verified session
+ * (nothing is spread from a wider object), so the type check stands in for output
+ * validation on this, the most frequent call.
+ */
+export const meProcedure = protectedProcedure.query(({ ctx }): MeOutput => {
+  const { sessions, backUrl } = ctx.services;
+  const logoutUrl = new URL('/api/logout', backUrl);
+  logoutUrl.searchParams.set('sid', ctx.session.logoutId);
+  return {
+    user: { sub: ctx.user.sub, name: ctx.user.name, email: ctx.user.email, groups: [...ctx.user.groups] },
+    session: {
+      expiresAt: new Date(sessions.expiresAt(ctx.session)).toISOString(),
+      accessTokenExpiresAt: new Date(ctx.session.accessTokenExpiresAt).toISOString(),
+    },
+    logoutUrl: logoutUrl.href,
+  };
+});

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, call, FRONT, login, startStack, type Stack } from '@bff/test-kit';
+import * as server from '../index.js';
+import type { Api } from '../api.js';
+
+let stack: Stack<Api>;
+beforeAll(async () => {
+  stack = await startStack(server);
+});
+afterAll(() => stack.close());
+
+interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/** Opens `chat.onMessage` as an EventSource would and yields its events. */
+async function subscribe(browser: Browser, headers: Record<string, string> = { origin: FRONT }) {
+  const response = await browser.fetch(`${stack.apiUrl}/api/trpc/chat.onMessage`, { headers: { accept: 'text/event-stream', ...headers } });
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const events: SseEvent[] = [];
+  let closed = false;
+  const pump = (async () => {
+    if (!reader) return;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+        const data = [...block.matchAll(/^data: (.*)$/gm)].map((m) => m[1]).join('\n');
+        events.push({ event, data });
+      }
+    }
+    closed = true;
+  })();
+  return {
+    response,
+    events,
+    isClosed: () => closed,
+    close: async () => {
+      await reader?.cancel().catch(() => undefined);
+      await pump.catch(() => undefined);
+    },
+  };
+}
+
+describe('live chat over SSE (chat.onMessage)', () => {
+  it('delivers a message sent by another user within a second', async () => {
+    const alice = new Browser();
+    const bob = new Browser();
+    await login(stack, alice, 'alice');
+    await login(stack, bob, 'bob');
+    const stream = await subscribe(alice);
+    expect(stream.response.status).toBe(200);
+    expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
+    await expect.poll(() => stream.events.some((e) => e.event === 'connected'), { timeout: 1000 }).toBe(true);
+
+    const sentAt = Date.now();
+    await call(stack, bob, 'chat.send', { mutation: true, input: { text: 'live hello' } });
+    await expect.poll(() => stream.events.find((e) => e.data.includes('live hello')), { timeout: 1000, interval: 10 }).toBeDefined();
+    expect(Date.now() - sentAt).toBeLessThan(1000);
+    const message = JSON.parse(stream.events.find((e) => e.data.includes('live hello'))?.data ?? '{}');
+    expect(message).toMatchObject({ text: 'live hello', author: { sub: 'bob', name: 'Bob Durand' } });
+    await stream.close();
+  });
+
+  it('refuses a foreign Origin, and a request that does not show where it comes from', async () => {
+    const alice = new Browser();
+    await login(stack, alice, 'alice');
+    const foreign = await subscribe(alice, { origin: 'http://evil.example' });
+    expect(foreign.response.status).toBe(403);
+    const anonymous = await subscribe(alice, {});
+    expect(anonymous.response.status).toBe(403);
+    const sameOrigin = await subscribe(alice, { 'sec-fetch-site': 'same-origin' });
+    expect(sameOrigin.response.status).toBe(200);
+    await Promise.all([foreign.close(), anonymous.close(), sameOrigin.close()]);
+  });
+
+  it('refuses a caller without a session with a typed error event, then closes', async () => {
+    const stream = await subscribe(new Browser());
+    await expect.poll(() => stream.isClosed(), { timeout: 2000 }).toBe(true);
+    const error = stream.events.find((e) => e.event === 'serialized-error');
+    expect(JSON.parse(error?.data ?? '{}').data).toMatchObject({ code: 'UNAUTHORIZED', reason: 'no_session' });
+    await stream.close();
+  });
+
+  it('closes the stream when the session is logged out', async () => {
+    const alice = new Browser();
+    await login(stack, alice, 'alice');
+    const stream = await subscribe(alice);
+    await expect.poll(() => stream.events.some((e) => e.event === 'connected'), { timeout: 1000 }).toBe(true);
+    const { logoutUrl } = (await call(stack, alice, 'me')).body.result.data;
+    await alice.fetch(logoutUrl);
+    await expect.poll(() => stream.isClosed(), { timeout: 2000 }).toBe(true);
+    await stream.close();
+  });
+});

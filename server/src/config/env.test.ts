@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type Env } from './env.js';
+import { staticFindings } from './doctor.js';
+
+function issuesOf(env: Env): Record<string, string> {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return Object.fromEntries((error as ConfigError).issues.map((i) => [i.variable, i.message]));
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const PRODUCTION: Env = {
+  NODE_ENV: 'production',
+  OIDC_ISSUER: 'https://login.example.com',
+  OIDC_CLIENT_ID: 'bff',
+  OIDC_CLIENT_SECRET: 'a-real-secret',
+  OIDC_AUDIENCE: 'api://bff',
+  FRONT_URL: 'https://app.example.com',
+  BACK_URL: 'https://api.example.com',
+  SESSION_SECRET: 'q3T9v8mZk1xYw2LpB7nR4sC6dF0gH5jK',
+};
+
+describe('configuration (S16)', () => {
+  it('works with no environment at all in development, pointing at the development IdP', () => {
+    const config = loadConfig({});
+    expect(config.oidc.issuer.href).toBe('http://localhost:4000/');
+    expect(config.oidc.redirectUri.href).toBe('http://localhost:3000/api/callback');
+    expect(config.frontOrigins).toEqual(['http://localhost:4200']);
+    expect(config.cookie).toEqual({ baseName: 'bff_session', name: 'bff_session', secure: false, sameSite: 'lax', topology: 'same-site' });
+  });
+
+  it('accepts a complete production configuration with strict cookies', () => {
+    const config = loadConfig(PRODUCTION);
+    expect(config.cookie).toEqual({ baseName: 'bff_session', name: '__Host-bff_session', secure: true, sameSite: 'lax', topology: 'same-site' });
+    expect(config.oidc.postLogoutRedirectUri.href).toBe('https://app.example.com/');
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('has no defaults in production and names every missing variable', () => {
+    const issues = issuesOf({ NODE_ENV: 'production' });
+    for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_AUDIENCE', 'FRONT_URL', 'BACK_URL', 'SESSION_SECRET']) {
+      expect(issues[name]).toMatch(/required/);
+    }
+  });
+
+  it('requires https outside localhost in production', () => {
+    const issues = issuesOf({ ...PRODUCTION, OIDC_ISSUER: 'http://login.example.com', BACK_URL: 'http://api.example.com' });
+    expect(issues['OIDC_ISSUER']).toMatch(/https/);
+    expect(issues['BACK_URL']).toMatch(/https/);
+    expect(() => loadConfig({ ...PRODUCTION, OIDC_ISSUER: 'http://localhost:4000' })).not.toThrow();
+  });
+
+  it('allows plain http in development only for localhost and reserved test names', () => {
+    expect(() => loadConfig({ FRONT_URL: 'http://app.example.test', BACK_URL: 'http://api.example.test' })).not.toThrow();
+    expect(issuesOf({ BACK_URL: 'http://api.mycompany.com' })['BACK_URL']).toMatch(/https/);
+  });
+
+  it('refuses a short or published session secret', () => {
+    expect(issuesOf({ SESSION_SECRET: 'short' })['SESSION_SECRET']).toMatch(/32/);
+    expect(issuesOf({ ...PRODUCTION, SESSION_SECRET: 'development-only-session-secret-0123456789abcdef' })['SESSION_SECRET']).toMatch(/development/);
+  });
+
+  it('refuses a wildcard or malformed front origin', () => {
+    expect(issuesOf({ FRONT_URL: '*' })['FRONT_URL']).toMatch(/\*/);
+    expect(issuesOf({ FRONT_URL: 'not a url' })['FRONT_URL']).toMatch(/absolute URL/);
+    expect(issuesOf({ FRONT_URL: 'http://localhost:4200/app' })['FRONT_URL']).toMatch(/origin/);
+    expect(loadConfig({ FRONT_URL: 'http://localhost:4200, http://localhost:4300/' }).frontOrigins).toEqual(['http://localhost:4200', 'http://localhost:4300']);
+  });
+
+  it('requires the redirect URI under BACK_URL and the post-logout URI on a front', () => {
+    expect(issuesOf({ OIDC_REDIRECT_URI: 'http://localhost:9999/api/callback' })['OIDC_REDIRECT_URI']).toMatch(/BACK_URL/);
+    expect(issuesOf({ OIDC_POST_LOGOUT_REDIRECT_URI: 'http://localhost:9999/' })['OIDC_POST_LOGOUT_REDIRECT_URI']).toMatch(/FRONT_URL/);
+  });
+
+  it('names bad numbers, enums and algorithms', () => {
+    const issues = issuesOf({ PORT: 'eighty', COOKIE_SAMESITE: 'sometimes', OIDC_TOKEN_ALGS: 'RS256,HS256', SESSION_IDLE_TTL: '5', COOKIE_NAME: 'a b' });
+    expect(Object.keys(issues).sort()).toEqual(['COOKIE_NAME', 'COOKIE_SAMESITE', 'OIDC_TOKEN_ALGS', 'PORT', 'SESSION_IDLE_TTL']);
+    expect(issues['OIDC_TOKEN_ALGS']).toMatch(/asymmetric/);
+    expect(issuesOf({ OIDC_TOKEN_ALGS: 'none' })['OIDC_TOKEN_ALGS']).toMatch(/asymmetric/);
+  });
+
+  it('reports every problem at once in one message', () => {
+    try {
+      loadConfig({ SESSION_SECRET: 'short', FRONT_URL: '*', PORT: '-1' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/SESSION_SECRET[\s\S]*FRONT_URL|FRONT_URL[\s\S]*SESSION_SECRET/);
+      expect((error as Error).message).toContain('PORT');
+    }
+  });
+
+  it('computes SameSite=None for cross-site fronts, with a loud warning, and only over https', () => {
+    const config = loadConfig({ ...PRODUCTION, FRONT_URL: 'https://app.other.com' });
+    expect(config.cookie).toMatchObject({ topology: 'cross-site', sameSite: 'none', secure: true });
+    expect(staticFindings(config).find((f) => f.check === 'topology')).toMatchObject({ severity: 'warn', fix: expect.stringMatching(/third-party/) });
+    expect(Object.keys(issuesOf({ FRONT_URL: 'http://app.example.test', BACK_URL: 'http://api.other.test' }))).toEqual(['BACK_URL']);
+  });
+
+  it('lets SameSite be overridden', () => {
+    expect(loadConfig({ ...PRODUCTION, COOKIE_SAMESITE: 'strict' }).cookie.sameSite).toBe('strict');
+  });
+});

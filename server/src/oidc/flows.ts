@@ -1,0 +1,63 @@
+import * as client from 'openid-client';
+import type { Idp } from './discovery.js';
+
+/** What a login needs to remember between `/api/login` and `/api/callback` (S1). */
+export interface LoginTransaction {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly returnTo: string;
+}
+
+/** Fresh state, nonce and PKCE verifier for one login, and the IdP URL to send the browser to. */
+export async function startLogin(
+  idp: Idp,
+  options: { redirectUri: URL; scope: string; returnTo: string },
+): Promise<{ transaction: LoginTransaction; authorizationUrl: URL }> {
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const parameters = {
+    redirect_uri: options.redirectUri.href,
+    scope: options.scope,
+    state,
+    nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+  };
+  // Pushed authorization requests (RFC 9126) whenever the IdP offers them: the
+  // parameters travel over the back channel, authenticated, instead of the URL.
+  const authorizationUrl = idp.metadata.pushed_authorization_request_endpoint
+    ? await client.buildAuthorizationUrlWithPAR(idp.configuration, parameters)
+    : client.buildAuthorizationUrl(idp.configuration, parameters);
+  return { transaction: { state, nonce, codeVerifier, returnTo: options.returnTo }, authorizationUrl };
+}
+
+/** Exchanges the authorization code (state, nonce, PKCE and, when advertised, RFC 9207 `iss` checked by openid-client). */
+export function exchangeCode(idp: Idp, callbackUrl: URL, transaction: LoginTransaction) {
+  return client.authorizationCodeGrant(idp.configuration, callbackUrl, {
+    pkceCodeVerifier: transaction.codeVerifier,
+    expectedState: transaction.state,
+    expectedNonce: transaction.nonce,
+    idTokenExpected: true,
+  });
+}
+
+/** Revokes a refresh token at logout, when the IdP offers revocation (S4). */
+export async function revokeRefreshToken(idp: Idp, refreshToken: string): Promise<void> {
+  if (!idp.metadata.revocation_endpoint) return;
+  await client.tokenRevocation(idp.configuration, refreshToken, { token_type_hint: 'refresh_token' });
+}
+
+/** The IdP's end-session URL with `id_token_hint`, or undefined when it has none. */
+export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: string): URL | undefined {
+  if (!idp.metadata.end_session_endpoint) return undefined;
+  return client.buildEndSessionUrl(idp.configuration, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri });
+}
+
+/** Renews the tokens with a refresh token. */
+export function refreshGrant(idp: Idp, refreshToken: string) {
+  return client.refreshTokenGrant(idp.configuration, refreshToken);
+}
+
+export { ResponseBodyError, AuthorizationResponseError } from 'openid-client';

@@ -1,0 +1,131 @@
+import { refreshGrant, ResponseBodyError } from './flows.js';
+import { describeError, IdpUnavailableError, type OidcService } from './discovery.js';
+import type { SessionManager } from '../session/manager.js';
+import type { SessionData } from '../session/store.js';
+import type { Logger } from '../log.js';
+
+export type RefreshOutcome =
+  | { readonly ok: true; readonly session: SessionData }
+  | { readonly ok: false; readonly reason: 'refresh_failed' };
+
+/** Refresh at most this long before expiry, and never later than 2/3 through the token's life. */
+const MAX_EARLY_REFRESH_MS = 30_000;
+/** How often a request waiting for another holder's refresh looks at the session again. */
+const WAIT_POLL_MS = 25;
+
+/** True when the session's access token is expired or about to be. */
+export function needsRefresh(session: SessionData, now: number): boolean {
+  const lifetime = session.accessTokenExpiresAt - session.tokensObtainedAt;
+  const early = Math.min(MAX_EARLY_REFRESH_MS, lifetime / 3);
+  return now >= session.accessTokenExpiresAt - early;
+}
+
+/**
+ * Renews access tokens with the refresh token before they expire (S8, S21).
+ * Within this process, concurrent requests of one session share one refresh
+ * (single-flight). Across instances, the refresh runs under the session's lease in
+ * the store: the holder refreshes and writes over the version it read; the others
+ * wait and re-read the session until the new tokens appear. With rotating refresh
+ * tokens, exactly one refresh grant reaches the IdP per expiry.
+ */
+export class TokenRefresher {
+  readonly #inFlight = new Map<string, Promise<RefreshOutcome>>();
+  readonly #leaseMs: number;
+
+  constructor(
+    private readonly deps: { oidc: OidcService; sessions: SessionManager; logger: Logger; timeoutMs: number },
+    private readonly now: () => number = Date.now,
+  ) {
+    // Long enough for one refresh grant (bounded by the IdP timeout); renewed while held.
+    this.#leaseMs = Math.max(2000, deps.timeoutMs * 2);
+  }
+
+  /**
+   * Returns the session with a fresh access token, refreshing it if needed.
+   * @throws {IdpUnavailableError} when a refresh is needed, the IdP cannot be reached and the current token has expired.
+   */
+  ensureFresh(session: SessionData): Promise<RefreshOutcome> {
+    if (!session.refreshToken || !needsRefresh(session, this.now())) return Promise.resolve({ ok: true, session });
+    let pending = this.#inFlight.get(session.id);
+    if (!pending) {
+      pending = this.#refreshUnderLease(session).finally(() => this.#inFlight.delete(session.id));
+      this.#inFlight.set(session.id, pending);
+    }
+    return pending;
+  }
+
+  async #refreshUnderLease(seen: SessionData): Promise<RefreshOutcome> {
+    const { sessions } = this.deps;
+    const deadline = this.now() + this.#leaseMs + this.deps.timeoutMs;
+    for (;;) {
+      const lease = await sessions.lock(seen.id, this.#leaseMs);
+      if (lease) {
+        const renewal = setInterval(() => void lease.renew().catch(() => undefined), Math.floor(this.#leaseMs / 3));
+        try {
+          // Another holder may have refreshed between our read and our lease.
+          const current = await sessions.reload(seen.id);
+          if (!current) return { ok: false, reason: 'refresh_failed' };
+          if (!current.refreshToken || !needsRefresh(current, this.now())) return { ok: true, session: current };
+          return await this.#refresh(current, current.refreshToken);
+        } finally {
+          clearInterval(renewal);
+          await lease.release().catch(() => undefined);
+        }
+      }
+      // Somebody else (here or on another instance) is refreshing: wait for their tokens.
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+      const current = await sessions.reload(seen.id);
+      if (!current) return { ok: false, reason: 'refresh_failed' };
+      if (current.refreshToken !== seen.refreshToken && !needsRefresh(current, this.now())) return { ok: true, session: current };
+      if (this.now() > deadline) {
+        if (this.now() < current.accessTokenExpiresAt) return { ok: true, session: current };
+        throw new IdpUnavailableError();
+      }
+    }
+  }
+
+  async #refresh(session: SessionData, refreshToken: string): Promise<RefreshOutcome> {
+    const { oidc, sessions, logger } = this.deps;
+    const idp = await oidc.get();
+    let tokens;
+    try {
+      tokens = await refreshGrant(idp, refreshToken);
+    } catch (error) {
+      if (error instanceof ResponseBodyError) {
+        await sessions.destroy(session.id);
+        logger.warn('auth.refresh_failed', { sub: session.sub, error: error.error });
+        return { ok: false, reason: 'refresh_failed' };
+      }
+      logger.warn('auth.refresh_unavailable', { sub: session.sub, error: describeError(error) });
+      if (this.now() < session.accessTokenExpiresAt) return { ok: true, session };
+      throw new IdpUnavailableError({ cause: error });
+    }
+    const verified = await idp.tokens.verifyAccessToken(tokens.access_token);
+    if (!verified.ok || verified.claims.sub !== session.sub) {
+      await sessions.destroy(session.id);
+      logger.warn('auth.refresh_failed', { sub: session.sub, error: verified.ok ? 'sub_mismatch' : verified.detail });
+      return { ok: false, reason: 'refresh_failed' };
+    }
+    const renewed = {
+      accessToken: tokens.access_token,
+      accessTokenExpiresAt: verified.claims.exp * 1000,
+      tokensObtainedAt: this.now(),
+      refreshToken: tokens.refresh_token ?? refreshToken,
+      idToken: tokens.id_token ?? session.idToken,
+    };
+    // Compare-and-set over the version read under the lease; a concurrent idle-timer write
+    // only moved lastSeenAt, so the new tokens go on top of it. Tokens newer than the ones
+    // we used (a holder that outlived its lease) are never overwritten.
+    let base: SessionData | undefined = session;
+    for (let attempt = 0; base && attempt < 5; attempt++) {
+      const saved = await sessions.update({ ...base, ...renewed });
+      if (saved) {
+        logger.info('auth.refresh', { sub: session.sub });
+        return { ok: true, session: saved };
+      }
+      base = await sessions.reload(session.id);
+      if (base && base.refreshToken !== refreshToken) return { ok: true, session: base };
+    }
+    return base ? { ok: true, session: { ...base, ...renewed } } : { ok: false, reason: 'refresh_failed' };
+  }
+}

@@ -1,0 +1,193 @@
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import type { AuthFailureReason } from '@bff/shared';
+
+/** Claims of a verified access token that the API relies on. */
+export interface AccessTokenClaims extends JWTPayload {
+  sub: string;
+  exp: number;
+  groups: string[];
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly claims: AccessTokenClaims }
+  | { readonly ok: false; readonly reason: Extract<AuthFailureReason, 'session_expired' | 'invalid_token'>; readonly detail: string };
+
+export interface TokenVerifierOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Pinned signature algorithms; never `none` nor HS*. */
+  readonly algorithms: readonly string[];
+  /** Key source, usually jose's `createRemoteJWKSet` over the IdP's `jwks_uri`. */
+  readonly keys: JWTVerifyGetKey;
+  readonly clockToleranceSeconds?: number;
+  /** How many verified tokens to remember (0 disables the cache). */
+  readonly cacheSize?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Remembers successful verifications, keyed by the whole token, until the token's
+ * `exp` at the latest: a token verified once need not be re-verified on every call.
+ * Bounded; the oldest entries go first.
+ */
+export class VerifiedTokenCache {
+  readonly #entries = new Map<string, AccessTokenClaims>();
+
+  constructor(private readonly capacity: number, private readonly now: () => number = Date.now) {}
+
+  get(token: string): AccessTokenClaims | undefined {
+    const claims = this.#entries.get(token);
+    if (!claims) return undefined;
+    if (claims.exp * 1000 <= this.now() || (claims.nbf !== undefined && claims.nbf * 1000 > this.now())) {
+      this.#entries.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  set(token: string, claims: AccessTokenClaims): void {
+    if (this.capacity <= 0) return;
+    if (this.#entries.size >= this.capacity) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(token, claims);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+/** Tolerance for `exp`, `nbf` and `iat` against the IdP's clock, in seconds (also the doctor's limit). */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** How old a logout token may be; also how long its `jti` must be remembered. */
+export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 120;
+
+const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/** A token refused by {@link TokenVerifier}; `code` is log-safe (never the token). */
+export class TokenRejectedError extends Error {
+  readonly code = 'TOKEN_REJECTED';
+  constructor(readonly detail: string, options?: { cause?: unknown }) {
+    super(`Token rejected: ${detail}`, options);
+    this.name = 'TokenRejectedError';
+  }
+}
+
+/** The verified claims of a back-channel logout token. */
+export interface LogoutClaims {
+  readonly jti: string;
+  readonly iat: number;
+  readonly sid: string | undefined;
+  readonly sub: string | undefined;
+}
+
+export interface TokenVerifierOptions {
+  readonly issuer: string;
+  /** Our client id: the `aud` of ID tokens and logout tokens. */
+  readonly clientId: string;
+  /** The `aud` of access tokens (the API's resource at the IdP). */
+  readonly audience: string;
+  /** Pinned signature algorithms; never `none` nor HS*. */
+  readonly algorithms: readonly string[];
+  /** Key source, usually jose's `createRemoteJWKSet` over the IdP's `jwks_uri`. */
+  readonly keys: JWTVerifyGetKey;
+  readonly clockToleranceSeconds?: number;
+  /** How many verified access tokens to remember (0 disables the cache). */
+  readonly cacheSize?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Verifies every token the IdP signs for us, with one set of rules: issuer,
+ * audience, pinned algorithms, clock tolerance and the IdP's keys are known once.
+ *
+ * - access tokens (RFC 9068): expected failures are returned with a reason the client
+ *   can act on; successes are cached until `exp` ({@link VerifiedTokenCache}). A token
+ *   is only reachable through a live session, so ending the session ends its use.
+ * - ID tokens (OIDC Core §3.1.3.7) and logout tokens (Back-Channel Logout §2.6):
+ *   a refusal throws {@link TokenRejectedError}.
+ *
+ * Failures of the key source itself (JWKS unreachable or malformed) are rethrown:
+ * they say nothing about the token.
+ */
+export class TokenVerifier {
+  readonly #options: TokenVerifierOptions;
+  readonly #cache: VerifiedTokenCache;
+  readonly #common: { issuer: string; algorithms: string[]; clockTolerance: number };
+
+  constructor(options: TokenVerifierOptions) {
+    this.#options = options;
+    this.#cache = new VerifiedTokenCache(options.cacheSize ?? 10_000, options.now);
+    this.#common = { issuer: options.issuer, algorithms: [...options.algorithms], clockTolerance: options.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS };
+  }
+
+  #verify(token: string, extra: JWTVerifyOptions) {
+    return jwtVerify(token, this.#options.keys, { ...this.#common, ...extra });
+  }
+
+  /** @see https://www.rfc-editor.org/rfc/rfc9068#section-4 */
+  async verifyAccessToken(token: string): Promise<VerifyResult> {
+    const cached = this.#cache.get(token);
+    if (cached) return { ok: true, claims: cached };
+    try {
+      const { payload } = await this.#verify(token, { audience: this.#options.audience, requiredClaims: ['sub', 'exp', 'iat'] });
+      const groups = Array.isArray(payload['groups']) ? payload['groups'].filter((g): g is string => typeof g === 'string') : [];
+      const claims: AccessTokenClaims = { ...payload, sub: payload.sub ?? '', exp: payload.exp ?? 0, groups };
+      this.#cache.set(token, claims);
+      return { ok: true, claims };
+    } catch (error) {
+      return toFailure(error);
+    }
+  }
+
+  /** Signature, `iss`, `aud` (our client id), `exp`; openid-client has checked `nonce` and the rest. */
+  async verifyIdToken(token: string): Promise<JWTPayload> {
+    try {
+      return (await this.#verify(token, { audience: this.#options.clientId })).payload;
+    } catch (error) {
+      throw rejected(error);
+    }
+  }
+
+  /** @see https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation */
+  async verifyLogoutToken(token: string): Promise<LogoutClaims> {
+    let verified;
+    try {
+      verified = await this.#verify(token, { audience: this.#options.clientId, requiredClaims: ['iat', 'jti', 'events'], maxTokenAge: LOGOUT_TOKEN_MAX_AGE_SECONDS });
+    } catch (error) {
+      throw rejected(error);
+    }
+    const { payload, protectedHeader } = verified;
+    if (protectedHeader.typ !== undefined && protectedHeader.typ !== 'logout+jwt' && protectedHeader.typ !== 'JWT') throw new TokenRejectedError('typ');
+    const events = payload['events'];
+    if (typeof events !== 'object' || events === null || typeof (events as Record<string, unknown>)[BACKCHANNEL_EVENT] !== 'object') throw new TokenRejectedError('events');
+    if ('nonce' in payload) throw new TokenRejectedError('nonce');
+    const sid = typeof payload['sid'] === 'string' ? payload['sid'] : undefined;
+    if (!sid && !payload.sub) throw new TokenRejectedError('no_sid_or_sub');
+    return { jti: String(payload.jti), iat: payload.iat ?? 0, sid, sub: payload.sub };
+  }
+}
+
+function rejected(error: unknown): TokenRejectedError {
+  if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)) {
+    return new TokenRejectedError(error instanceof errors.JWTClaimValidationFailed ? `${error.code}:${error.claim}` : error.code, { cause: error });
+  }
+  throw error;
+}
+
+/**
+ * Translates jose's errors into a stable reason plus a log-safe detail (never the token).
+ * Failures of the key source itself (JWKS unreachable, timed out or malformed) are
+ * rethrown: they say nothing about the token, and must not end the session.
+ */
+function toFailure(error: unknown): Extract<VerifyResult, { ok: false }> {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
+    throw error;
+  }
+  if (error instanceof errors.JWTExpired) return { ok: false, reason: 'session_expired', detail: error.code };
+  if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: 'invalid_token', detail: `${error.code}:${error.claim}` };
+  return { ok: false, reason: 'invalid_token', detail: error.code };
+}

@@ -1,0 +1,52 @@
+import type { AuthFailureReason } from '@bff/shared';
+import type { OidcService } from '../oidc/discovery.js';
+import type { TokenRefresher } from '../oidc/refresh.js';
+import type { SessionManager } from './manager.js';
+import type { SessionData } from '../session/store.js';
+import type { Logger } from '../log.js';
+
+/** The caller as established from a verified session. */
+export interface AuthUser {
+  readonly sub: string;
+  readonly name: string;
+  readonly email: string | null;
+  readonly groups: readonly string[];
+}
+
+export type AuthResult =
+  | { readonly ok: true; readonly user: AuthUser; readonly session: SessionData }
+  | { readonly ok: false; readonly reason: AuthFailureReason };
+
+/**
+ * Resolves a session cookie to a user: looks the session up, refreshes its tokens
+ * if they are about to expire (S8), then verifies the IdP-signed access token
+ * against the IdP's JWKS (S10). Identity and groups come
+ * from the verified token, display data from the ID token kept in the session.
+ *
+ * @throws {IdpUnavailableError} when the IdP is needed and cannot be reached.
+ */
+export async function authenticate(
+  deps: { sessions: SessionManager; oidc: OidcService; refresher: TokenRefresher; logger: Logger },
+  cookieValue: string | undefined,
+): Promise<AuthResult> {
+  const lookup = await deps.sessions.resolve(cookieValue);
+  if (!lookup.ok) return lookup;
+  const fresh = await deps.refresher.ensureFresh(lookup.session);
+  if (!fresh.ok) return fresh;
+  const { session } = fresh;
+  const idp = await deps.oidc.get();
+  const verified = await idp.tokens.verifyAccessToken(session.accessToken);
+  if (!verified.ok) {
+    deps.logger.warn('auth.denied', { reason: verified.reason, detail: verified.detail, sub: session.sub });
+    return { ok: false, reason: verified.reason };
+  }
+  if (verified.claims.sub !== session.sub) {
+    deps.logger.warn('auth.denied', { reason: 'invalid_token', detail: 'sub_mismatch', sub: session.sub });
+    return { ok: false, reason: 'invalid_token' };
+  }
+  return {
+    ok: true,
+    session,
+    user: { sub: session.sub, name: session.name, email: session.email, groups: verified.claims.groups },
+  };
+}

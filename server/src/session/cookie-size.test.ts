@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { Response } from 'express';
+import { cookieBytes, CookieTooLargeError, MAX_COOKIE_BYTES, setCookie } from './cookie-size.js';
+import { TransactionCookies } from './transaction-cookies.js';
+import { MAX_RETURN_TO_LENGTH, safeReturnTo } from '../endpoints/return-to.js';
+import { WORST_TRANSACTION_COOKIE_VALUE } from './transaction-cookies.js';
+
+describe('cookie size (S9)', () => {
+  it('refuses loudly to send a cookie the browser would drop', () => {
+    const sent: string[] = [];
+    const res = { cookie: (name: string) => sent.push(name) } as unknown as Response;
+    setCookie(res, 'small', 'x'.repeat(100), {});
+    expect(() => setCookie(res, 'big', 'x'.repeat(MAX_COOKIE_BYTES), {})).toThrow(CookieTooLargeError);
+    expect(sent).toEqual(['small']);
+  });
+
+  it('counts the URI-encoded value, as Express sends it', () => {
+    expect(cookieBytes('n', 'é')).toBe(1 + '%C3%A9'.length);
+  });
+
+  it('keeps the largest possible login transaction cookie under the limit', async () => {
+    const cookies = new TransactionCookies({ secrets: ['s'.repeat(32)], baseName: 'n'.repeat(64), secure: true, callbackPath: '/api/callback' });
+    const state = 'S'.repeat(43);
+    const front = 'https://app.example.com';
+    const longest = `${front}/${'p'.repeat(MAX_RETURN_TO_LENGTH - front.length - 1)}`;
+    expect(safeReturnTo(longest, [front])).toBe(longest);
+    // percent-encoding cannot push it past the limit either
+    expect(safeReturnTo(`/${'é'.repeat(1000)}`, [front])).toBe(`${front}/`);
+    const sealed = await cookies.seal({ state, nonce: 'N'.repeat(43), codeVerifier: 'V'.repeat(43), returnTo: longest });
+    expect(sealed.length).toBeLessThanOrEqual(WORST_TRANSACTION_COOKIE_VALUE);
+    expect(cookieBytes(cookies.nameFor(state), sealed)).toBeLessThan(MAX_COOKIE_BYTES);
+  });
+});

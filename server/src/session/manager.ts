@@ -1,0 +1,202 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CookieOptions } from 'express';
+import type { AuthFailureReason } from '@bff/shared';
+import type { Bus } from '../cluster/bus.js';
+import type { SessionData, SessionMatch, SessionStore } from './store.js';
+
+export interface SessionManagerOptions {
+  readonly store: SessionStore;
+  /** Carries "session ended" to every instance, so that their live streams close. */
+  readonly bus: Bus;
+  /** The first signs new cookies; all of them verify (rotation without logging anyone out). */
+  readonly secrets: readonly string[];
+  readonly idleTtlSeconds: number;
+  readonly absoluteTtlSeconds: number;
+  readonly cookie: { readonly name: string; readonly secure: boolean; readonly sameSite: 'strict' | 'lax' | 'none' };
+  readonly now?: () => number;
+}
+
+export type SessionLookup =
+  | { readonly ok: true; readonly session: SessionData }
+  | { readonly ok: false; readonly reason: Extract<AuthFailureReason, 'no_session' | 'invalid_session' | 'session_expired'> };
+
+export type NewSession = Omit<SessionData, 'id' | 'version' | 'logoutId' | 'createdAt' | 'lastSeenAt'>;
+
+/** Idle-timer writes are skipped when the last one is more recent than this. */
+const TOUCH_INTERVAL_MS = 60_000;
+const ENDED_CHANNEL = 'bff:session-ended';
+
+/**
+ * Issues and resolves session cookies (S6, S19). The cookie holds a random handle and
+ * its HMAC, so a tampered value is refused before any store lookup; the store knows
+ * the session only by the SHA-256 of the handle, so its contents give no usable cookie.
+ * Every write is a compare-and-set on the session's version.
+ */
+export class SessionManager {
+  readonly cookieName: string;
+  readonly #store: SessionStore;
+  readonly #bus: Bus;
+  readonly #secrets: readonly Buffer[];
+  readonly #idleMs: number;
+  readonly #absoluteMs: number;
+  readonly #cookie: SessionManagerOptions['cookie'];
+  readonly #now: () => number;
+
+  constructor(options: SessionManagerOptions) {
+    if (options.secrets.length === 0) throw new Error('at least one session secret is required');
+    this.#store = options.store;
+    this.#bus = options.bus;
+    this.#secrets = options.secrets.map((s) => Buffer.from(s, 'utf8'));
+    this.#idleMs = options.idleTtlSeconds * 1000;
+    this.#absoluteMs = options.absoluteTtlSeconds * 1000;
+    this.#cookie = options.cookie;
+    this.cookieName = options.cookie.name;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get storeKind(): string {
+    return this.#store.kind;
+  }
+
+  /** Creates a session and returns it with the cookie value that designates it. */
+  async create(data: NewSession): Promise<{ session: SessionData; cookieValue: string }> {
+    const now = this.#now();
+    const handle = randomBytes(32).toString('base64url');
+    const session: SessionData = {
+      ...data,
+      id: hashHandle(handle),
+      version: 1,
+      logoutId: randomBytes(16).toString('base64url'),
+      createdAt: now,
+      lastSeenAt: now,
+    };
+    await this.#store.create(session, this.#ttlFor(session, now));
+    return { session, cookieValue: `${handle}.${sign(this.#first(), handle)}` };
+  }
+
+  /** The session id a cookie value designates, or undefined if it is not one of ours. */
+  idOf(cookieValue: string | undefined): string | undefined {
+    if (!cookieValue) return undefined;
+    const dot = cookieValue.indexOf('.');
+    if (dot <= 0) return undefined;
+    const handle = cookieValue.slice(0, dot);
+    const given = Buffer.from(cookieValue.slice(dot + 1));
+    for (const secret of this.#secrets) {
+      const expected = Buffer.from(sign(secret, handle));
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return hashHandle(handle);
+    }
+    return undefined;
+  }
+
+  /**
+   * Resolves a cookie value to a live session, refreshing its idle timer.
+   * @throws {SessionStoreUnavailableError} when the store cannot be reached: an outage is not a logout.
+   */
+  async resolve(cookieValue: string | undefined): Promise<SessionLookup> {
+    if (!cookieValue) return { ok: false, reason: 'no_session' };
+    const id = this.idOf(cookieValue);
+    if (!id) return { ok: false, reason: 'invalid_session' };
+    const session = await this.#store.get(id);
+    if (!session) return { ok: false, reason: 'invalid_session' };
+    const now = this.#now();
+    if (now >= this.expiresAt(session)) {
+      await this.destroy(id);
+      return { ok: false, reason: 'session_expired' };
+    }
+    if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+      // Losing this race to another writer (e.g. a refresh) only delays the idle timer.
+      const touched = await this.update({ ...session, lastSeenAt: now });
+      return { ok: true, session: touched ?? session };
+    }
+    return { ok: true, session };
+  }
+
+  /**
+   * Saves a changed session over the version it was read at (compare-and-set).
+   * @returns the saved session, or undefined when another write came first or the session ended.
+   */
+  async update(session: SessionData): Promise<SessionData | undefined> {
+    const next = { ...session, version: session.version + 1 };
+    return (await this.#store.update(next, this.#ttlFor(next, this.#now()))) ? next : undefined;
+  }
+
+  /** Reads a session without touching it (e.g. to see whether another request already refreshed it). */
+  reload(id: string): Promise<SessionData | undefined> {
+    return this.#store.get(id);
+  }
+
+  /** Takes the per-session lease (see {@link SessionStore.lock}). */
+  lock(id: string, ttlMs: number) {
+    return this.#store.lock(id, ttlMs);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#store.delete(id);
+    await this.#announceEnded([id]);
+  }
+
+  /** Ends every session of an IdP session or user (back-channel logout, "sign out everywhere"); returns how many. */
+  async destroyMatching(match: SessionMatch): Promise<number> {
+    const ids = await this.#store.deleteMatching(match);
+    await this.#announceEnded(ids);
+    return ids.length;
+  }
+
+  listBySub(sub: string): Promise<SessionData[]> {
+    return this.#store.listBySub(sub);
+  }
+
+  /** Calls `listener` with the id of every session that ends, on any instance; returns the unsubscribe. */
+  onEnded(listener: (id: string) => void): () => void {
+    return this.#bus.subscribe(ENDED_CHANNEL, listener);
+  }
+
+  /** When the session ends unless it is used again (idle) and at the latest (absolute), epoch ms. */
+  expiresAt(session: SessionData): number {
+    return Math.min(session.lastSeenAt + this.#idleMs, session.createdAt + this.#absoluteMs);
+  }
+
+  /** Attributes of the session cookie (S6, S7): httpOnly, host-only, `Path=/`. */
+  cookieOptions(): CookieOptions {
+    return {
+      httpOnly: true,
+      secure: this.#cookie.secure,
+      sameSite: this.#cookie.sameSite,
+      path: '/',
+      maxAge: this.#absoluteMs,
+    };
+  }
+
+  /** Attributes that clear the session cookie. */
+  clearCookieOptions(): CookieOptions {
+    const { maxAge: _maxAge, ...rest } = this.cookieOptions();
+    return rest;
+  }
+
+  count(): Promise<number> {
+    return this.#store.count();
+  }
+
+  async #announceEnded(ids: readonly string[]): Promise<void> {
+    // The session is already gone from the store; a lost announcement only delays closing streams elsewhere.
+    await Promise.all(ids.map((id) => this.#bus.publish(ENDED_CHANNEL, id).catch(() => undefined)));
+  }
+
+  #first(): Buffer {
+    const [first] = this.#secrets;
+    if (!first) throw new Error('no session secret');
+    return first;
+  }
+
+  #ttlFor(session: SessionData, now: number): number {
+    return Math.max(1, this.expiresAt(session) - now);
+  }
+}
+
+function sign(secret: Buffer, handle: string): string {
+  return createHmac('sha256', secret).update(handle).digest('base64url');
+}
+
+function hashHandle(handle: string): string {
+  return createHash('sha256').update(handle).digest('base64url');
+}

@@ -1,0 +1,103 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseCookies } from 'cookie';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import type { TRPCError } from '@trpc/server';
+import { API_PATHS } from '@bff/shared';
+import { authenticate } from '../../session/authenticate.js';
+import type { Logger } from '../../log.js';
+import { appRouter } from '../../app/router.js';
+import { createInnerContext, type Services } from '../context.js';
+import { createCors } from './cors.js';
+import { csrfRefusal } from './csrf.js';
+import { pathOf, refusal, writeJson } from './error-envelope.js';
+import { readBody, toFetchRequest, writeFetchResponse } from './fetch-bridge.js';
+
+export interface TrpcEndpointOptions {
+  readonly services: Services;
+  readonly allowedOrigins: ReadonlySet<string>;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** Calls per batch request; beyond it the whole request is refused before any procedure runs (S22). */
+  readonly maxBatchSize: number;
+}
+
+/**
+ * Serves `/api/trpc` straight from Node's HTTP server through tRPC's fetch adapter,
+ * in this order: CORS (S11), the CSRF check (S12), the body limit, then the router.
+ * This is the API's hot path, so it stays free of per-request middleware chains.
+ */
+export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly listener: RequestListener; endStreams(): void } {
+  const { services, allowedOrigins, logger } = options;
+  const cookieName = services.sessions.cookieName;
+  const cors = createCors(allowedOrigins);
+  const streams = new Set<AbortController>();
+
+  const onError = ({ error, path }: { error: TRPCError; path: string | undefined }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
+      logger.error('trpc.error', { path, trpcCode: error.code, cause: error.cause instanceof Error ? error.cause.name : undefined });
+    } else if (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN') {
+      logger.info('auth.denied', { path, trpcCode: error.code, reason: (error.cause as { reason?: unknown } | undefined)?.reason });
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    await cors(req, res);
+    if (req.method === 'OPTIONS') {
+      if (!res.writableEnded) res.writeHead(204).end();
+      return;
+    }
+    res.setHeader('cache-control', 'no-store');
+
+    const csrf = csrfRefusal(req, allowedOrigins);
+    if (csrf) {
+      logger.warn('auth.denied', { reason: csrf, path: pathOf(req) });
+      const message = csrf === 'csrf' ? 'Request refused: missing anti-forgery header or non-JSON body.' : 'Request refused: origin not allowed.';
+      writeJson(res, 403, refusal(req, 403, 'FORBIDDEN', message, csrf));
+      return;
+    }
+
+    let body: string | undefined;
+    if (req.method === 'POST') {
+      body = await readBody(req, options.maxBodyBytes);
+      if (body === undefined) {
+        writeJson(res, 413, refusal(req, 413, 'PAYLOAD_TOO_LARGE', 'Request body too large.'));
+        return;
+      }
+    }
+
+    // Only a stream outlives its request; it must end when the client goes away.
+    const stream = req.method === 'GET' && req.headers.accept?.includes('text/event-stream') === true;
+    const aborted = stream ? new AbortController() : undefined;
+    if (aborted) {
+      streams.add(aborted);
+      res.once('close', () => {
+        streams.delete(aborted);
+        aborted.abort();
+      });
+    }
+    const cookieValue = req.headers.cookie ? parseCookies(req.headers.cookie)[cookieName] : undefined;
+    const response = await fetchRequestHandler({
+      endpoint: API_PATHS.trpc,
+      req: toFetchRequest(req, body, aborted?.signal),
+      router: appRouter,
+      maxBatchSize: options.maxBatchSize,
+      createContext: () => createInnerContext(services, () => authenticate(services, cookieValue)),
+      onError,
+    });
+    await writeFetchResponse(res, response, aborted?.signal);
+  };
+
+  return {
+    listener: (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        logger.error('trpc.http_error', { path: pathOf(req), error: error instanceof Error ? error.name : 'unknown' });
+        if (res.headersSent) res.destroy();
+        else writeJson(res, 500, refusal(req, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.'));
+      });
+    },
+    // A shutting-down instance ends its live streams, so that clients reconnect to another one.
+    endStreams: () => {
+      for (const stream of streams) stream.abort();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { isAuthFailureReason, type AuthFailureReason } from '@bff/shared';
+import { IdpUnavailableError } from '../oidc/discovery.js';
+import { SessionStoreUnavailableError } from '../session/store.js';
+import type { Context } from './context.js';
+
+/** Carried as the `cause` of a `TRPCError` so that the error formatter can publish the reason. */
+export class AuthFailure extends Error {
+  constructor(readonly reason: AuthFailureReason) {
+    super(reason);
+    this.name = 'AuthFailure';
+  }
+}
+
+const SAFE_MESSAGES: Partial<Record<TRPCError['code'], string>> = {
+  INTERNAL_SERVER_ERROR: 'Internal server error.',
+  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable; try again shortly.',
+};
+
+/** The one place `initTRPC` is called; the app's routers build on what this module exports. */
+const t = initTRPC.context<Context>().create({
+  // Whatever NODE_ENV says, clients never see stack traces or internal messages (S15).
+  isDev: false,
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
+  errorFormatter({ shape, error }) {
+    const reason = error.cause instanceof AuthFailure ? error.cause.reason : undefined;
+    return {
+      code: shape.code,
+      message: SAFE_MESSAGES[error.code] ?? shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        ...(reason && isAuthFailureReason(reason) ? { reason } : {}),
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const recordCall = t.middleware(async ({ ctx, path, next }) => {
+  const started = performance.now();
+  const result = await next();
+  ctx.services.metrics.recordCall(path, performance.now() - started, result.ok);
+  return result;
+});
+
+const publicProcedure = t.procedure.use(recordCall);
+
+/** Requires a verified session; narrows `ctx.user` and `ctx.session` (S10, S14). */
+const requireSession = t.middleware(async ({ ctx, next }) => {
+  let auth;
+  try {
+    auth = await ctx.auth();
+  } catch (error) {
+    // A dependency being down is never a logout: the client retries, nobody is sent to the IdP (S20).
+    if (error instanceof IdpUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('idp_unavailable') });
+    if (error instanceof SessionStoreUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('session_store_unavailable') });
+    throw error;
+  }
+  if (!auth.ok) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign-in required.', cause: new AuthFailure(auth.reason) });
+  }
+  return next({ ctx: { ...ctx, user: auth.user, session: auth.session } });
+});
+
+export const protectedProcedure = publicProcedure.use(requireSession);
+
+/**
+ * A procedure for members of `group` only (S13). Groups come from the verified
+ * access token's `groups` claim.
+ */
+export function groupProcedure(group: string) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    if (!ctx.user.groups.includes(group)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `Members of the "${group}" group only.`, cause: new AuthFailure('forbidden') });
+    }
+    return next();
+  });
+}

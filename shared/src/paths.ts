@@ -1,0 +1,26 @@
+/**
+ * Where the API answers, relative to its public URL (`BACK_URL`). Server and client
+ * both import these, so a path is written once.
+ */
+export const API_PATHS = {
+  /** `GET ?returnTo=`: starts a login at the identity provider. */
+  login: '/api/login',
+  /** `GET`: the identity provider's redirect back (the redirect URI to register). */
+  callback: '/api/callback',
+  /** `GET|POST ?sid=`: ends the session (RP-initiated logout). */
+  logout: '/api/logout',
+  /** `POST`: OIDC Back-Channel Logout, called by the identity provider. */
+  backchannelLogout: '/api/backchannel-logout',
+  /** `GET`: readiness (200 ready, 503 not ready). */
+  health: '/api/health',
+  /** tRPC procedures. */
+  trpc: '/api/trpc',
+} as const;
+export type ApiPath = (typeof API_PATHS)[keyof typeof API_PATHS];
+
+/**
+ * The anti-forgery header every tRPC call carries (S12): a cross-site form or image
+ * cannot send it without a CORS pre-flight, which the API refuses for other origins.
+ */
+export const CSRF_HEADER = 'x-csrf';
+export const CSRF_HEADER_VALUE = '1';

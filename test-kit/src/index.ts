@@ -1,0 +1,10 @@
+/**
+ * The test kit: what tests start and drive, for server tests, browser tests and the
+ * benchmark alike. Every process it starts is stopped when the run ends, also after
+ * a failure or a timeout.
+ */
+export { freePort } from './ports.js';
+export { startProcess, stopProcess, requireProgram } from './processes.js';
+export { captureLogs, type CapturedLogs } from './logs.js';
+export { startStack, FRONT, type Stack, type StackOptions, type ServerModule, type ApiHandle } from './stack.js';
+export { Browser, login, call, SignInError, type ApiTarget } from './browser.js';

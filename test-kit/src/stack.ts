@@ -1,0 +1,141 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JWK } from 'jose';
+import { createDevIdp, generateDevSigningKey, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
+import { captureLogs, type CapturedLogs } from './logs.js';
+
+/** The front origin the test stack allows; nothing listens there, tests stop at it. */
+export const FRONT = 'http://localhost:4299';
+
+type Env = Record<string, string | undefined>;
+
+/** What the kit needs of the API package (`@bff/server`), passed in so that the kit does not depend on it. */
+export interface ServerModule<C, A> {
+  loadConfig(env: Env): C;
+  createApi(config: C, logger: never, options: { retryDelayMs?: number; jwksCooldownMs?: number; instance?: string }): Promise<A>;
+  createLogger(options: { destination: { write(line: string): void } }): unknown;
+  idpRegistration(config: C): DevIdpClient;
+}
+
+/** The part of an API the kit drives. */
+export interface ApiHandle {
+  readonly app: RequestListener;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface Stack<A> {
+  readonly api: A;
+  readonly apiUrl: string;
+  readonly idpUrl: string;
+  readonly signingKey: JWK;
+  readonly logs: string[];
+  /** Requests the IdP received, by path. */
+  readonly idpRequests: string[];
+  /** Lets the IdP answer, for stacks started with `idp: false` (an IdP that accepts connections but never answers). */
+  attachIdp(): void;
+  /** Starts another API instance on the same IdP, configuration and shared state (e.g. Redis): `instances` behind a load balancer. */
+  addInstance(options?: { env?: Env }): Promise<{ api: A; apiUrl: string; logs: string[]; close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  readonly env?: Env;
+  /** Access-token lifetime at the IdP, in seconds. */
+  readonly accessTokenTtl?: number;
+  /** false: the IdP accepts connections but does not answer until `attachIdp()`. */
+  readonly idp?: boolean;
+  readonly jwksCooldownMs?: number;
+  /** More settings of the development IdP. */
+  readonly devIdp?: Partial<Omit<DevIdpOptions, 'issuer' | 'clients' | 'audience' | 'signingKey'>>;
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * Starts the real development IdP and the API on free loopback ports, wired to each
+ * other over real HTTP. The IdP registers exactly what the API's configuration asks
+ * for (`idpRegistration`), as an administrator would.
+ *
+ * @example
+ * import * as server from '@bff/server';
+ * const stack = await startStack(server, { env: { FRONT_URL: FRONT } });
+ */
+export async function startStack<C extends { oidc: { audience: string } }, A extends ApiHandle>(server: ServerModule<C, A>, options: StackOptions = {}): Promise<Stack<A>> {
+  const idpServer = createServer();
+  const apiServer = createServer();
+  const idpPort = await listen(idpServer);
+  const apiPort = await listen(apiServer);
+  const idpUrl = `http://localhost:${idpPort}`;
+  const apiUrl = `http://localhost:${apiPort}`;
+  const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...options.env };
+  const config = server.loadConfig(baseEnv);
+  const signingKey = await generateDevSigningKey();
+  const idpRequests: string[] = [];
+  const idp = await createDevIdp({
+    ...options.devIdp,
+    issuer: idpUrl,
+    audience: config.oidc.audience,
+    signingKey,
+    clients: [server.idpRegistration(config)],
+    ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
+  } as DevIdpOptions);
+  const attachIdp = () => {
+    idpServer.on('request', (req: IncomingMessage, res) => {
+      idpRequests.push(new URL(req.url ?? '/', idpUrl).pathname);
+      idp.handler(req, res);
+    });
+  };
+  if (options.idp !== false) attachIdp();
+
+  const startApi = async (env: Env, port: Server, captured: CapturedLogs, instance: string) => {
+    const logger = server.createLogger({ destination: captured.destination }) as never;
+    const api = await server.createApi(server.loadConfig(env), logger, { retryDelayMs: 100, jwksCooldownMs: options.jwksCooldownMs ?? 30_000, instance });
+    port.on('request', api.app);
+    api.start();
+    return api;
+  };
+  const captured = captureLogs();
+  const api = await startApi(baseEnv, apiServer, captured, 'a');
+  const others: Array<() => Promise<void>> = [];
+
+  return {
+    api,
+    apiUrl,
+    idpUrl,
+    signingKey,
+    logs: captured.lines,
+    idpRequests,
+    attachIdp,
+    addInstance: async ({ env } = {}) => {
+      const instanceServer = createServer();
+      await listen(instanceServer);
+      const instanceLogs = captureLogs();
+      // Same public BACK_URL: behind a load balancer, every instance answers for it.
+      const instance = await startApi({ ...baseEnv, ...env }, instanceServer, instanceLogs, String.fromCharCode(98 + others.length));
+      const port = (instanceServer.address() as AddressInfo).port;
+      let closed = false;
+      const close = async () => {
+        if (closed) return;
+        closed = true;
+        await instance.stop();
+        await closeServer(instanceServer);
+      };
+      others.push(close);
+      return { api: instance, apiUrl: `http://localhost:${port}`, logs: instanceLogs.lines, close };
+    },
+    close: async () => {
+      await Promise.all(others.map((close) => close()));
+      await api.stop();
+      await Promise.all([closeServer(apiServer), closeServer(idpServer)]);
+    },
+  };
+}
