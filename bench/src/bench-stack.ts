@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
-import { loadConfig, type Env } from '../../server/src/config.js';
+import { freePort } from '@bff/test-kit';
+import { loadConfig, type Env } from '@bff/server';
 import { ChildServer } from './child-server.js';
 import type { IdpCounts, IdpServerOptions } from './servers/idp.js';
 import type { EocServerOptions } from './servers/eoc.js';
@@ -28,15 +28,6 @@ export interface BenchStack {
   /** Requests the IdP received so far, by path. */
   idpRequests(): Promise<Readonly<Record<string, number>>>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 /** Starts the development IdP in its own child, with our API and express-openid-connect registered as clients. */

@@ -6,7 +6,7 @@ import { ChildServer } from './child-server.js';
 import type { LoadGenerator } from './load/load-generator.js';
 import type { LoadRequest, LoadResult } from './load/load-result.js';
 import { busyCores, readCpuTicks, waitForQuiet } from './machine-load.js';
-import { signIn } from './sign-in.js';
+import { Browser, signInAt, SignInError } from '@bff/test-kit';
 import type { BffServerOptions } from './servers/bff-api.js';
 
 /** Durations and concurrency of one run. */
@@ -194,4 +194,16 @@ export async function measureOnce(
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Signs in through the development IdP's real form (the test kit's walk) and returns
+ * the `Cookie` header holding the application's session cookie(s) only.
+ */
+async function signIn(start: string, credentials: { login: string; password: string }, isSessionCookie: (name: string) => boolean, stopAt?: string): Promise<string> {
+  const browser = new Browser();
+  const landed = await signInAt(start, browser, credentials.login, credentials.password, stopAt);
+  const cookies = (await browser.jar.getCookies(start)).filter((c) => isSessionCookie(c.key));
+  if (cookies.length === 0) throw new SignInError(`no session cookie after signing in (landed on ${landed})`);
+  return cookies.map((c) => `${c.key}=${c.value}`).join('; ');
 }

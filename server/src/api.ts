@@ -54,7 +54,7 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     return { ready: store && !draining, checks };
   };
   const trpc = createTrpcEndpoint({
-    services: { sessions, oidc, refresher, chat, metrics, logger, backUrl: config.backUrl },
+    services: { sessions, oidc, refresher, chat, metrics, logger, authz: config.authz, backUrl: config.backUrl },
     allowedOrigins: new Set(config.frontOrigins),
     logger,
     maxBodyBytes: 64 * 1024,

@@ -6,5 +6,6 @@
 export { freePort } from './ports.js';
 export { startProcess, stopProcess, requireProgram } from './processes.js';
 export { captureLogs, type CapturedLogs } from './logs.js';
-export { startStack, FRONT, type Stack, type StackOptions, type ServerModule, type ApiHandle } from './stack.js';
-export { Browser, login, call, SignInError, type ApiTarget } from './browser.js';
+export { startStack, FRONT, type Stack, type StackOptions, type ServerModule, type ApiHandle, type Listener } from './stack.js';
+export { Browser, login, signInAt, call, SignInError, type ApiTarget } from './browser.js';
+export { startSlapd, type Slapd } from './slapd.js';

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
 import { createDevIdp, generateDevSigningKey, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
@@ -13,7 +14,7 @@ type Env = Record<string, string | undefined>;
 export interface ServerModule<C, A> {
   loadConfig(env: Env): C;
   createApi(config: C, logger: never, options: { retryDelayMs?: number; jwksCooldownMs?: number; instance?: string }): Promise<A>;
-  createLogger(options: { destination: { write(line: string): void } }): unknown;
+  createLogger(options: { destination: { write(line: string): void }; level?: string }): unknown;
   idpRegistration(config: C): DevIdpClient;
 }
 
@@ -48,10 +49,31 @@ export interface StackOptions {
   readonly jwksCooldownMs?: number;
   /** More settings of the development IdP. */
   readonly devIdp?: Partial<Omit<DevIdpOptions, 'issuer' | 'clients' | 'audience' | 'signingKey'>>;
+  /**
+   * Fixed listeners instead of free ports on 127.0.0.1 (browser tests' host names, TLS).
+   * `origin` is the public URL; `port` where it listens.
+   */
+  readonly listen?: {
+    readonly idp?: Listener;
+    readonly api?: Listener;
+    readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  };
+  /** A log level for the API's logger (browser tests keep only warnings). */
+  readonly logLevel?: string;
 }
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+/** A fixed listener: its public origin and the loopback port it listens on. */
+export interface Listener {
+  readonly origin: string;
+  readonly port: number;
+  readonly tls: boolean;
+}
+
+async function listen(server: Server, port = 0): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return (server.address() as AddressInfo).port;
 }
 
@@ -70,12 +92,15 @@ async function closeServer(server: Server): Promise<void> {
  * const stack = await startStack(server, { env: { FRONT_URL: FRONT } });
  */
 export async function startStack<C extends { oidc: { audience: string } }, A extends ApiHandle>(server: ServerModule<C, A>, options: StackOptions = {}): Promise<Stack<A>> {
-  const idpServer = createServer();
-  const apiServer = createServer();
-  const idpPort = await listen(idpServer);
-  const apiPort = await listen(apiServer);
-  const idpUrl = `http://localhost:${idpPort}`;
-  const apiUrl = `http://localhost:${apiPort}`;
+  const fixed = options.listen ?? {};
+  const tls = fixed.tls;
+  const createServer = (listener: Listener | undefined) => (listener?.tls && tls ? createHttpsServer(tls) : createHttpServer());
+  const idpServer = createServer(fixed.idp);
+  const apiServer = createServer(fixed.api);
+  const idpPort = await listen(idpServer, fixed.idp?.port);
+  const apiPort = await listen(apiServer, fixed.api?.port);
+  const idpUrl = fixed.idp?.origin ?? `http://localhost:${idpPort}`;
+  const apiUrl = fixed.api?.origin ?? `http://localhost:${apiPort}`;
   const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...options.env };
   const config = server.loadConfig(baseEnv);
   const signingKey = await generateDevSigningKey();
@@ -97,7 +122,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
   if (options.idp !== false) attachIdp();
 
   const startApi = async (env: Env, port: Server, captured: CapturedLogs, instance: string) => {
-    const logger = server.createLogger({ destination: captured.destination }) as never;
+    const logger = server.createLogger({ destination: captured.destination, ...(options.logLevel ? { level: options.logLevel } : {}) }) as never;
     const api = await server.createApi(server.loadConfig(env), logger, { retryDelayMs: 100, jwksCooldownMs: options.jwksCooldownMs ?? 30_000, instance });
     port.on('request', api.app);
     api.start();
@@ -116,7 +141,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
     idpRequests,
     attachIdp,
     addInstance: async ({ env } = {}) => {
-      const instanceServer = createServer();
+      const instanceServer = createHttpServer();
       await listen(instanceServer);
       const instanceLogs = captureLogs();
       // Same public BACK_URL: behind a load balancer, every instance answers for it.

@@ -1,6 +1,4 @@
-import { createApi, type Api } from '../../../server/src/main.js';
-import { loadConfig, type Env } from '../../../server/src/config.js';
-import { createLogger } from '../../../server/src/log.js';
+import { createApi, createLogger, loadConfig, type Api, type Env } from '@bff/server';
 
 /** Options the bench passes to a child that runs our API. */
 export interface BffServerOptions {
@@ -20,7 +18,7 @@ export interface BffServerOptions {
  */
 export async function createDiscoveredApi(options: BffServerOptions): Promise<Api> {
   const logger = createLogger({ level: options.logLevel ?? 'silent', destination: { write: () => undefined } });
-  const api = createApi(loadConfig(options.env), logger);
+  const api = await createApi(loadConfig(options.env), logger);
   api.start();
   await api.oidc.get();
   return api;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { loadConfig, type Env } from '../../../server/src/config.js';
-import { clientForApi, createDevIdp, type DevIdpClient } from '../../../server/src/dev-idp/provider.js';
+import { idpRegistration, loadConfig, type Env } from '@bff/server';
+import { createDevIdp, type DevIdpClient } from '@bff/dev-idp';
 import { serve, serverOptions } from './serve.js';
 
 /** Options the bench passes to the identity-provider child. */
@@ -22,7 +22,7 @@ const options = serverOptions<IdpServerOptions>();
 const idp = await createDevIdp({
   issuer: options.issuer,
   audience: options.audience,
-  clients: [clientForApi(loadConfig(options.apiEnv)), ...options.otherClients],
+  clients: [idpRegistration(loadConfig(options.apiEnv)), ...options.otherClients],
 });
 const byPath: Record<string, number> = {};
 

@@ -1,6 +1,6 @@
 import type { Provider } from '@angular/core';
 import type { AppRouter } from '@bff/server/router';
-import type { AnalyticsOutput, AuthFailureReason, ChatMessage, MeOutput } from '@bff/shared';
+import { API_PATHS, type AnalyticsOutput, type AuthFailureReason, type ChatMessage, type MeOutput } from '@bff/shared';
 import { TRPCClientError } from '@trpc/client';
 import { vi, type Mock } from 'vitest';
 import { APP_CONFIG } from '../app/core/app-config';
@@ -23,19 +23,19 @@ export class FakeWindowLocation {
 
 /** The sign-in URL the app should navigate to for `returnTo`. */
 export function loginUrlFor(returnTo: string): string {
-  return `${API_URL}/api/login?returnTo=${encodeURIComponent(returnTo)}`;
+  return `${API_URL}${API_PATHS.login}?returnTo=${encodeURIComponent(returnTo)}`;
 }
 
 export function meFor(user: MeOutput['user']): MeOutput {
   return {
     user,
     session: { expiresAt: '2030-01-01T10:30:00.000Z', accessTokenExpiresAt: '2030-01-01T10:05:00.000Z' },
-    logoutUrl: `${API_URL}/api/logout?sid=sid-of-${user.sub}`,
+    logoutUrl: `${API_URL}${API_PATHS.logout}?sid=sid-of-${user.sub}`,
   };
 }
 
-export const ALICE = meFor({ sub: 'alice', name: 'Alice Analyst', email: 'alice@example.test', groups: ['analysts'] });
-export const BOB = meFor({ sub: 'bob', name: 'Bob Builder', email: null, groups: [] });
+export const ALICE = meFor({ sub: 'alice', name: 'Alice Analyst', email: 'alice@example.test', groups: ['analysts'], roles: ['analyst'] });
+export const BOB = meFor({ sub: 'bob', name: 'Bob Builder', email: null, groups: [], roles: [] });
 
 type ErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
 const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -70,7 +70,7 @@ export function networkError(): TRPCClientError<AppRouter> {
 /** The callbacks a page passes to a tRPC subscription (those of `TRPCSubscriptionObserver`). */
 export interface SubscriptionCallbacks<T> {
   onStarted?: (opts: { context: undefined }) => void;
-  onData?: (value: T) => void;
+  onData?: (value: { id: string; data: T }) => void;
   onError?: (error: TRPCClientError<AppRouter>) => void;
   onStopped?: () => void;
   onComplete?: () => void;
@@ -100,8 +100,9 @@ export class FakeSubscription<T> {
     this.callbacks.onConnectionStateChange?.({ type: 'state', state: 'pending', error: null });
   }
 
-  emit(value: T): void {
-    this.callbacks.onData?.(value);
+  /** A tracked event (`tracked(id, value)` on the server), as the link delivers it. */
+  emit(value: T & { readonly id: string }): void {
+    this.callbacks.onData?.({ id: value.id, data: value });
   }
 
   /** The connection dropped; the browser is reconnecting. */
@@ -128,7 +129,7 @@ export type Answer = (path: string) => { status: number; body: unknown };
 export function fakeFetch(answer: Answer) {
   return vi.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
     const url = new URL(String(input));
-    const paths = url.pathname.replace('/api/trpc/', '').split(',');
+    const paths = url.pathname.replace(`${API_PATHS.trpc}/`, '').split(',');
     const answers = paths.map(answer);
     const status = answers.every((a) => a.status === answers[0]?.status) ? (answers[0]?.status ?? 200) : 207;
     return new Response(JSON.stringify(answers.map((a) => a.body)), { status, headers: { 'content-type': 'application/json' } });

@@ -8,27 +8,18 @@ import { createServer as createHttpServer, type IncomingMessage, type RequestLis
 import { createServer as createHttpsServer } from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import { loadConfig, type Env } from '../../../server/src/config.js';
-import { createApi } from '../../../server/src/main.js';
-import { clientForApi, createDevIdp } from '../../../server/src/dev-idp/provider.js';
-import { createLogger } from '../../../server/src/log.js';
+import * as server from '@bff/server';
+import { startStack, type Listener } from '@bff/test-kit';
 import { resolveTestHostsToLoopback } from './resolve-test-hosts.js';
 
 resolveTestHostsToLoopback();
-
-export interface Listener {
-  /** Public origin, e.g. https://api.example.test:44321 */
-  readonly origin: string;
-  readonly port: number;
-  readonly tls: boolean;
-}
 
 export interface ServeSpec {
   readonly idp: Listener;
   readonly api: Listener;
   /** Absent when a reverse proxy serves the app. */
   readonly front?: Listener & { readonly apiUrl: string };
-  readonly env: Env;
+  readonly env: server.Env;
   readonly clientDist: string;
   readonly cert?: { readonly certFile: string; readonly keyFile: string };
 }
@@ -41,17 +32,12 @@ function listen(listener: Listener, handler: RequestListener): Promise<void> {
   return new Promise((resolve) => server.listen(listener.port, '127.0.0.1', resolve));
 }
 
-const config = loadConfig(spec.env);
-const logger = createLogger({ level: 'warn' });
-const idp = await createDevIdp({
-  issuer: spec.idp.origin,
-  audience: config.oidc.audience,
-  clients: [clientForApi(config)],
+// The browser suite's own process: the test kit wires the dev IdP and the API on this topology's listeners.
+const stack = await startStack(server, {
+  env: spec.env,
+  listen: { idp: spec.idp, api: spec.api, ...(tls ? { tls } : {}) },
+  logLevel: 'warn',
 });
-await listen(spec.idp, idp.handler);
-const api = createApi(config, logger);
-await listen(spec.api, api.app);
-api.start();
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
@@ -85,7 +71,7 @@ if (front) await listen(front, (req, res) => void serveFront(req, res, front.api
 await new Promise<void>((resolve, reject) => {
   const started = Date.now();
   const poll = () => {
-    if (api.oidc.status().ready) return resolve();
+    if (stack.api.oidc.status().ready) return resolve();
     if (Date.now() - started > 20_000) return reject(new Error('IdP discovery did not succeed'));
     setTimeout(poll, 50);
   };
@@ -93,3 +79,8 @@ await new Promise<void>((resolve, reject) => {
 });
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => process.exit(0));
+// Never outlive the test run, even when it was killed without a chance to stop us.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 500).unref();

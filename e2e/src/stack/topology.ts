@@ -1,11 +1,11 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { freePort, requireProgram, startProcess, stopProcess, type Listener } from '@bff/test-kit';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCertificates, type TestCertificates } from '../certs.js';
-import type { Listener, ServeSpec } from './serve.js';
+import type { ServeSpec } from './serve.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '../../..');
@@ -23,17 +23,6 @@ export interface Topology {
   readonly trustSpki: readonly string[];
   readonly sessionCookie: string;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 const listener = async (scheme: 'http' | 'https', host: string, port?: number): Promise<Listener> => {
@@ -58,14 +47,6 @@ function waitForReady(child: ChildProcess, what: string): Promise<void> {
       clearTimeout(timer);
       reject(new Error(`${what} exited with ${code}:\n${output}`));
     });
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    child.once('exit', () => resolveStop());
-    child.kill('SIGTERM');
   });
 }
 
@@ -96,14 +77,13 @@ ${renderNginxConfig(values)}
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const nginx = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+  const nginx = requireProgram('nginx', 'nginx', ['/usr/sbin/nginx']);
   try {
     execFileSync(nginx, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
   } catch (error) {
-    const missing = (error as { code?: string }).code === 'ENOENT';
-    throw new Error(missing ? 'nginx is required for the reverse-proxy topology and was not found: apt-get install -y nginx' : `nginx refused the configuration: ${String((error as { stderr?: unknown }).stderr)}`);
+    throw new Error(`nginx refused the configuration: ${String((error as { stderr?: unknown }).stderr)}`);
   }
-  const child = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'pipe' });
+  const child = startProcess(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']);
   await new Promise((r) => setTimeout(r, 300));
   if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
   return child;
@@ -169,13 +149,18 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     clientDist: CLIENT_DIST,
     ...(certs ? { cert: { certFile: certs.certFile, keyFile: certs.keyFile } } : {}),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), JSON.stringify(spec)], {
+  const child = startProcess(process.execPath, ['--import', 'tsx', join(here, 'serve.ts'), JSON.stringify(spec)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...(certs ? { NODE_EXTRA_CA_CERTS: certs.caFile } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await waitForReady(child, `the ${name} back end`);
-  const nginx = nginxValues ? await startNginx(nginxValues) : undefined;
+  let nginx: ChildProcess | undefined;
+  try {
+    await waitForReady(child, `the ${name} back end`);
+    nginx = nginxValues ? await startNginx(nginxValues) : undefined;
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
 
   const frontOrigin = front?.origin ?? env['FRONT_URL'] ?? '';
   const apiOrigin = nginxValues ? frontOrigin : api.origin;
@@ -187,7 +172,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     trustSpki: certs ? [certs.spki] : [],
     sessionCookie: apiOrigin.startsWith('https:') ? '__Host-bff_session' : 'bff_session',
     close: async () => {
-      await Promise.all([stop(child), nginx ? stop(nginx) : Promise.resolve()]);
+      await Promise.all([stopProcess(child), nginx ? stopProcess(nginx) : Promise.resolve()]);
     },
   };
 }

@@ -29,6 +29,7 @@ function services(): Services {
     chat: new MemoryChatStore(bus),
     metrics: new Metrics({ instance: 'test', logins: new MemoryLoginCounter() }),
     logger,
+    authz: { roleMap: { analyst: ['analysts'] }, groupsClaim: 'groups' },
     backUrl: new URL('https://api.example.com'),
   };
 }
@@ -41,8 +42,8 @@ async function signedIn(svc: Services, user: AuthUser): Promise<() => Promise<Au
   return async () => ({ ok: true, user, session });
 }
 
-const alice: AuthUser = { sub: 'alice', name: 'Alice Martin', email: 'alice@example.test', groups: ['analysts'] };
-const bob: AuthUser = { sub: 'bob', name: 'Bob Durand', email: null, groups: [] };
+const alice: AuthUser = { sub: 'alice', name: 'Alice Martin', email: 'alice@example.test', groups: ['analysts'], roles: ['analyst'] };
+const bob: AuthUser = { sub: 'bob', name: 'Bob Durand', email: null, groups: [], roles: [] };
 
 async function codeOf(promise: Promise<unknown>): Promise<{ code: string; reason: unknown }> {
   try {

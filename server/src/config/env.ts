@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEV_DEFAULTS } from '@bff/shared';
+import { DEFAULT_ROLE_MAP, parseRoleMap, RoleMapError, type RoleMap } from '../authz/roles.js';
 import { isLoopbackHost, isReservedDevHost, overallTopology, sameSiteFor, type SameSite, type Topology } from './topology.js';
 
 
@@ -67,6 +68,12 @@ export interface Config {
   };
   /** Shared state for several instances; absent: in memory (one instance). */
   readonly redis: { readonly url: string; readonly clusterNodes?: undefined; readonly timeoutMs: number } | { readonly url?: undefined; readonly clusterNodes: string; readonly timeoutMs: number } | undefined;
+  readonly authz: {
+    /** Application role → the groups (names or LDAP DNs) that grant it (`ROLE_MAP`). */
+    readonly roleMap: RoleMap;
+    /** Where the access token carries groups: a claim name or dot path (`GROUPS_CLAIM`). */
+    readonly groupsClaim: string;
+  };
   /** `npm run serve`: the built web app served by the API on its own origin. */
   readonly web: { readonly root: string } | undefined;
   /** Express `trust proxy` setting. */
@@ -82,7 +89,7 @@ export type Env = Partial<Record<
   | 'FRONT_URL' | 'BACK_URL' | 'SESSION_SECRET' | 'SESSION_IDLE_TTL' | 'SESSION_ABSOLUTE_TTL'
   | 'COOKIE_NAME' | 'COOKIE_SAMESITE' | 'TRUST_PROXY' | 'OIDC_TOKEN_ALGS' | 'RATE_LIMIT_LOGIN_PER_MINUTE'
   | 'RATE_LIMIT_CALLS_PER_MINUTE' | 'RATE_LIMIT_MUTATIONS_PER_MINUTE' | 'TRPC_MAX_BATCH'
-  | 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_TIMEOUT_MS' | 'SERVE_WEB' | 'WEB_ROOT',
+  | 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_TIMEOUT_MS' | 'SERVE_WEB' | 'WEB_ROOT' | 'ROLE_MAP' | 'GROUPS_CLAIM',
   string | undefined
 >>;
 
@@ -114,6 +121,7 @@ const envSchema = z.object({
   REDIS_TIMEOUT_MS: int(50, 60_000).default(2000),
   SERVE_WEB: z.enum(['true', 'false']).optional(),
   WEB_ROOT: z.string().optional(),
+  GROUPS_CLAIM: z.string().regex(/^[^.\s][^\s]*$/, 'a claim name or a dot path such as realm_access.roles').default('groups'),
   OIDC_TOKEN_ALGS: z
     .string()
     .default('RS256')
@@ -222,6 +230,13 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
   }
 
   const webRoot = basics.WEB_ROOT?.trim() || options.defaultWebRoot;
+  let roleMap: RoleMap = DEFAULT_ROLE_MAP;
+  try {
+    roleMap = parseRoleMap(env.ROLE_MAP);
+  } catch (error) {
+    if (!(error instanceof RoleMapError)) throw error;
+    add('ROLE_MAP', `${error.message} Example: {"analyst":["analysts","CN=Analysts,OU=Groups,DC=corp,DC=example"]}.`);
+  }
 
   if (issues.length > 0 || !issuer || !backUrl || !redirectUri || !postLogoutRedirectUri) throw new ConfigError(issues);
 
@@ -278,6 +293,7 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
       : basics.REDIS_CLUSTER_NODES
         ? { clusterNodes: basics.REDIS_CLUSTER_NODES.replace(/\s+/g, ''), timeoutMs: basics.REDIS_TIMEOUT_MS }
         : undefined,
+    authz: { roleMap, groupsClaim: basics.GROUPS_CLAIM },
     web: basics.SERVE_WEB === 'false' || !webRoot ? undefined : { root: webRoot },
     trustProxy: parseTrustProxy(basics.TRUST_PROXY),
     warnings,

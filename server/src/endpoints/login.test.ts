@@ -23,7 +23,7 @@ describe('login over real HTTP against the development IdP (S1)', () => {
 
     const me = await call(stack, browser, 'me');
     expect(me.status).toBe(200);
-    expect(me.body.result.data.user).toEqual({ sub: 'alice', name: 'Alice Martin', email: 'alice@example.test', groups: ['analysts'] });
+    expect(me.body.result.data.user).toEqual({ sub: 'alice', name: 'Alice Martin', email: 'alice@example.test', groups: ['analysts'], roles: ['analyst'] });
     expect(new Date(me.body.result.data.session.expiresAt).getTime()).toBeGreaterThan(Date.now());
     expect(me.body.result.data.logoutUrl).toMatch(new RegExp(`^${stack.apiUrl}/api/logout\\?sid=[\\w-]{16,}$`));
     expectNothingLeaked(me.text);

@@ -34,7 +34,10 @@ export async function startLogin(
 }
 
 /** Exchanges the authorization code (state, nonce, PKCE and, when advertised, RFC 9207 `iss` checked by openid-client). */
-export function exchangeCode(idp: Idp, callbackUrl: URL, transaction: LoginTransaction) {
+/** What the token endpoint answered, with openid-client's helpers (`claims()`, `expiresIn()`). */
+export type TokenSet = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+export function exchangeCode(idp: Idp, callbackUrl: URL, transaction: LoginTransaction): Promise<TokenSet> {
   return client.authorizationCodeGrant(idp.configuration, callbackUrl, {
     pkceCodeVerifier: transaction.codeVerifier,
     expectedState: transaction.state,
@@ -56,7 +59,7 @@ export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: 
 }
 
 /** Renews the tokens with a refresh token. */
-export function refreshGrant(idp: Idp, refreshToken: string) {
+export function refreshGrant(idp: Idp, refreshToken: string): Promise<TokenSet> {
   return client.refreshTokenGrant(idp.configuration, refreshToken);
 }
 

@@ -1,11 +1,10 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { AuthFailureReason } from '@bff/shared';
 
-/** Claims of a verified access token that the API relies on. */
+/** Claims of a verified access token that the API relies on; the rest (groups, names) as the IdP sent them. */
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
   exp: number;
-  groups: string[];
 }
 
 export type VerifyResult =
@@ -134,8 +133,7 @@ export class TokenVerifier {
     if (cached) return { ok: true, claims: cached };
     try {
       const { payload } = await this.#verify(token, { audience: this.#options.audience, requiredClaims: ['sub', 'exp', 'iat'] });
-      const groups = Array.isArray(payload['groups']) ? payload['groups'].filter((g): g is string => typeof g === 'string') : [];
-      const claims: AccessTokenClaims = { ...payload, sub: payload.sub ?? '', exp: payload.exp ?? 0, groups };
+      const claims: AccessTokenClaims = { ...payload, sub: payload.sub ?? '', exp: payload.exp ?? 0 };
       this.#cache.set(token, claims);
       return { ok: true, claims };
     } catch (error) {

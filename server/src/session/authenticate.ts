@@ -4,13 +4,17 @@ import type { TokenRefresher } from '../oidc/refresh.js';
 import type { SessionManager } from './manager.js';
 import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
+import { groupsFromClaims, rolesFor, type RoleMap } from '../authz/roles.js';
 
 /** The caller as established from a verified session. */
 export interface AuthUser {
   readonly sub: string;
   readonly name: string;
   readonly email: string | null;
+  /** The groups the IdP (or the directory) reports, as they are. */
   readonly groups: readonly string[];
+  /** Application roles those groups grant (`ROLE_MAP`). */
+  readonly roles: readonly string[];
 }
 
 export type AuthResult =
@@ -26,7 +30,7 @@ export type AuthResult =
  * @throws {IdpUnavailableError} when the IdP is needed and cannot be reached.
  */
 export async function authenticate(
-  deps: { sessions: SessionManager; oidc: OidcService; refresher: TokenRefresher; logger: Logger },
+  deps: { sessions: SessionManager; oidc: OidcService; refresher: TokenRefresher; logger: Logger; authz: { roleMap: RoleMap; groupsClaim: string } },
   cookieValue: string | undefined,
 ): Promise<AuthResult> {
   const lookup = await deps.sessions.resolve(cookieValue);
@@ -44,9 +48,10 @@ export async function authenticate(
     deps.logger.warn('auth.denied', { reason: 'invalid_token', detail: 'sub_mismatch', sub: session.sub });
     return { ok: false, reason: 'invalid_token' };
   }
+  const groups = groupsFromClaims(verified.claims, deps.authz.groupsClaim);
   return {
     ok: true,
     session,
-    user: { sub: session.sub, name: session.name, email: session.email, groups: verified.claims.groups },
+    user: { sub: session.sub, name: session.name, email: session.email, groups, roles: rolesFor(groups, deps.authz.roleMap) },
   };
 }

@@ -5,6 +5,7 @@ import type { TokenRefresher } from '../oidc/refresh.js';
 import type { ChatStore } from '../app/chat/chat-store.js';
 import type { Metrics } from '../app/analytics/metrics.js';
 import type { Logger } from '../log.js';
+import type { RoleMap } from '../authz/roles.js';
 
 /** Long-lived dependencies the procedures use. */
 export interface Services {
@@ -14,6 +15,8 @@ export interface Services {
   readonly chat: ChatStore;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Role mapping and where groups are found (S13). */
+  readonly authz: { readonly roleMap: RoleMap; readonly groupsClaim: string };
   /** The API's public URL, for links such as the logout URL. */
   readonly backUrl: URL;
 }

@@ -72,13 +72,14 @@ const requireSession = t.middleware(async ({ ctx, next }) => {
 export const protectedProcedure = publicProcedure.use(requireSession);
 
 /**
- * A procedure for members of `group` only (S13). Groups come from the verified
- * access token's `groups` claim.
+ * A procedure for holders of an application role only (S13). Roles are granted by
+ * groups (from the verified access token, or the directory) through `ROLE_MAP`,
+ * mapped in one place: procedures never name a group.
  */
-export function groupProcedure(group: string) {
+export function roleProcedure(role: string) {
   return protectedProcedure.use(({ ctx, next }) => {
-    if (!ctx.user.groups.includes(group)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `Members of the "${group}" group only.`, cause: new AuthFailure('forbidden') });
+    if (!ctx.user.roles.includes(role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `The "${role}" role is required.`, cause: new AuthFailure('forbidden') });
     }
     return next();
   });

@@ -5,7 +5,10 @@ export const userSchema = z.object({
   sub: z.string().min(1),
   name: z.string(),
   email: z.string().nullable(),
+  /** The groups the IdP or the directory reports, as they are (names or LDAP DNs). */
   groups: z.array(z.string()),
+  /** Application roles granted by those groups (`ROLE_MAP`); what procedures and guards check. */
+  roles: z.array(z.string()),
 });
 export type User = z.infer<typeof userSchema>;
 

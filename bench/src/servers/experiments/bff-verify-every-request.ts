@@ -1,4 +1,4 @@
-import { jwtVerify } from 'jose';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createDiscoveredApi, type BffServerOptions } from '../bff-api.js';
 import { serve, serverOptions } from '../serve.js';
 
@@ -12,21 +12,25 @@ import { serve, serverOptions } from '../serve.js';
 const options = serverOptions<BffServerOptions>();
 const api = await createDiscoveredApi(options);
 const idp = await api.oidc.get();
+const keys = createRemoteJWKSet(new URL(idp.metadata.jwks_uri ?? ''));
 const checks = {
-  issuer: idp.configuration.serverMetadata().issuer,
+  issuer: idp.metadata.issuer,
   audience: api.config.oidc.audience,
   algorithms: [...api.config.oidc.algorithms],
   clockTolerance: 5,
   requiredClaims: ['sub', 'exp', 'iat'],
 };
 let verifications = 0;
+const tokens = idp.tokens;
 const uncachedIdp = {
   ...idp,
-  verifyAccessToken: async (token: string) => {
-    verifications += 1;
-    await jwtVerify(token, idp.keys, checks);
-    return idp.verifyAccessToken(token);
-  },
+  tokens: Object.assign(Object.create(tokens) as typeof tokens, {
+    verifyAccessToken: async (token: string) => {
+      verifications += 1;
+      await jwtVerify(token, keys, checks);
+      return tokens.verifyAccessToken(token);
+    },
+  }),
 };
 api.oidc.get = () => Promise.resolve(uncachedIdp);
 

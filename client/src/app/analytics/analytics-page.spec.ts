@@ -11,6 +11,7 @@ function minutes(counts: number[]): AnalyticsOutput['loginsPerMinute'] {
 
 const DATA: AnalyticsOutput = {
   since: '2030-01-01T08:00:00.000Z',
+  instance: 'api-1',
   procedures: [
     { path: 'chat.history', calls: 40, errors: 0, p50Ms: 2, p95Ms: 9 },
     { path: 'chat.send', calls: 10, errors: 2, p50Ms: 3, p95Ms: 12 },

@@ -1,15 +1,10 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
-import type { CHAT_MESSAGE_MAX_LENGTH, ChatMessage } from '@bff/shared';
+import { CHAT_MESSAGE_MAX_LENGTH, type ChatMessage } from '@bff/shared';
 import { apiErrorKind, apiErrorMessage, type ApiErrorKind } from '../core/api-error';
 import { Auth } from '../core/auth';
 import { formatMessageTime } from '../core/date-format';
 import { TRPC_CLIENT } from '../core/trpc-client';
 
-/**
- * The API's limit. A literal rather than a runtime import, which would bring zod into
- * the bundle; the type keeps it equal to the shared constant.
- */
-export const MAX_MESSAGE_LENGTH: typeof CHAT_MESSAGE_MAX_LENGTH = 2000;
 const HISTORY_LIMIT = 100;
 /** A page left open does not grow without end. */
 const MAX_SHOWN = 500;
@@ -41,7 +36,7 @@ export class ChatPage {
   private readonly trpc = inject(TRPC_CLIENT);
   private readonly auth = inject(Auth);
 
-  protected readonly maxLength = MAX_MESSAGE_LENGTH;
+  protected readonly maxLength = CHAT_MESSAGE_MAX_LENGTH;
   protected readonly messages = signal<readonly ChatMessage[]>([]);
   protected readonly load = signal<LoadState>({ status: 'loading' });
   protected readonly live = signal<LiveState>('connecting');
@@ -49,7 +44,7 @@ export class ChatPage {
   protected readonly sending = signal(false);
   protected readonly sendError = signal<string | null>(null);
   protected readonly mySub = computed(() => this.auth.user()?.sub);
-  protected readonly remaining = computed(() => MAX_MESSAGE_LENGTH - this.draft().length);
+  protected readonly remaining = computed(() => CHAT_MESSAGE_MAX_LENGTH - this.draft().length);
   protected readonly canSend = computed(() => !this.sending() && this.draft().trim().length > 0 && this.remaining() >= 0);
   protected readonly errorMessage = apiErrorMessage;
   protected readonly time = formatMessageTime;
@@ -99,7 +94,7 @@ export class ChatPage {
       const kind = apiErrorKind(error);
       this.sendError.set(
         kind === 'invalid'
-          ? `The message was not accepted: it must have between 1 and ${MAX_MESSAGE_LENGTH} characters.`
+          ? `The message was not accepted: it must have between 1 and ${CHAT_MESSAGE_MAX_LENGTH} characters.`
           : `The message was not sent. ${apiErrorMessage(kind)}`,
       );
     } finally {
@@ -124,7 +119,7 @@ export class ChatPage {
         if (open && state.state === 'connecting') this.live.set('connecting');
       },
       onData: (message) => {
-        if (open) this.merge([message]);
+        if (open) this.merge([message.data]);
       },
       onError: () => {
         if (!open) return;

@@ -1,10 +1,9 @@
-import type { LoginErrorCode } from '@bff/shared';
+import { isLoginErrorCode, type LoginErrorCode } from '@bff/shared';
 
 /**
  * What to tell the user when sign-in comes back with `?auth_error=<code>`. Typed as a
  * complete record: a code added on the server fails the client's type check until it
- * has a sentence here. (It also serves as the runtime guard: `isLoginErrorCode` from
- * `@bff/shared` would load zod into the bundle.)
+ * has a sentence here.
  */
 export const LOGIN_ERROR_MESSAGES: Readonly<Record<LoginErrorCode, string>> = {
   missing_state: 'The answer from the sign-in service was incomplete, so you were not signed in. Please sign in again.',
@@ -18,12 +17,11 @@ export const LOGIN_ERROR_MESSAGES: Readonly<Record<LoginErrorCode, string>> = {
   access_token_invalid:
     'You were recognised by the sign-in service, but this application could not verify the access it granted. This is a configuration problem: please contact the service desk.',
   idp_unavailable: 'The sign-in service cannot be reached at the moment. Please try again in a few minutes.',
+  service_unavailable: 'The service could not keep your sign-in at the moment. Please try again in a few minutes.',
 };
 
 /** The sentence for an `auth_error` value, a generic one for an unknown value, null for none. */
 export function loginErrorMessage(code: string | null): string | null {
   if (code === null) return null;
-  return Object.hasOwn(LOGIN_ERROR_MESSAGES, code)
-    ? LOGIN_ERROR_MESSAGES[code as LoginErrorCode]
-    : 'Sign-in did not complete. Please try again.';
+  return isLoginErrorCode(code) ? LOGIN_ERROR_MESSAGES[code] : 'Sign-in did not complete. Please try again.';
 }

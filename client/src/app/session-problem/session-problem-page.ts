@@ -1,8 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, RouterLink } from '@angular/router';
+import { API_PATHS, isAuthFailureReason } from '@bff/shared';
 import { APP_CONFIG } from '../core/app-config';
-import { isAuthFailureReason } from '../core/auth-failure-reason';
 import { LoginFlow } from '../core/login-flow';
 import { WindowLocation } from '../core/window-location';
 
@@ -36,6 +36,7 @@ export class SessionProblemPage {
     return reason === undefined || reason === 'no_session' || reason === 'invalid_session';
   });
   protected readonly occurredAt = new Date().toISOString();
+  protected readonly paths = API_PATHS;
 
   protected tryAgain(): void {
     this.flow.retry(this.query()?.get('from') ?? '/');

@@ -1,9 +1,7 @@
 import { analyticsOutputSchema } from '@bff/shared/schemas';
-import { groupProcedure } from '../../trpc/init.js';
+import { roleProcedure } from '../../trpc/init.js';
 
-/** The group whose members may read analytics. */
-export const ANALYSTS_GROUP = 'analysts';
-
-export const analyticsProcedure = groupProcedure(ANALYSTS_GROUP)
+/** Who may read analytics: the `analyst` role (granted by the `analysts` group unless ROLE_MAP says otherwise). */
+export const analyticsProcedure = roleProcedure('analyst')
   .output(analyticsOutputSchema)
   .query(async ({ ctx }) => ctx.services.metrics.snapshot(await ctx.services.sessions.count()));

@@ -1,4 +1,4 @@
-import type { MeOutput } from '@bff/shared';
+import { API_PATHS, type MeOutput } from '@bff/shared';
 import { protectedProcedure } from '../../trpc/init.js';
 
 /**
@@ -8,10 +8,10 @@ import { protectedProcedure } from '../../trpc/init.js';
  */
 export const meProcedure = protectedProcedure.query(({ ctx }): MeOutput => {
   const { sessions, backUrl } = ctx.services;
-  const logoutUrl = new URL('/api/logout', backUrl);
+  const logoutUrl = new URL(API_PATHS.logout, backUrl);
   logoutUrl.searchParams.set('sid', ctx.session.logoutId);
   return {
-    user: { sub: ctx.user.sub, name: ctx.user.name, email: ctx.user.email, groups: [...ctx.user.groups] },
+    user: { sub: ctx.user.sub, name: ctx.user.name, email: ctx.user.email, groups: [...ctx.user.groups], roles: [...ctx.user.roles] },
     session: {
       expiresAt: new Date(sessions.expiresAt(ctx.session)).toISOString(),
       accessTokenExpiresAt: new Date(ctx.session.accessTokenExpiresAt).toISOString(),

@@ -1,0 +1,43 @@
+// One flat config for every package: typescript-eslint's strict rules everywhere,
+// angular-eslint for the client's code and templates. Formatting is Prettier's job.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import angular from 'angular-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '**/.angular/**', '**/.turbo/**', '**/coverage/**', 'bench/results/**', '**/out-tsc/**'],
+  },
+  {
+    files: ['**/*.{js,mjs,ts}'],
+    extends: [js.configs.recommended, ...tseslint.configs.strict],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      eqeqeq: ['error', 'always'],
+      'no-console': 'error',
+    },
+  },
+  {
+    // Tests assert on parsed JSON bodies whose shape is the point of the test.
+    files: ['**/*.test.ts', '**/*.spec.ts', '**/testing/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['client/src/**/*.ts'],
+    extends: [...angular.configs.tsRecommended],
+    languageOptions: { globals: { ...globals.browser } },
+    processor: angular.processInlineTemplates,
+    rules: {
+      '@angular-eslint/directive-selector': ['error', { type: 'attribute', prefix: 'app', style: 'camelCase' }],
+      '@angular-eslint/component-selector': ['error', { type: 'element', prefix: 'app', style: 'kebab-case' }],
+    },
+  },
+  {
+    files: ['client/src/**/*.html'],
+    extends: [...angular.configs.templateRecommended, ...angular.configs.templateAccessibility],
+  },
+);

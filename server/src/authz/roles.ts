@@ -1,0 +1,120 @@
+import { isDn, normalizeDn } from './dn.js';
+
+/**
+ * Which groups grant which role: role name → group names (as an IdP puts them in a
+ * claim) or group DNs (as a directory returns them). The one place roles are
+ * mapped (S13).
+ */
+export type RoleMap = Readonly<Record<string, readonly string[]>>;
+
+/** Why a role map was refused. */
+export type RoleMapErrorCode = 'ROLE_MAP_INVALID';
+
+/** Thrown by {@link parseRoleMap}; the message says what is wrong and what shape is expected. */
+export class RoleMapError extends Error {
+  readonly code: RoleMapErrorCode = 'ROLE_MAP_INVALID';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RoleMapError';
+  }
+}
+
+/** The map used when none is configured: members of the group `analysts` are analysts. */
+export const DEFAULT_ROLE_MAP: RoleMap = Object.freeze({ analyst: Object.freeze(['analysts']) });
+
+const SHAPE = 'Expected a JSON object of role → array of group names or DNs, e.g. {"analyst":["analysts","cn=quants,ou=groups,dc=corp,dc=example"]}.';
+
+/**
+ * Parses a role map from JSON; `undefined` or blank gives {@link DEFAULT_ROLE_MAP}.
+ * Entries that contain `=` must be valid DNs: a mistyped DN would otherwise be
+ * taken for a group name and silently grant nothing.
+ *
+ * @throws {RoleMapError} on invalid JSON or shape
+ */
+export function parseRoleMap(json: string | undefined): RoleMap {
+  if (json === undefined || json.trim() === '') return DEFAULT_ROLE_MAP;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    throw new RoleMapError(`The role map is not valid JSON. ${SHAPE}`, { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new RoleMapError(`The role map is not a JSON object. ${SHAPE}`);
+  }
+  const entries: [string, readonly string[]][] = [];
+  for (const [role, groups] of Object.entries(parsed)) {
+    if (role.trim() === '') throw new RoleMapError(`The role map has an empty role name. ${SHAPE}`);
+    if (!Array.isArray(groups) || !groups.every((group): group is string => typeof group === 'string' && group.trim() !== '')) {
+      throw new RoleMapError(`Role "${role}" must map to an array of non-empty strings. ${SHAPE}`);
+    }
+    for (const group of groups) {
+      if (group.includes('=') && !isDn(group)) {
+        throw new RoleMapError(`Role "${role}": "${group}" looks like a DN but is not a valid RFC 4514 distinguished name.`);
+      }
+    }
+    entries.push([role, Object.freeze([...groups])]);
+  }
+  // fromEntries defines own properties, so a role named "__proto__" stays a role.
+  return Object.freeze(Object.fromEntries(entries));
+}
+
+/**
+ * Reads group names from token claims at a dot path (`groups`,
+ * `realm_access.roles`). A key that itself contains dots
+ * (`https://example.com/groups`) is found too: at each level the longest matching
+ * own key wins. A single string counts as one group; non-string array items are
+ * ignored; anything else gives no groups.
+ */
+export function groupsFromClaims(claims: Record<string, unknown>, path = 'groups'): string[] {
+  let value: unknown = claims;
+  let rest = path.split('.');
+  while (rest.length > 0) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+    const holder = value as Record<string, unknown>;
+    let taken = 0;
+    for (let length = rest.length; length > 0; length -= 1) {
+      const key = rest.slice(0, length).join('.');
+      if (Object.hasOwn(holder, key)) {
+        value = holder[key];
+        taken = length;
+        break;
+      }
+    }
+    if (taken === 0) return [];
+    rest = rest.slice(taken);
+  }
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+/** A group in the form it is compared in: DNs by their normal form, names exactly. */
+type Key = `dn:${string}` | `name:${string}`;
+
+function keyOf(group: string): Key {
+  return isDn(group) ? `dn:${normalizeDn(group)}` : `name:${group}`;
+}
+
+/**
+ * The roles that `groups` grant under `map`, in the map's order. A DN entry
+ * matches only a DN group that is the same DN (RFC 4514 comparison); a name
+ * entry matches only an identical name (case-sensitive). A name never matches a
+ * DN, even its first RDN: `analysts` in one directory is not `cn=analysts` in
+ * another.
+ */
+export function rolesFor(groups: readonly string[], map: RoleMap): string[] {
+  const held = new Set(groups.map(keyOf));
+  return Object.entries(map)
+    .filter(([, granting]) => granting.some((group) => held.has(keyOf(group))))
+    .map(([role]) => role);
+}
+
+/**
+ * For the doctor: the roles that none of `knownGroups` (the groups the IdP or the
+ * directory actually has) would grant, so a typo in the map shows before users do.
+ */
+export function rolesNoGroupGrants(map: RoleMap, knownGroups: readonly string[]): string[] {
+  const granted = new Set(rolesFor(knownGroups, map));
+  return Object.keys(map).filter((role) => !granted.has(role));
+}

@@ -1,0 +1,336 @@
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { Client, FilterParser, ResultCodeError, type Entry } from 'ldapts';
+import { isDn, normalizeDn } from '../authz/dn.js';
+import { escapeFilterValue, fillFilter } from './filter.js';
+
+/** The part of the server's logger the directory uses. */
+export interface DirectoryLogger {
+  warn(event: string, fields: Record<string, unknown>): void;
+}
+
+/** How to reach and read the directory. */
+export interface LdapDirectoryOptions {
+  /** `ldap://host:port` or `ldaps://host:port`. */
+  readonly url: string;
+  /** The service account; it needs read access to users and groups, nothing more. */
+  readonly bindDn: string;
+  readonly bindPassword: string;
+  /** Where users are searched (subtree). */
+  readonly userBase: string;
+  /** Filter that finds one user; `{username}` is replaced by the RFC 4515-escaped username. Default `(uid={username})`. */
+  readonly userFilter?: string;
+  /** Where groups are searched (subtree), for direct membership and for nesting. */
+  readonly groupBase: string;
+  /** Upgrade an `ldap://` connection with StartTLS before binding. */
+  readonly startTls: boolean;
+  /** Bounds the connection and every single LDAP operation. */
+  readonly timeoutMs: number;
+  /** How long a user's groups are served from memory without asking the directory. 0 disables the cache. */
+  readonly cacheTtlSeconds: number;
+  /** In production, plain `ldap://` to a non-loopback host without StartTLS is refused (S23). */
+  readonly production?: boolean;
+  /** Extra TLS options for `ldaps://` and StartTLS, such as a private `ca`. */
+  readonly tlsOptions?: ConnectionOptions;
+  /** How many levels of group nesting are followed. Default 10. */
+  readonly maxNestingDepth?: number;
+  /** Cached users kept at most; the oldest go first. Default 10 000. */
+  readonly maxCacheEntries?: number;
+  /** Milliseconds since the epoch; injectable for tests. */
+  readonly now?: () => number;
+  readonly logger?: DirectoryLogger;
+}
+
+/** Stable codes of the directory's errors. */
+export type DirectoryErrorCode = 'DIRECTORY_UNAVAILABLE' | 'DIRECTORY_CONFIG_INVALID' | 'DIRECTORY_INSECURE_TRANSPORT';
+
+/**
+ * The directory could not answer (refused connection, timeout, failed bind or
+ * search) and no fresh cached answer exists. Never means "no groups" (S20).
+ */
+export class DirectoryUnavailableError extends Error {
+  readonly code = 'DIRECTORY_UNAVAILABLE' satisfies DirectoryErrorCode;
+  constructor(options?: { cause?: unknown }) {
+    super('The directory is unavailable.', options);
+    this.name = 'DirectoryUnavailableError';
+  }
+}
+
+/** The options cannot work, or would send the bind secret in clear text in production. */
+export class DirectoryConfigError extends Error {
+  constructor(
+    readonly code: Exclude<DirectoryErrorCode, 'DIRECTORY_UNAVAILABLE'>,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DirectoryConfigError';
+  }
+}
+
+/** Outcome of {@link LdapDirectory.check}, for the doctor and readiness. */
+export type DirectoryCheck = { readonly ok: true } | { readonly ok: false; readonly detail: string };
+
+const DEFAULT_USER_FILTER = '(uid={username})';
+/** Group DNs per membership search, so a wide level of nesting does not make one huge filter. */
+const BATCH = 50;
+
+interface Cached {
+  readonly groups: readonly string[];
+  readonly at: number;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/**
+ * ldapts decodes each `\XX` of a string filter as one UTF-16 unit (latin-1), so the
+ * RFC 4515 escape of `é` (`\c3\a9`) would be sent as four bytes and match nothing.
+ * Runs of escaped bytes >= 0x80 that are valid UTF-8 are turned back into the
+ * characters they encode; RFC 4515 allows those unescaped, and none of them is
+ * filter syntax, so this keeps the filter exactly as safe.
+ */
+function forLdapts(filter: string): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  return filter.replace(/(?:\\[89a-fA-F][0-9a-fA-F])+/g, (run) => {
+    const bytes = Uint8Array.from(run.slice(1).split('\\'), (hex) => Number.parseInt(hex, 16));
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      return run;
+    }
+  });
+}
+
+function values(entry: Entry, attribute: string): string[] {
+  const key = Object.keys(entry).find((name) => name.toLowerCase() === attribute.toLowerCase());
+  const value = key === undefined ? undefined : entry[key];
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((item) => (typeof item === 'string' ? item : item.toString('utf8')));
+}
+
+/** What may be logged about a failure: its class and code, never its message or the server's text. */
+function failureFields(error: unknown): { error: string; ldapCode?: number; code?: string } {
+  if (error instanceof ResultCodeError) return { error: error.name, ldapCode: error.code };
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return { error: error.name, code };
+    // ldapts reports timeouts as plain Errors; the message is the only tell.
+    if (/timed? ?out/i.test(error.message)) return { error: error.name, code: 'TIMEOUT' };
+    return { error: error.name };
+  }
+  return { error: typeof error };
+}
+
+function describeFailure(error: unknown): string {
+  const { error: name, ldapCode, code } = failureFields(error);
+  if (ldapCode !== undefined) return `${name} (LDAP result ${ldapCode})`;
+  return code ? `${name} (${code})` : name;
+}
+
+/**
+ * Group membership from an LDAP directory (OpenLDAP, 389-ds, Active Directory).
+ *
+ * A user's groups are the `memberOf` values of the one entry the user filter finds,
+ * plus the groups under `groupBase` whose `member` or `uniqueMember` is that entry,
+ * plus, breadth-first, every group that contains one of those (nesting; cycles and
+ * depth are bounded). Answers are cached per username for `cacheTtlSeconds`; within
+ * that time the directory is not contacted. After it a fresh lookup is made, and
+ * if that fails {@link DirectoryUnavailableError} is thrown: a failure never reads
+ * as "no groups" (S20). Every value in a filter is RFC 4515-escaped, every call is
+ * bounded by `timeoutMs`, and only error classes and codes are logged (S23).
+ *
+ * @example
+ * const directory = new LdapDirectory({
+ *   url: 'ldaps://ldap.corp.example', bindDn: 'cn=bff,ou=services,dc=corp,dc=example', bindPassword,
+ *   userBase: 'ou=people,dc=corp,dc=example', groupBase: 'ou=groups,dc=corp,dc=example',
+ *   startTls: false, timeoutMs: 3000, cacheTtlSeconds: 60, production: true,
+ * });
+ * const groups = await directory.groupsFor('alice'); // group DNs
+ */
+export class LdapDirectory {
+  readonly #options: LdapDirectoryOptions;
+  readonly #userFilter: string;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, Cached>();
+  readonly #inFlight = new Map<string, Promise<readonly string[]>>();
+  readonly #tls: ConnectionOptions;
+  readonly #ldaps: boolean;
+
+  /** @throws {DirectoryConfigError} for an unusable URL, base or filter, or clear text in production */
+  constructor(options: LdapDirectoryOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'The directory URL is not a URL; expected ldap://host:port or ldaps://host:port.');
+    }
+    if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') {
+      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'The directory URL must start with ldap:// or ldaps://.');
+    }
+    if (url.protocol === 'ldaps:' && options.startTls) {
+      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'StartTLS is for ldap:// URLs; an ldaps:// connection is already TLS.');
+    }
+    if (options.production && url.protocol === 'ldap:' && !options.startTls && !isLoopback(url.hostname)) {
+      throw new DirectoryConfigError(
+        'DIRECTORY_INSECURE_TRANSPORT',
+        'In production the directory must be reached over TLS (ldaps:// or StartTLS) unless it is on this host: the bind password would cross the network in clear text.',
+      );
+    }
+    for (const [name, dn] of [['user base', options.userBase], ['group base', options.groupBase]] as const) {
+      if (!isDn(dn)) throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', `The directory ${name} is not a distinguished name.`);
+    }
+    if (!(options.timeoutMs > 0) || !(options.cacheTtlSeconds >= 0)) {
+      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'The directory timeout must be positive and the cache TTL not negative.');
+    }
+    const userFilter = options.userFilter ?? DEFAULT_USER_FILTER;
+    try {
+      FilterParser.parseString(forLdapts(fillFilter(userFilter, { username: 'probe' })));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'it is not a valid LDAP filter';
+      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', `The directory user filter is unusable: ${reason}`);
+    }
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    // Name the host for certificate checks; SNI must not carry an IP address (RFC 6066).
+    this.#tls = { host, ...(isIP(host) ? {} : { servername: host }), ...options.tlsOptions };
+    this.#ldaps = url.protocol === 'ldaps:';
+    this.#options = options;
+    this.#userFilter = userFilter;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * The DNs of the groups `username` belongs to, directly or through nesting, as the
+   * directory spells them (compare them with `sameDn`). No groups when no entry, or
+   * more than one, matches the username.
+   *
+   * @throws {DirectoryUnavailableError} when the directory cannot answer and no answer younger than the TTL is cached
+   */
+  async groupsFor(username: string): Promise<string[]> {
+    if (username === '') return [];
+    const ttlMs = this.#options.cacheTtlSeconds * 1000;
+    const cached = this.#cache.get(username);
+    if (cached && this.#now() - cached.at < ttlMs) return [...cached.groups];
+    let pending = this.#inFlight.get(username);
+    if (!pending) {
+      pending = this.#refresh(username, ttlMs);
+      this.#inFlight.set(username, pending);
+      const settled = () => this.#inFlight.delete(username);
+      pending.then(settled, settled);
+    }
+    return [...(await pending)];
+  }
+
+  /**
+   * Binds and reads both bases, for the doctor and readiness. `detail` names the
+   * failing step and the error class or code, never the server's text or the secret.
+   */
+  async check(): Promise<DirectoryCheck> {
+    let step = 'connect and bind';
+    try {
+      await this.#withClient(async (client) => {
+        step = 'read user base';
+        await client.search(this.#options.userBase, { scope: 'base', attributes: ['1.1'] });
+        step = 'read group base';
+        await client.search(this.#options.groupBase, { scope: 'base', attributes: ['1.1'] });
+      });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, detail: `${step}: ${describeFailure(error)}` };
+    }
+  }
+
+  async #refresh(username: string, ttlMs: number): Promise<readonly string[]> {
+    // The answer is as old as the moment it was asked for.
+    const askedAt = this.#now();
+    let groups: readonly string[];
+    try {
+      groups = await this.#withClient((client) => this.#lookup(client, username));
+    } catch (error) {
+      this.#cache.delete(username);
+      this.#options.logger?.warn('directory.unavailable', failureFields(error));
+      throw new DirectoryUnavailableError({ cause: error });
+    }
+    if (ttlMs > 0) this.#remember(username, { groups, at: askedAt });
+    return groups;
+  }
+
+  #remember(username: string, entry: Cached): void {
+    this.#cache.delete(username);
+    this.#cache.set(username, entry);
+    const max = this.#options.maxCacheEntries ?? 10_000;
+    for (const oldest of this.#cache.keys()) {
+      if (this.#cache.size <= max) break;
+      this.#cache.delete(oldest);
+    }
+  }
+
+  async #withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const { url, timeoutMs } = this.#options;
+    // ldapts opens TLS from the first byte whenever tlsOptions is set, so only ldaps:// gets them here.
+    const client = new Client({ url, timeout: timeoutMs, connectTimeout: timeoutMs, ...(this.#ldaps ? { tlsOptions: this.#tls } : {}) });
+    try {
+      if (this.#options.startTls) await client.startTLS(this.#tls);
+      await client.bind(this.#options.bindDn, this.#options.bindPassword);
+      return await work(client);
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+
+  async #lookup(client: Client, username: string): Promise<string[]> {
+    const filter = fillFilter(this.#userFilter, { username });
+    // Two are enough to know the username is ambiguous; ldapts does not fail on the size limit it asked for.
+    const { searchEntries } = await client.search(this.#options.userBase, {
+      scope: 'sub',
+      filter: forLdapts(filter),
+      attributes: ['memberOf'],
+      sizeLimit: 2,
+    });
+    const [user, ...others] = searchEntries;
+    if (!user) return [];
+    if (others.length > 0) {
+      this.#options.logger?.warn('directory.user_ambiguous', { entries: searchEntries.length });
+      return [];
+    }
+    const found = new Map<string, string>();
+    const add = (dn: string): boolean => {
+      const key = isDn(dn) ? normalizeDn(dn) : dn;
+      if (found.has(key)) return false;
+      found.set(key, dn);
+      return true;
+    };
+    const direct = [...values(user, 'memberOf'), ...(await this.#groupsContaining(client, [user.dn]))];
+    let frontier = direct.filter(add);
+    const maxDepth = this.#options.maxNestingDepth ?? 10;
+    for (let depth = 0; frontier.length > 0; depth += 1) {
+      if (depth >= maxDepth) {
+        this.#options.logger?.warn('directory.nesting_truncated', { depth });
+        break;
+      }
+      frontier = (await this.#groupsContaining(client, frontier)).filter(add);
+    }
+    return [...found.values()];
+  }
+
+  /** Groups under the group base with any of `dns` as `member` or `uniqueMember`. */
+  async #groupsContaining(client: Client, dns: readonly string[]): Promise<string[]> {
+    const groups: string[] = [];
+    for (let start = 0; start < dns.length; start += BATCH) {
+      const terms = dns.slice(start, start + BATCH).map((dn) => {
+        const value = escapeFilterValue(dn);
+        return `(member=${value})(uniqueMember=${value})`;
+      });
+      const { searchEntries } = await client.search(this.#options.groupBase, {
+        scope: 'sub',
+        filter: forLdapts(`(|${terms.join('')})`),
+        attributes: ['1.1'],
+      });
+      groups.push(...searchEntries.map((entry) => entry.dn));
+    }
+    return groups;
+  }
+}
