@@ -1,7 +1,78 @@
+import { createHash } from 'node:crypto';
+import { RedisStore } from 'rate-limit-redis';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log.js';
+import { RedisSessionStore } from '../session/redis-store.js';
+import { SessionCipher } from '../session/session-cipher.js';
+import type { ReplayCache } from '../oidc/replay-cache.js';
+import type { LoginCounter } from '../app/analytics/metrics.js';
+import { RedisChatStore } from '../app/chat/redis-chat-store.js';
+import { RedisBus } from './redis-bus.js';
+import { createRedisConnection, type RedisConnection } from './redis-connection.js';
 import type { SharedState } from './state.js';
 
-export async function createRedisState(_config: Config, _redis: NonNullable<Config['redis']>, _logger: Logger): Promise<SharedState> {
-  throw new Error('Redis state is being wired');
+/** Sign-in counts are kept this long (the analytics chart shows the last hour). */
+const LOGIN_COUNT_TTL_MS = 2 * 3600_000;
+
+/**
+ * The deployment's shared state on Redis (one server or a Cluster): sessions (encrypted,
+ * keyed by a hash of the handle), the bus, the replay cache, sign-in counts, the chat
+ * and rate-limit counters. Every call is bounded by REDIS_TIMEOUT_MS.
+ */
+export async function createRedisState(config: Config, redis: NonNullable<Config['redis']>, logger: Logger): Promise<SharedState> {
+  const connection = await createRedisConnection({
+    ...(redis.url ? { url: redis.url } : { clusterNodes: redis.clusterNodes ?? '' }),
+    commandTimeoutMs: redis.timeoutMs,
+    logger,
+  });
+  const bus = await RedisBus.create({ connection });
+  const store = new RedisSessionStore({ connection, cipher: new SessionCipher(config.session.secrets), logger });
+  return {
+    kind: connection.kind,
+    store,
+    bus,
+    replay: new RedisReplayCache(connection),
+    logins: new RedisLoginCounter(connection),
+    chat: new RedisChatStore(connection, bus),
+    rateLimitStore: (prefix) =>
+      new RedisStore({
+        prefix,
+        sendCommandCluster: async ({ key, command }) => (await connection.command(key, command)) as never,
+      }),
+    ready: async () => {
+      await connection.ping();
+      return true;
+    },
+    close: async () => {
+      await bus.close();
+      await connection.close();
+    },
+  };
+}
+
+/** `SET NX` with the token's remaining lifetime: the first instance to see a `jti` wins. */
+class RedisReplayCache implements ReplayCache {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async firstUse(jti: string, expiresAt: number): Promise<boolean> {
+    const key = `bff:jti:{${createHash('sha256').update(jti).digest('base64url')}}`;
+    const ttl = Math.max(1000, expiresAt - Date.now());
+    return (await this.redis.command(key, ['SET', key, '1', 'NX', 'PX', String(ttl)])) === 'OK';
+  }
+}
+
+/** One counter per minute, shared by every instance. */
+class RedisLoginCounter implements LoginCounter {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async record(minute: number): Promise<void> {
+    const key = `bff:logins:${minute}`;
+    await this.redis.command(key, ['INCR', key]);
+    await this.redis.command(key, ['PEXPIRE', key, String(LOGIN_COUNT_TTL_MS)]);
+  }
+
+  async counts(minutes: readonly number[]): Promise<ReadonlyMap<number, number>> {
+    const values = await Promise.all(minutes.map((m) => this.redis.command(`bff:logins:${m}`, ['GET', `bff:logins:${m}`])));
+    return new Map(minutes.map((m, i) => [m, Number(values[i] ?? 0) || 0]));
+  }
 }

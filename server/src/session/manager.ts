@@ -24,7 +24,7 @@ export type NewSession = Omit<SessionData, 'id' | 'version' | 'logoutId' | 'crea
 
 /** Idle-timer writes are skipped when the last one is more recent than this. */
 const TOUCH_INTERVAL_MS = 60_000;
-const ENDED_CHANNEL = 'bff:session-ended';
+const ENDED_CHANNEL = 'session-ended';
 
 /**
  * Issues and resolves session cookies (S6, S19). The cookie holds a random handle and

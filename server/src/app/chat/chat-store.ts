@@ -16,7 +16,7 @@ export interface ChatStore {
   subscribe(listener: (message: ChatMessage) => void): () => void;
 }
 
-export const CHAT_CHANNEL = 'bff:chat';
+export const CHAT_CHANNEL = 'chat';
 /** Messages kept in the history. */
 export const CHAT_CAPACITY = 500;
 
