@@ -1,8 +1,30 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { diagnose, formatFindings } from './doctor.js';
+import { registrationBlock, type DiscoveryMetadata } from './doctor-registration.js';
+import { ConfigError, loadConfig } from './env.js';
+import { loadDotEnv } from './load.js';
 
-/** `npm run doctor`: checks the configuration in the environment and the live IdP; exits 1 on errors. */
+/**
+ * `npm run doctor`: checks the configuration the API would start with (the environment,
+ * then the repository's `.env`) against the live IdP, Redis and directory; prints what to
+ * register at the IdP; exits 1 on errors.
+ */
+loadDotEnv([resolve(process.cwd(), '.env'), resolve(fileURLToPath(import.meta.url), '../../../../.env')]);
 const findings = await diagnose(process.env);
 process.stdout.write(`${formatFindings(findings)}\n`);
+
+try {
+  const config = loadConfig(process.env);
+  const discovery = new URL('.well-known/openid-configuration', config.oidc.issuer.href.endsWith('/') ? config.oidc.issuer : `${config.oidc.issuer.href}/`);
+  const metadata = await fetch(discovery, { signal: AbortSignal.timeout(config.oidc.timeoutMs) })
+    .then((r) => (r.ok ? (r.json() as Promise<DiscoveryMetadata>) : undefined))
+    .catch(() => undefined);
+  process.stdout.write(`\n${registrationBlock(config, metadata)}\n`);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+}
+
 const errors = findings.filter((f) => f.severity === 'error').length;
 const warnings = findings.filter((f) => f.severity === 'warn').length;
 process.stdout.write(`\n${errors} error(s), ${warnings} warning(s)\n`);

@@ -127,6 +127,12 @@ describe('doctor: live identity provider', () => {
     const ok = await run('npx', ['tsx', 'src/config/doctor-cli.ts'], { env: { ...process.env, ...env } });
     expect(ok.stdout).toMatch(/✔ \[discovery\]/);
     expect(ok.stdout).toMatch(/0 error\(s\)/);
+    // What to register at the IdP, each item the discovery document confirms marked.
+    expect(ok.stdout).toContain('Register this at your identity provider:');
+    expect(ok.stdout).toMatch(/✔ PKCE +S256/);
+    expect(ok.stdout).toMatch(/✔ Back-channel logout URI +http:\/\/localhost:\d+\/api\/backchannel-logout \(backchannel_logout_session_required: true\)/);
+    expect(ok.stdout).toMatch(/ {3}Redirect URI +http:\/\/localhost:\d+\/api\/callback/);
+    expect(ok.stdout).toMatch(/✔ Token revocation/);
     const failed = await run('npx', ['tsx', 'src/config/doctor-cli.ts'], { env: { ...process.env, ...env, SESSION_SECRET: 'short' } }).catch((error: { code: number; stdout: string }) => error);
     expect('code' in failed && failed.code).toBe(1);
     expect(failed.stdout).toMatch(/✖ \[config\] SESSION_SECRET/);

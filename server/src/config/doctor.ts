@@ -3,6 +3,7 @@ import { cookieBytes, MAX_COOKIE_BYTES } from '../session/cookie-size.js';
 import { transactionCookiePrefix, WORST_TRANSACTION_COOKIE_VALUE } from '../session/transaction-cookies.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../oidc/token-verifier.js';
 import { isLoopbackHost } from './topology.js';
+import { redisFindings } from './doctor-redis.js';
 
 export type Severity = 'ok' | 'info' | 'warn' | 'error';
 
@@ -152,6 +153,7 @@ export async function diagnose(env: Env, options: { fetch?: typeof fetch; now?: 
     ...config.warnings.map((message) => ({ severity: 'warn' as const, check: 'config', message })),
     ...staticFindings(config),
     ...(await idpFindings(config, options)),
+    ...(await redisFindings(config)),
   ];
 }
 

@@ -1,0 +1,46 @@
+import type { Config } from './env.js';
+import { idpRegistration } from './registration.js';
+
+/** What the IdP's discovery document says, for the items it can confirm. */
+export type DiscoveryMetadata = Readonly<Record<string, unknown>>;
+
+const mark = (confirmed: boolean | undefined) => (confirmed === undefined ? ' ' : confirmed ? '✔' : '✖');
+
+/**
+ * "Register this at your identity provider": one block with exactly what the IdP's
+ * administrator enters for the current configuration. Each item the IdP's discovery
+ * document can confirm is marked ✔ (supported) or ✖ (not advertised); unmarked items
+ * are for the administrator to set.
+ */
+export function registrationBlock(config: Config, metadata: DiscoveryMetadata | undefined): string {
+  const r = idpRegistration(config);
+  const list = (key: string): readonly unknown[] | undefined => {
+    if (!metadata) return undefined;
+    const value = metadata[key];
+    return Array.isArray(value) ? value : [];
+  };
+  const has = (key: string, value: string) => list(key)?.includes(value);
+  const present = (key: string) => (metadata ? typeof metadata[key] === 'string' : undefined);
+  const supported = (key: string) => (metadata ? metadata[key] === true : undefined);
+  const authMethods = list('token_endpoint_auth_methods_supported');
+  const lines: Array<[boolean | undefined, string, string]> = [
+    [undefined, 'Client ID', r.clientId],
+    [undefined, 'Client type', `${r.clientType} (a server-side web application with a secret)`],
+    [authMethods === undefined ? undefined : authMethods.length === 0 || authMethods.includes(r.tokenEndpointAuthMethod), 'Client authentication', r.tokenEndpointAuthMethod],
+    [undefined, 'Redirect URI', r.redirectUris.join(', ')],
+    [present('end_session_endpoint'), 'Post-logout redirect URI', `${r.postLogoutRedirectUris.join(', ')} (RP-initiated logout)`],
+    [supported('backchannel_logout_supported'), 'Back-channel logout URI', `${r.backchannelLogoutUri} (backchannel_logout_session_required: true)`],
+    [list('grant_types_supported') === undefined ? undefined : ['authorization_code', 'refresh_token'].every((g) => has('grant_types_supported', g) || (list('grant_types_supported')?.length ?? 0) === 0), 'Grant types', r.grantTypes.join(', ')],
+    [has('code_challenge_methods_supported', 'S256'), 'PKCE', `${r.pkceMethod} (required)`],
+    [metadata ? r.scopes.every((s) => has('scopes_supported', s) || (list('scopes_supported')?.length ?? 0) === 0) : undefined, 'Scopes', r.scopes.join(' ')],
+    [undefined, 'Access token', `a JWT (RFC 9068) signed with ${r.accessToken.algorithms.join(' or ')}, aud = ${r.accessToken.audience}, groups in the "${r.accessToken.groupsClaim}" claim`],
+    [present('revocation_endpoint'), 'Token revocation', 'allowed for this client (refresh tokens are revoked at logout)'],
+    [present('pushed_authorization_request_endpoint'), 'Pushed authorization requests', 'used when offered (RFC 9126)'],
+  ];
+  const width = Math.max(...lines.map(([, label]) => label.length));
+  return [
+    'Register this at your identity provider:',
+    ...lines.map(([confirmed, label, value]) => `  ${mark(confirmed)} ${label.padEnd(width)}  ${value}`),
+    metadata ? '  (✔ confirmed by the IdP\'s discovery document, ✖ not advertised by it)' : '  (the IdP could not be reached: nothing confirmed)',
+  ].join('\n');
+}
