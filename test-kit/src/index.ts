@@ -11,3 +11,4 @@ export { Browser, login, signInAt, call, SignInError, type ApiTarget } from './b
 export { startSlapd, type Slapd } from './slapd.js';
 export { openStream, type EventStream, type SseEvent } from './sse.js';
 export { startRedis, startRedisCluster, type RedisServer, type RedisCluster } from './redis.js';
+export { startNginx, type Nginx } from './nginx.js';

@@ -1,7 +1,6 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { freePort, requireProgram, startProcess, stopProcess, type Listener } from '@bff/test-kit';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, startNginx, startProcess, stopProcess, type Listener, type Nginx } from '@bff/test-kit';
+import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCertificates, type TestCertificates } from '../certs.js';
@@ -57,36 +56,6 @@ export function renderNginxConfig(values: Record<string, string>): string {
     if (value === undefined) throw new Error(`nginx template variable ${key} has no value`);
     return value;
   });
-}
-
-async function startNginx(values: Record<string, string>): Promise<ChildProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'bff-e2e-nginx-'));
-  const conf = `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-http {
-  include /etc/nginx/mime.types;
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-${renderNginxConfig(values)}
-}
-`;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  const nginx = requireProgram('nginx', 'nginx', ['/usr/sbin/nginx']);
-  try {
-    execFileSync(nginx, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
-  } catch (error) {
-    throw new Error(`nginx refused the configuration: ${String((error as { stderr?: unknown }).stderr)}`);
-  }
-  const child = startProcess(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']);
-  await new Promise((r) => setTimeout(r, 300));
-  if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-  return child;
 }
 
 /** Starts the IdP, API and front (or nginx) for one deployment topology. */
@@ -153,10 +122,10 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     cwd: REPO_ROOT,
     env: { ...process.env, ...(certs ? { NODE_EXTRA_CA_CERTS: certs.caFile } : {}) },
   });
-  let nginx: ChildProcess | undefined;
+  let nginx: Nginx | undefined;
   try {
     await waitForReady(child, `the ${name} back end`);
-    nginx = nginxValues ? await startNginx(nginxValues) : undefined;
+    nginx = nginxValues ? await startNginx(renderNginxConfig(nginxValues)) : undefined;
   } catch (error) {
     await stopProcess(child);
     throw error;
@@ -172,7 +141,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     trustSpki: certs ? [certs.spki] : [],
     sessionCookie: apiOrigin.startsWith('https:') ? '__Host-bff_session' : 'bff_session',
     close: async () => {
-      await Promise.all([stopProcess(child), nginx ? stopProcess(nginx) : Promise.resolve()]);
+      await Promise.all([stopProcess(child), nginx?.stop()]);
     },
   };
 }

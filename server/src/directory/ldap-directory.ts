@@ -70,7 +70,10 @@ export class DirectoryConfigError extends Error {
 /** Outcome of {@link LdapDirectory.check}, for the doctor and readiness. */
 export type DirectoryCheck = { readonly ok: true } | { readonly ok: false; readonly detail: string };
 
-const DEFAULT_USER_FILTER = '(uid={username})';
+/** The user filter when none is configured. */
+export const DEFAULT_USER_FILTER = '(uid={username})';
+/** The object classes of groups whose members this directory client reads (`member`, `uniqueMember`). */
+const GROUP_FILTER = '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=group))';
 /** Group DNs per membership search, so a wide level of nesting does not make one huge filter. */
 const BATCH = 50;
 
@@ -102,6 +105,22 @@ function forLdapts(filter: string): string {
       return run;
     }
   });
+}
+
+/**
+ * Why a user filter template cannot be used (no `{username}`, unbalanced
+ * parentheses, not LDAP filter syntax), or undefined when it can.
+ *
+ * @example
+ * userFilterProblem('(uid={username})') // undefined
+ */
+export function userFilterProblem(template: string): string | undefined {
+  try {
+    FilterParser.parseString(forLdapts(fillFilter(template, { username: 'probe' })));
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : 'it is not a valid LDAP filter';
+  }
 }
 
 function values(entry: Entry, attribute: string): string[] {
@@ -187,12 +206,8 @@ export class LdapDirectory {
       throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'The directory timeout must be positive and the cache TTL not negative.');
     }
     const userFilter = options.userFilter ?? DEFAULT_USER_FILTER;
-    try {
-      FilterParser.parseString(forLdapts(fillFilter(userFilter, { username: 'probe' })));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'it is not a valid LDAP filter';
-      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', `The directory user filter is unusable: ${reason}`);
-    }
+    const filterProblem = userFilterProblem(userFilter);
+    if (filterProblem !== undefined) throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', `The directory user filter is unusable: ${filterProblem}`);
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     // Name the host for certificate checks; SNI must not carry an IP address (RFC 6066).
     this.#tls = { host, ...(isIP(host) ? {} : { servername: host }), ...options.tlsOptions };
@@ -240,6 +255,23 @@ export class LdapDirectory {
       return { ok: true };
     } catch (error) {
       return { ok: false, detail: `${step}: ${describeFailure(error)}` };
+    }
+  }
+
+  /**
+   * The DNs of the groups under the group base (at most `limit`), for the doctor:
+   * which roles of the role map some group of the directory can grant.
+   *
+   * @throws {DirectoryUnavailableError} when the directory cannot answer
+   */
+  async groupDns(limit = 5000): Promise<string[]> {
+    try {
+      return await this.#withClient(async (client) => {
+        const { searchEntries } = await client.search(this.#options.groupBase, { scope: 'sub', filter: GROUP_FILTER, attributes: ['1.1'], sizeLimit: limit });
+        return searchEntries.map((entry) => entry.dn);
+      });
+    } catch (error) {
+      throw new DirectoryUnavailableError({ cause: error });
     }
   }
 
