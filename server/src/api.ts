@@ -5,6 +5,7 @@ import { staticFindings } from './config/doctor.js';
 import { createApp } from './http/app.js';
 import { createEndpoints } from './endpoints/routes.js';
 import { createTrpcEndpoint } from './trpc/endpoint/handler.js';
+import { createCallLimits } from './trpc/call-limits.js';
 import { createOidcService, type OidcService } from './oidc/discovery.js';
 import { TokenRefresher } from './oidc/refresh.js';
 import { SessionManager } from './session/manager.js';
@@ -53,8 +54,9 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     if (draining) checks['shutdown'] = 'draining';
     return { ready: store && !draining, checks };
   };
+  const limits = createCallLimits({ callsPerMinute: config.trpc.callsPerMinute, mutationsPerMinute: config.trpc.mutationsPerMinute, store: state.rateLimitStore, logger });
   const trpc = createTrpcEndpoint({
-    services: { sessions, oidc, refresher, chat, metrics, logger, authz: config.authz, backUrl: config.backUrl },
+    services: { sessions, oidc, refresher, chat, metrics, logger, limits, authz: config.authz, backUrl: config.backUrl },
     allowedOrigins: new Set(config.frontOrigins),
     logger,
     maxBodyBytes: 64 * 1024,

@@ -30,6 +30,7 @@ function services(): Services {
     metrics: new Metrics({ instance: 'test', logins: new MemoryLoginCounter() }),
     logger,
     authz: { roleMap: { analyst: ['analysts'] }, groupsClaim: 'groups' },
+    limits: { hit: async () => ({ ok: true }) },
     backUrl: new URL('https://api.example.com'),
   };
 }

@@ -128,6 +128,19 @@ describe('two API instances on one Redis', () => {
     expect((await call(A(), alice, 'me')).status).toBe(200);
   });
 
+  it('analytics counts sign-ins and sessions of the whole deployment and names the instance that answered', async () => {
+    const alice = new Browser();
+    await login(B(), alice, 'alice');
+    const fromA = (await call(A(), alice, 'analytics')).body.result.data;
+    const fromB = (await call(B(), alice, 'analytics')).body.result.data;
+    expect(fromA.instance).toBe('a');
+    expect(fromB.instance).toBe('b');
+    expect(fromA.activeSessions).toBe(fromB.activeSessions);
+    const total = (d: { loginsPerMinute: Array<{ count: number }> }) => d.loginsPerMinute.reduce((n, m) => n + m.count, 0);
+    expect(total(fromA)).toBe(total(fromB));
+    expect(total(fromA)).toBeGreaterThanOrEqual(5);
+  });
+
   it('Redis down is a 503 with a reason, never a logout; when it returns, the same cookie works', async () => {
     const alice = new Browser();
     await login(A(), alice, 'alice');
@@ -145,14 +158,29 @@ describe('two API instances on one Redis', () => {
     } finally {
       await redis.start();
     }
-    const started = Date.now();
-    let res = await call(A(), alice, 'me');
-    while (res.status !== 200 && Date.now() - started < 10_000) {
-      await sleep(200);
-      res = await call(A(), alice, 'me');
+    // Each instance reconnects by itself (backoff capped at 2 s).
+    for (const target of [A(), B()]) {
+      const started = Date.now();
+      let res = await call(target, alice, 'me');
+      while (res.status !== 200 && Date.now() - started < 10_000) {
+        await sleep(200);
+        res = await call(target, alice, 'me');
+      }
+      expect(res.status).toBe(200);
     }
-    expect(res.status).toBe(200);
-    expect((await call(B(), alice, 'me')).status).toBe(200);
     expect((await fetch(`${b.apiUrl}/api/health`)).status).toBe(200);
   });
+  // Last: it uses up this client's sign-in attempts for the minute.
+  it('counts limits across instances: mutations per session and sign-in attempts per client', async () => {
+    const bob = new Browser();
+    await login(A(), bob, 'bob');
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) statuses.push((await call(i % 2 === 0 ? A() : B(), bob, 'chat.send', { mutation: true, input: { text: `n${i}` } })).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(60);
+    expect(statuses[60]).toBe(429);
+    const logins: number[] = [];
+    for (let i = 0; i < 61; i++) logins.push((await fetch(`${i % 2 === 0 ? stack.apiUrl : b.apiUrl}/api/login`, { redirect: 'manual' })).status);
+    expect(logins.filter((s) => s === 429).length).toBeGreaterThan(0);
+  });
+
 });

@@ -8,7 +8,7 @@ import type { ReplayCache } from '../oidc/replay-cache.js';
 import type { LoginCounter } from '../app/analytics/metrics.js';
 import { RedisChatStore } from '../app/chat/redis-chat-store.js';
 import { RedisBus } from './redis-bus.js';
-import { createRedisConnection, type RedisConnection } from './redis-connection.js';
+import { createRedisConnection, RedisError, type RedisConnection } from './redis-connection.js';
 import type { SharedState } from './state.js';
 
 /** Sign-in counts are kept this long (the analytics chart shows the last hour). */
@@ -37,7 +37,15 @@ export async function createRedisState(config: Config, redis: NonNullable<Config
     rateLimitStore: (prefix) =>
       new RedisStore({
         prefix,
-        sendCommandCluster: async ({ key, command }) => (await connection.command(key, command)) as never,
+        // rate-limit-redis reloads its scripts when a reply says NOSCRIPT (after a Redis
+        // restart): hand it node-redis's own reply error, not our wrapper.
+        sendCommandCluster: async ({ key, command }) => {
+          try {
+            return (await connection.command(key, command)) as never;
+          } catch (error) {
+            throw error instanceof RedisError && error.code === 'REDIS_ERROR_REPLY' && error.cause instanceof Error ? error.cause : error;
+          }
+        },
       }),
     ready: async () => {
       await connection.ping();

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEV_DEFAULTS } from '@bff/shared';
 import { DEFAULT_ROLE_MAP, parseRoleMap, RoleMapError, type RoleMap } from '../authz/roles.js';
+import { isDn } from '../authz/dn.js';
+import { DEFAULT_USER_FILTER, userFilterProblem } from '../directory/ldap-directory.js';
 import { isLoopbackHost, isReservedDevHost, overallTopology, sameSiteFor, type SameSite, type Topology } from './topology.js';
 
 
@@ -37,6 +39,10 @@ export interface Config {
     readonly timeoutMs: number;
     /** Plain-http identity provider (loopback or reserved development host names only). */
     readonly allowHttp: boolean;
+    /** How access tokens are checked: `jwt` (RFC 9068, the IdP's keys) or `introspection` (RFC 7662, opaque tokens). */
+    readonly accessTokenVerify: AccessTokenVerification;
+    /** How long an introspection answer is reused, at most (and never past the token's `exp`). */
+    readonly introspectionCacheTtlSeconds: number;
   };
   /** Allowed front origins; the first is where users land by default. */
   readonly frontOrigins: readonly string[];
@@ -74,12 +80,31 @@ export interface Config {
     /** Where the access token carries groups: a claim name or dot path (`GROUPS_CLAIM`). */
     readonly groupsClaim: string;
   };
+  /** The directory that grants groups when access tokens carry none; absent: groups come from tokens only. */
+  readonly ldap: LdapConfig | undefined;
   /** `npm run serve`: the built web app served by the API on its own origin. */
   readonly web: { readonly root: string } | undefined;
   /** Express `trust proxy` setting. */
   readonly trustProxy: boolean | number | string;
   /** Problems that do not stop the server but that an operator must hear about. */
   readonly warnings: readonly string[];
+}
+
+/** `OIDC_ACCESS_TOKEN_VERIFY`. */
+export type AccessTokenVerification = 'jwt' | 'introspection';
+
+/** How to reach and read the LDAP directory (`LDAP_*`). */
+export interface LdapConfig {
+  readonly url: string;
+  readonly startTls: boolean;
+  readonly bindDn: string;
+  readonly bindPassword: string;
+  readonly userBase: string;
+  /** `{username}` stands for the token's `preferred_username`, else its `sub`. */
+  readonly userFilter: string;
+  readonly groupBase: string;
+  readonly cacheTtlSeconds: number;
+  readonly timeoutMs: number;
 }
 
 /** Every variable {@link loadConfig} reads. */
@@ -89,7 +114,10 @@ export type Env = Partial<Record<
   | 'FRONT_URL' | 'BACK_URL' | 'SESSION_SECRET' | 'SESSION_IDLE_TTL' | 'SESSION_ABSOLUTE_TTL'
   | 'COOKIE_NAME' | 'COOKIE_SAMESITE' | 'TRUST_PROXY' | 'OIDC_TOKEN_ALGS' | 'RATE_LIMIT_LOGIN_PER_MINUTE'
   | 'RATE_LIMIT_CALLS_PER_MINUTE' | 'RATE_LIMIT_MUTATIONS_PER_MINUTE' | 'TRPC_MAX_BATCH'
-  | 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_TIMEOUT_MS' | 'SERVE_WEB' | 'WEB_ROOT' | 'ROLE_MAP' | 'GROUPS_CLAIM',
+  | 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_TIMEOUT_MS' | 'SERVE_WEB' | 'WEB_ROOT' | 'ROLE_MAP' | 'GROUPS_CLAIM'
+  | 'OIDC_ACCESS_TOKEN_VERIFY' | 'OIDC_INTROSPECTION_CACHE_TTL'
+  | 'LDAP_URL' | 'LDAP_STARTTLS' | 'LDAP_BIND_DN' | 'LDAP_BIND_PASSWORD' | 'LDAP_USER_BASE' | 'LDAP_USER_FILTER'
+  | 'LDAP_GROUP_BASE' | 'LDAP_CACHE_TTL' | 'LDAP_TIMEOUT_MS',
   string | undefined
 >>;
 
@@ -122,6 +150,19 @@ const envSchema = z.object({
   SERVE_WEB: z.enum(['true', 'false']).optional(),
   WEB_ROOT: z.string().optional(),
   GROUPS_CLAIM: z.string().regex(/^[^.\s][^\s]*$/, 'a claim name or a dot path such as realm_access.roles').default('groups'),
+  OIDC_ACCESS_TOKEN_VERIFY: z
+    .enum(['jwt', 'introspection'], { message: 'must be jwt (JWT access tokens checked with the IdP\'s keys) or introspection (opaque access tokens checked at the IdP\'s RFC 7662 endpoint)' })
+    .default('jwt'),
+  OIDC_INTROSPECTION_CACHE_TTL: int(0, 3600).default(30),
+  LDAP_URL: z.string().regex(/^ldaps?:\/\/[^\s/?#]+\/?$/, 'must be an ldap:// or ldaps:// URL with a host and an optional port, e.g. ldaps://ldap.corp.example:636').optional(),
+  LDAP_STARTTLS: z.enum(['true', 'false'], { message: 'must be true (upgrade ldap:// with StartTLS before binding) or false' }).default('false'),
+  LDAP_BIND_DN: z.string().optional(),
+  LDAP_BIND_PASSWORD: z.string().optional(),
+  LDAP_USER_BASE: z.string().optional(),
+  LDAP_USER_FILTER: z.string().default(DEFAULT_USER_FILTER),
+  LDAP_GROUP_BASE: z.string().optional(),
+  LDAP_CACHE_TTL: int(0, 24 * 3600).default(300),
+  LDAP_TIMEOUT_MS: int(100, 60_000).default(3000),
   OIDC_TOKEN_ALGS: z
     .string()
     .default('RS256')
@@ -238,6 +279,8 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
     add('ROLE_MAP', `${error.message} Example: {"analyst":["analysts","CN=Analysts,OU=Groups,DC=corp,DC=example"]}.`);
   }
 
+  const ldap = ldapConfig(env, basics, production, add);
+
   if (issues.length > 0 || !issuer || !backUrl || !redirectUri || !postLogoutRedirectUri) throw new ConfigError(issues);
 
   const topology = overallTopology(frontOrigins.map((o) => new URL(o)), backUrl);
@@ -267,6 +310,8 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
       postLogoutRedirectUri,
       timeoutMs: basics.OIDC_TIMEOUT_MS,
       allowHttp: issuer.protocol === 'http:',
+      accessTokenVerify: basics.OIDC_ACCESS_TOKEN_VERIFY,
+      introspectionCacheTtlSeconds: basics.OIDC_INTROSPECTION_CACHE_TTL,
     },
     frontOrigins,
     backUrl,
@@ -294,10 +339,47 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
         ? { clusterNodes: basics.REDIS_CLUSTER_NODES.replace(/\s+/g, ''), timeoutMs: basics.REDIS_TIMEOUT_MS }
         : undefined,
     authz: { roleMap, groupsClaim: basics.GROUPS_CLAIM },
+    ldap,
     web: basics.SERVE_WEB === 'false' || !webRoot ? undefined : { root: webRoot },
     trustProxy: parseTrustProxy(basics.TRUST_PROXY),
     warnings,
   };
+}
+
+/**
+ * The directory settings, each problem named with its fix; undefined when LDAP_URL
+ * is unset (and no other LDAP_* variable asks for a directory).
+ */
+function ldapConfig(env: Env, basics: z.infer<typeof envSchema>, production: boolean, add: (variable: string, message: string) => void): LdapConfig | undefined {
+  const url = basics.LDAP_URL;
+  if (!url) {
+    const stray = (['LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_USER_BASE', 'LDAP_GROUP_BASE', 'LDAP_USER_FILTER'] as const).filter((name) => env[name]?.trim());
+    if (stray.length > 0 && !env.LDAP_URL?.trim()) add('LDAP_URL', `is required when ${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set: the directory to read groups from, e.g. ldaps://ldap.corp.example:636 (or unset the LDAP_* variables to take groups from tokens only).`);
+    return undefined;
+  }
+  const startTls = basics.LDAP_STARTTLS === 'true';
+  const host = /^ldaps?:\/\/(?:\[([^\]]+)\]|([^:/]+))/.exec(url);
+  const hostname = host?.[1] ?? host?.[2] ?? '';
+  if (url.startsWith('ldaps:') && startTls) add('LDAP_STARTTLS', 'is for ldap:// URLs; an ldaps:// connection is TLS from the start. Set LDAP_STARTTLS=false or use an ldap:// URL.');
+  if (production && url.startsWith('ldap:') && !startTls && !isLoopbackHost(hostname)) {
+    add('LDAP_URL', `must use ldaps:// or LDAP_STARTTLS=true outside localhost in production: the bind password would cross the network in clear text (got an ldap:// URL to ${hostname}).`);
+  }
+  const dn = (name: 'LDAP_BIND_DN' | 'LDAP_USER_BASE' | 'LDAP_GROUP_BASE', example: string): string => {
+    const value = basics[name]?.trim() ?? '';
+    if (!value) add(name, `is required with LDAP_URL, e.g. ${example}.`);
+    else if (!isDn(value)) add(name, `"${value}" is not a distinguished name (RFC 4514); write it like ${example}.`);
+    return value;
+  };
+  const bindDn = dn('LDAP_BIND_DN', 'cn=bff,ou=services,dc=corp,dc=example');
+  const userBase = dn('LDAP_USER_BASE', 'ou=people,dc=corp,dc=example');
+  const groupBase = dn('LDAP_GROUP_BASE', 'ou=groups,dc=corp,dc=example');
+  const bindPassword = basics.LDAP_BIND_PASSWORD ?? '';
+  // An empty password would make the bind anonymous (RFC 4513 §5.1.2) and read whatever anonymous users may.
+  if (!bindPassword) add('LDAP_BIND_PASSWORD', 'is required with LDAP_URL: the password of LDAP_BIND_DN, the read-only service account.');
+  const userFilter = basics.LDAP_USER_FILTER.trim();
+  const filterProblem = userFilterProblem(userFilter);
+  if (filterProblem !== undefined) add('LDAP_USER_FILTER', `${filterProblem} Default: ${DEFAULT_USER_FILTER}; e.g. (&(objectClass=person)(sAMAccountName={username})) for Active Directory.`);
+  return { url, startTls, bindDn, bindPassword, userBase, userFilter, groupBase, cacheTtlSeconds: basics.LDAP_CACHE_TTL, timeoutMs: basics.LDAP_TIMEOUT_MS };
 }
 
 function parseTrustProxy(raw: string | undefined): boolean | number | string {

@@ -45,7 +45,9 @@ export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?:
     limit: config.rateLimitPerMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    ...(deps.rateLimitStore ? { store: deps.rateLimitStore, passOnStoreError: false } : {}),
+    // A counter store that cannot be reached lets sign-ins through (the callback then says
+    // whether a session can be stored): the limiter must not turn an outage into errors.
+    ...(deps.rateLimitStore ? { store: deps.rateLimitStore, passOnStoreError: true } : {}),
     handler: (req, res) => sendProblem(req, res, 429, 'rate_limited', 'Too many sign-in attempts. Wait a minute and try again.'),
   });
   app.use([API_PATHS.login, API_PATHS.callback], authLimiter);

@@ -1,6 +1,8 @@
 import * as client from 'openid-client';
 import { createRemoteJWKSet } from 'jose';
 import { TokenVerifier } from './token-verifier.js';
+import { Introspector } from './introspection.js';
+import { introspectAccessToken, ResponseBodyError } from './flows.js';
 import type { Logger } from '../log.js';
 
 export interface OidcOptions {
@@ -18,6 +20,10 @@ export interface OidcOptions {
   readonly maxRetryDelayMs?: number;
   /** Minimum time between two JWKS fetches triggered by an unknown `kid`. */
   readonly jwksCooldownMs?: number;
+  /** `introspection`: access tokens are opaque and checked at the IdP (RFC 7662); default `jwt`. */
+  readonly accessTokenVerify?: 'jwt' | 'introspection';
+  /** How long an introspection answer is reused, at most. Default 30. */
+  readonly introspectionCacheTtlSeconds?: number;
 }
 
 /** The identity provider once discovered: its metadata, for openid-client's calls, and the one token verifier. */
@@ -81,7 +87,24 @@ export function createOidcService(options: OidcOptions): OidcService {
       cacheMaxAge: 10 * 60_000,
     });
     const metadata = configuration.serverMetadata();
-    const tokens = new TokenVerifier({ issuer: metadata.issuer, clientId: options.clientId, audience: options.audience, algorithms: options.algorithms, keys });
+    let introspection: Introspector | undefined;
+    if (options.accessTokenVerify === 'introspection') {
+      if (!metadata.introspection_endpoint) throw new Error('The identity provider publishes no introspection_endpoint (OIDC_ACCESS_TOKEN_VERIFY=introspection).');
+      introspection = new Introspector({
+        ttlSeconds: options.introspectionCacheTtlSeconds ?? 30,
+        introspect: async (token) => {
+          try {
+            return await introspectAccessToken(configuration, token);
+          } catch (error) {
+            // Unreachable, or refusing our client: either way the token's fate is unknown, and an outage is not a logout.
+            const refusal = error instanceof ResponseBodyError ? { status: error.status, oauthError: error.error } : {};
+            options.logger.warn('idp.introspection_failed', { error: describeError(error), ...refusal });
+            throw new IdpUnavailableError({ cause: error });
+          }
+        },
+      });
+    }
+    const tokens = new TokenVerifier({ issuer: metadata.issuer, clientId: options.clientId, audience: options.audience, algorithms: options.algorithms, keys, ...(introspection ? { introspection } : {}) });
     return { configuration, metadata, tokens };
   };
 

@@ -52,6 +52,15 @@ export async function revokeRefreshToken(idp: Idp, refreshToken: string): Promis
   await client.tokenRevocation(idp.configuration, refreshToken, { token_type_hint: 'refresh_token' });
 }
 
+/**
+ * Asks the IdP's introspection endpoint about an access token, authenticated as our
+ * client (RFC 7662). Needs only openid-client's configuration, so that discovery can
+ * wire it into the token verifier before the {@link Idp} exists.
+ */
+export function introspectAccessToken(configuration: client.Configuration, token: string): Promise<client.IntrospectionResponse> {
+  return client.tokenIntrospection(configuration, token, { token_type_hint: 'access_token' });
+}
+
 /** The IdP's end-session URL with `id_token_hint`, or undefined when it has none. */
 export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: string): URL | undefined {
   if (!idp.metadata.end_session_endpoint) return undefined;

@@ -1,5 +1,6 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { AuthFailureReason } from '@bff/shared';
+import type { Introspector } from './introspection.js';
 
 /** Claims of a verified access token that the API relies on; the rest (groups, names) as the IdP sent them. */
 export interface AccessTokenClaims extends JWTPayload {
@@ -97,6 +98,8 @@ export interface TokenVerifierOptions {
   /** How many verified access tokens to remember (0 disables the cache). */
   readonly cacheSize?: number;
   readonly now?: () => number;
+  /** Opaque access tokens (`OIDC_ACCESS_TOKEN_VERIFY=introspection`): asked about at the IdP instead of verified as JWTs. */
+  readonly introspection?: Introspector;
 }
 
 /**
@@ -106,6 +109,9 @@ export interface TokenVerifierOptions {
  * - access tokens (RFC 9068): expected failures are returned with a reason the client
  *   can act on; successes are cached until `exp` ({@link VerifiedTokenCache}). A token
  *   is only reachable through a live session, so ending the session ends its use.
+ *   With `introspection`, access tokens are opaque: the IdP's RFC 7662 answer (cached
+ *   briefly by the {@link Introspector}) decides, with the same `exp`, `nbf`, `iss` and
+ *   `aud` rules, and its claims stand in for the JWT's.
  * - ID tokens (OIDC Core §3.1.3.7) and logout tokens (Back-Channel Logout §2.6):
  *   a refusal throws {@link TokenRejectedError}.
  *
@@ -127,8 +133,12 @@ export class TokenVerifier {
     return jwtVerify(token, this.#options.keys, { ...this.#common, ...extra });
   }
 
-  /** @see https://www.rfc-editor.org/rfc/rfc9068#section-4 */
+  /**
+   * @throws {Error} when the key source or the introspection endpoint cannot answer
+   * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+   */
   async verifyAccessToken(token: string): Promise<VerifyResult> {
+    if (this.#options.introspection) return this.#introspect(token, this.#options.introspection);
     const cached = this.#cache.get(token);
     if (cached) return { ok: true, claims: cached };
     try {
@@ -139,6 +149,23 @@ export class TokenVerifier {
     } catch (error) {
       return toFailure(error);
     }
+  }
+
+  /** @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2 */
+  async #introspect(token: string, introspector: Introspector): Promise<VerifyResult> {
+    const { active, ...claims } = await introspector.introspect(token);
+    const refused = (detail: string): VerifyResult => ({ ok: false, reason: 'invalid_token', detail: `introspection:${detail}` });
+    if (active !== true) return refused('inactive');
+    const { sub, exp, nbf, iss, aud } = claims;
+    if (typeof sub !== 'string' || sub === '' || typeof exp !== 'number') return refused('missing_sub_or_exp');
+    const now = (this.#options.now ?? Date.now)() / 1000;
+    const tolerance = this.#common.clockTolerance;
+    if (exp <= now - tolerance) return { ok: false, reason: 'session_expired', detail: 'introspection:exp' };
+    if (typeof nbf === 'number' && nbf > now + tolerance) return refused('nbf');
+    // RFC 7662 makes iss and aud optional; when the IdP says, they must be ours.
+    if (iss !== undefined && iss !== this.#options.issuer) return refused('iss');
+    if (aud !== undefined && !(Array.isArray(aud) ? aud : [aud]).includes(this.#options.audience)) return refused('aud');
+    return { ok: true, claims: { ...claims, sub, exp } };
   }
 
   /** Signature, `iss`, `aud` (our client id), `exp`; openid-client has checked `nonce` and the rest. */

@@ -4,33 +4,39 @@ import type { TokenRefresher } from '../oidc/refresh.js';
 import type { SessionManager } from './manager.js';
 import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
-import { groupsFromClaims, rolesFor, type RoleMap } from '../authz/roles.js';
+import { lazyGrants, type AuthzSettings, type Grants } from '../authz/grants.js';
 
 /** The caller as established from a verified session. */
 export interface AuthUser {
   readonly sub: string;
   readonly name: string;
   readonly email: string | null;
-  /** The groups the IdP (or the directory) reports, as they are. */
-  readonly groups: readonly string[];
-  /** Application roles those groups grant (`ROLE_MAP`). */
-  readonly roles: readonly string[];
 }
 
+/** A caller whose groups and roles are known (they may have come from the directory). */
+export interface AuthorizedUser extends AuthUser, Grants {}
+
 export type AuthResult =
-  | { readonly ok: true; readonly user: AuthUser; readonly session: SessionData }
+  | {
+      readonly ok: true;
+      readonly user: AuthUser;
+      readonly session: SessionData;
+      /** The caller's groups and roles (`ROLE_MAP`); may ask the directory, so only procedures that need roles call it. */
+      readonly grants: () => Promise<Grants>;
+    }
   | { readonly ok: false; readonly reason: AuthFailureReason };
 
 /**
  * Resolves a session cookie to a user: looks the session up, refreshes its tokens
  * if they are about to expire (S8), then verifies the IdP-signed access token
- * against the IdP's JWKS (S10). Identity and groups come
- * from the verified token, display data from the ID token kept in the session.
+ * against the IdP's JWKS, or at its introspection endpoint (S10). Identity and groups
+ * come from the verified token (or, when it carries none, from the directory, on first
+ * use), display data from the ID token kept in the session.
  *
  * @throws {IdpUnavailableError} when the IdP is needed and cannot be reached.
  */
 export async function authenticate(
-  deps: { sessions: SessionManager; oidc: OidcService; refresher: TokenRefresher; logger: Logger; authz: { roleMap: RoleMap; groupsClaim: string } },
+  deps: { sessions: SessionManager; oidc: OidcService; refresher: TokenRefresher; logger: Logger; authz: AuthzSettings },
   cookieValue: string | undefined,
 ): Promise<AuthResult> {
   const lookup = await deps.sessions.resolve(cookieValue);
@@ -48,10 +54,10 @@ export async function authenticate(
     deps.logger.warn('auth.denied', { reason: 'invalid_token', detail: 'sub_mismatch', sub: session.sub });
     return { ok: false, reason: 'invalid_token' };
   }
-  const groups = groupsFromClaims(verified.claims, deps.authz.groupsClaim);
   return {
     ok: true,
     session,
-    user: { sub: session.sub, name: session.name, email: session.email, groups, roles: rolesFor(groups, deps.authz.roleMap) },
+    user: { sub: session.sub, name: session.name, email: session.email },
+    grants: lazyGrants(verified.claims, deps.authz),
   };
 }

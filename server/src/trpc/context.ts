@@ -5,7 +5,8 @@ import type { TokenRefresher } from '../oidc/refresh.js';
 import type { ChatStore } from '../app/chat/chat-store.js';
 import type { Metrics } from '../app/analytics/metrics.js';
 import type { Logger } from '../log.js';
-import type { RoleMap } from '../authz/roles.js';
+import type { AuthzSettings } from '../authz/grants.js';
+import type { CallLimits } from './call-limits.js';
 
 /** Long-lived dependencies the procedures use. */
 export interface Services {
@@ -15,8 +16,10 @@ export interface Services {
   readonly chat: ChatStore;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Role mapping and where groups are found (S13). */
-  readonly authz: { readonly roleMap: RoleMap; readonly groupsClaim: string };
+  /** Per-session call limits (S22). */
+  readonly limits: CallLimits;
+  /** Role mapping and where groups are found: token claims, or the directory (S13). */
+  readonly authz: AuthzSettings;
   /** The API's public URL, for links such as the logout URL. */
   readonly backUrl: URL;
 }

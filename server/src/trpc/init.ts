@@ -6,7 +6,11 @@ import type { Context } from './context.js';
 
 /** Carried as the `cause` of a `TRPCError` so that the error formatter can publish the reason. */
 export class AuthFailure extends Error {
-  constructor(readonly reason: AuthFailureReason) {
+  constructor(
+    readonly reason: AuthFailureReason,
+    /** For `rate_limited`: when to try again, sent as `Retry-After`. */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(reason);
     this.name = 'AuthFailure';
   }
@@ -69,7 +73,19 @@ const requireSession = t.middleware(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, user: auth.user, session: auth.session } });
 });
 
-export const protectedProcedure = publicProcedure.use(requireSession);
+/** Per-session call limits (S22): over them, `TOO_MANY_REQUESTS` with `Retry-After`, before the procedure runs. */
+const limitCalls = t.middleware(async ({ ctx, type, next }) => {
+  const session = (ctx as { session?: { id: string } }).session;
+  if (session) {
+    const verdict = await ctx.services.limits.hit(session.id, type === 'mutation');
+    if (!verdict.ok) {
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many calls; try again in ${verdict.retryAfterSeconds} s.`, cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds) });
+    }
+  }
+  return next();
+});
+
+export const protectedProcedure = publicProcedure.use(requireSession).use(limitCalls);
 
 /**
  * A procedure for holders of an application role only (S13). Roles are granted by

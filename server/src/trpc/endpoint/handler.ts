@@ -6,6 +6,7 @@ import { API_PATHS } from '@bff/shared';
 import { authenticate } from '../../session/authenticate.js';
 import type { Logger } from '../../log.js';
 import { appRouter } from '../../app/router.js';
+import { AuthFailure } from '../init.js';
 import { createInnerContext, type Services } from '../context.js';
 import { createCors } from './cors.js';
 import { csrfRefusal } from './csrf.js';
@@ -81,6 +82,11 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
       req: toFetchRequest(req, body, aborted?.signal),
       router: appRouter,
       maxBatchSize: options.maxBatchSize,
+      // A refused call tells the client when to try again.
+      responseMeta: ({ errors }) => {
+        const retry = errors.map((e) => (e.cause instanceof AuthFailure ? e.cause.retryAfterSeconds : undefined)).find((s) => s !== undefined);
+        return retry === undefined ? {} : { headers: { 'retry-after': String(retry) } };
+      },
       createContext: () => createInnerContext(services, () => authenticate(services, cookieValue)),
       onError,
     });
