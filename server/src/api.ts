@@ -13,6 +13,7 @@ import { TransactionCookies } from './session/transaction-cookies.js';
 import { createSharedState, type SharedState } from './cluster/state.js';
 import { MemoryChatStore, type ChatStore } from './app/chat/chat-store.js';
 import { Metrics } from './app/analytics/metrics.js';
+import { LdapDirectory } from './directory/ldap-directory.js';
 import { createWebApp } from './http/web.js';
 import { createLogger, type Logger } from './log.js';
 
@@ -46,6 +47,8 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
   const transactions = new TransactionCookies({ secrets: config.session.secrets, baseName: config.cookie.baseName, secure: config.cookie.secure, callbackPath: config.oidc.redirectUri.pathname });
   const metrics = new Metrics({ instance: options.instance ?? `${hostname()}:${process.pid}`, logins: state.logins });
   const chat: ChatStore = state.chat ?? new MemoryChatStore(state.bus);
+  // One directory client for the process: its per-user cache is what keeps roles working through a short LDAP outage.
+  const directory = config.ldap ? new LdapDirectory({ ...config.ldap, production: config.production, logger }) : undefined;
   let draining = false;
 
   const readiness = async () => {
@@ -56,7 +59,7 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
   };
   const limits = createCallLimits({ callsPerMinute: config.trpc.callsPerMinute, mutationsPerMinute: config.trpc.mutationsPerMinute, store: state.rateLimitStore, logger });
   const trpc = createTrpcEndpoint({
-    services: { sessions, oidc, refresher, chat, metrics, logger, limits, authz: config.authz, backUrl: config.backUrl },
+    services: { sessions, oidc, refresher, chat, metrics, logger, limits, authz: { ...config.authz, directory }, backUrl: config.backUrl },
     allowedOrigins: new Set(config.frontOrigins),
     logger,
     maxBodyBytes: 64 * 1024,

@@ -24,4 +24,6 @@ export type {
   ProcedureStats,
   LoginBucket,
   AnalyticsOutput,
+  DeviceSession,
+  RevokeSessionInput,
 } from './schemas/index.js';

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { appRouter } from './router.js';
 import { createCallerFactory } from '../trpc/init.js';
 import { createInnerContext, type Services } from '../trpc/context.js';
-import type { AuthResult, AuthUser } from '../session/authenticate.js';
+import type { AuthResult, AuthorizedUser } from '../session/authenticate.js';
 import { SessionManager } from '../session/manager.js';
 import { TokenRefresher } from '../oidc/refresh.js';
 import { MemorySessionStore } from '../session/memory-store.js';
@@ -35,16 +35,16 @@ function services(): Services {
   };
 }
 
-async function signedIn(svc: Services, user: AuthUser): Promise<() => Promise<AuthResult>> {
+async function signedIn(svc: Services, { groups, roles, ...user }: AuthorizedUser): Promise<() => Promise<AuthResult>> {
   const { session } = await svc.sessions.create({
     sub: user.sub, name: user.name, email: user.email, idpSid: undefined,
-    accessToken: 'opaque-for-this-test', accessTokenExpiresAt: Date.now() + 60_000, tokensObtainedAt: Date.now(), idToken: 'id', refreshToken: undefined,
+    accessToken: 'opaque-for-this-test', accessTokenExpiresAt: Date.now() + 60_000, tokensObtainedAt: Date.now(), idToken: 'id', refreshToken: undefined, device: { browser: 'Chrome', os: 'Linux' },
   });
-  return async () => ({ ok: true, user, session });
+  return async () => ({ ok: true, user, session, grants: async () => ({ groups, roles }) });
 }
 
-const alice: AuthUser = { sub: 'alice', name: 'Alice Martin', email: 'alice@example.test', groups: ['analysts'], roles: ['analyst'] };
-const bob: AuthUser = { sub: 'bob', name: 'Bob Durand', email: null, groups: [], roles: [] };
+const alice: AuthorizedUser = { sub: 'alice', name: 'Alice Martin', email: 'alice@example.test', groups: ['analysts'], roles: ['analyst'] };
+const bob: AuthorizedUser = { sub: 'bob', name: 'Bob Durand', email: null, groups: [], roles: [] };
 
 async function codeOf(promise: Promise<unknown>): Promise<{ code: string; reason: unknown }> {
   try {

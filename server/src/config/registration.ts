@@ -18,8 +18,12 @@ export interface IdpRegistration {
   readonly responseTypes: readonly ['code'];
   readonly pkceMethod: 'S256';
   readonly scopes: readonly string[];
-  /** What access tokens must look like: a JWT (RFC 9068) for this audience, with groups. */
-  readonly accessToken: { readonly format: 'jwt'; readonly audience: string; readonly groupsClaim: string; readonly algorithms: readonly string[] };
+  /**
+   * What access tokens must look like: a JWT (RFC 9068) for this audience, with groups;
+   * or, with `OIDC_ACCESS_TOKEN_VERIFY=introspection`, opaque tokens that this client may
+   * introspect (RFC 7662).
+   */
+  readonly accessToken: { readonly format: 'jwt' | 'opaque'; readonly audience: string; readonly groupsClaim: string; readonly algorithms: readonly string[] };
 }
 
 export function idpRegistration(config: Config): IdpRegistration {
@@ -35,6 +39,11 @@ export function idpRegistration(config: Config): IdpRegistration {
     responseTypes: ['code'],
     pkceMethod: 'S256',
     scopes: config.oidc.scope.split(/\s+/).filter(Boolean),
-    accessToken: { format: 'jwt', audience: config.oidc.audience, groupsClaim: 'groups', algorithms: config.oidc.algorithms },
+    accessToken: {
+      format: config.oidc.accessTokenVerify === 'introspection' ? 'opaque' : 'jwt',
+      audience: config.oidc.audience,
+      groupsClaim: config.authz.groupsClaim,
+      algorithms: config.oidc.algorithms,
+    },
   };
 }

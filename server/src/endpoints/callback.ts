@@ -5,6 +5,7 @@ import { AuthorizationResponseError, exchangeCode, ResponseBodyError } from '../
 import { setCookie } from '../session/cookie-size.js';
 import { SessionStoreUnavailableError } from '../session/store.js';
 import type { EndpointDeps } from './deps.js';
+import { deviceOf } from '../session/device.js';
 
 /** Errors an IdP may put in `error=` that mean "the user or the IdP said no". */
 const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
@@ -81,6 +82,7 @@ export function callbackEndpoint(deps: EndpointDeps) {
         tokensObtainedAt: Date.now(),
         idToken,
         refreshToken: tokens.refresh_token,
+        device: deviceOf(req.headers['user-agent']),
       });
     } catch (error) {
       // No half-made session: the browser gets no cookie and the front says why (S20).

@@ -146,6 +146,14 @@ export class SessionManager {
     return this.#store.listBySub(sub);
   }
 
+  /**
+   * The id "signed-in devices" shows for a session: derived from the session id with
+   * the secret, so it designates the session in `sessions.revoke` but is no handle.
+   */
+  publicIdOf(id: string): string {
+    return createHmac('sha256', this.#first()).update(`device:${id}`).digest('base64url').slice(0, 22);
+  }
+
   /** Calls `listener` with the id of every session that ends, on any instance; returns the unsubscribe. */
   onEnded(listener: (id: string) => void): () => void {
     return this.#bus.subscribe(ENDED_CHANNEL, listener);

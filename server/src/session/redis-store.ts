@@ -266,6 +266,7 @@ export class RedisSessionStore implements SessionStore {
       logoutId: session.logoutId,
       createdAt: session.createdAt,
       lastSeenAt: session.lastSeenAt,
+      device: session.device,
     } satisfies Record<keyof SessionData, unknown>;
     return this.#cipher.seal(JSON.stringify(record), session.id);
   }

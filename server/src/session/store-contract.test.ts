@@ -48,6 +48,7 @@ function newSession(overrides: Partial<SessionData> = {}): SessionData {
     accessToken: `ACCESS-TOKEN-${randomBytes(12).toString('hex')}`,
     accessTokenExpiresAt: Date.now() + 60_000,
     tokensObtainedAt: Date.now(),
+    device: { browser: 'Firefox', os: 'Linux' },
     idToken: `ID-TOKEN-${randomBytes(12).toString('hex')}`,
     refreshToken: `REFRESH-TOKEN-${randomBytes(12).toString('hex')}`,
     logoutId: randomBytes(8).toString('hex'),

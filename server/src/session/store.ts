@@ -25,6 +25,8 @@ export interface SessionData {
   readonly createdAt: number;
   /** Epoch milliseconds; drives the idle lifetime. */
   readonly lastSeenAt: number;
+  /** Browser and OS families from the sign-in's User-Agent, for "signed-in devices". */
+  readonly device: { readonly browser: string; readonly os: string };
 }
 
 /** Which sessions a back-channel logout ends: those of an IdP session, or all of a user's. */

@@ -2,6 +2,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { isAuthFailureReason, type AuthFailureReason } from '@bff/shared';
 import { IdpUnavailableError } from '../oidc/discovery.js';
 import { SessionStoreUnavailableError } from '../session/store.js';
+import { DirectoryUnavailableError } from '../directory/ldap-directory.js';
+import type { Grants } from '../authz/grants.js';
 import type { Context } from './context.js';
 
 /** Carried as the `cause` of a `TRPCError` so that the error formatter can publish the reason. */
@@ -70,7 +72,7 @@ const requireSession = t.middleware(async ({ ctx, next }) => {
   if (!auth.ok) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign-in required.', cause: new AuthFailure(auth.reason) });
   }
-  return next({ ctx: { ...ctx, user: auth.user, session: auth.session } });
+  return next({ ctx: { ...ctx, user: auth.user, session: auth.session, grants: auth.grants } });
 });
 
 /** Per-session call limits (S22): over them, `TOO_MANY_REQUESTS` with `Retry-After`, before the procedure runs. */
@@ -88,12 +90,30 @@ const limitCalls = t.middleware(async ({ ctx, type, next }) => {
 export const protectedProcedure = publicProcedure.use(requireSession).use(limitCalls);
 
 /**
+ * A signed-in procedure that reads the caller's groups and roles (`ctx.user.groups`,
+ * `ctx.user.roles`). When groups come from the directory it waits for it; the
+ * directory down (past its cache) is `SERVICE_UNAVAILABLE` with reason
+ * `directory_unavailable`, never a `FORBIDDEN` and never a grant (S20). Procedures
+ * that do not need roles use {@link protectedProcedure} and keep working meanwhile.
+ */
+export const rolesProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  let grants: Grants;
+  try {
+    grants = await ctx.grants();
+  } catch (error) {
+    if (error instanceof DirectoryUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('directory_unavailable') });
+    throw error;
+  }
+  return next({ ctx: { ...ctx, user: { ...ctx.user, groups: grants.groups, roles: grants.roles } } });
+});
+
+/**
  * A procedure for holders of an application role only (S13). Roles are granted by
  * groups (from the verified access token, or the directory) through `ROLE_MAP`,
  * mapped in one place: procedures never name a group.
  */
 export function roleProcedure(role: string) {
-  return protectedProcedure.use(({ ctx, next }) => {
+  return rolesProcedure.use(({ ctx, next }) => {
     if (!ctx.user.roles.includes(role)) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `The "${role}" role is required.`, cause: new AuthFailure('forbidden') });
     }

@@ -19,3 +19,4 @@ export {
   type LoginBucket,
   type AnalyticsOutput,
 } from './analytics.js';
+export { deviceSessionSchema, revokeSessionInputSchema, type DeviceSession, type RevokeSessionInput } from './sessions.js';

@@ -1,12 +1,13 @@
 import { API_PATHS, type MeOutput } from '@bff/shared';
-import { protectedProcedure } from '../../trpc/init.js';
+import { rolesProcedure } from '../../trpc/init.js';
 
 /**
  * The caller's profile and session. Built field by field from the verified session
  * (nothing is spread from a wider object), so the type check stands in for output
- * validation on this, the most frequent call.
+ * validation on this, the most frequent call. It reports roles, so it waits for the
+ * directory when groups come from there.
  */
-export const meProcedure = protectedProcedure.query(({ ctx }): MeOutput => {
+export const meProcedure = rolesProcedure.query(({ ctx }): MeOutput => {
   const { sessions, backUrl } = ctx.services;
   const logoutUrl = new URL(API_PATHS.logout, backUrl);
   logoutUrl.searchParams.set('sid', ctx.session.logoutId);
