@@ -69,6 +69,40 @@ describe('deployment topologies in a real browser', () => {
     await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'None' } });
   });
 
+  it('6. two API instances on one Redis behind nginx round-robin: the whole journey, served by both', async () => {
+    const { topology: t, context: c } = await open('two-instances');
+    await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'Lax' } });
+    const apiLines = t.accessLog().split('\n').filter((line) => line.includes(' /api/'));
+    for (const port of t.apiPorts) expect(apiLines.filter((line) => line.startsWith(`127.0.0.1:${port} `)).length).toBeGreaterThan(2);
+    expect(apiLines.filter((line) => / 5\d\d$/.test(line))).toEqual([]);
+  });
+
+  it('7. npm run serve: the production server alone serves app and API on one origin, under a strict CSP with no violation', async () => {
+    const { topology: t, context: c } = await open('serve');
+    expect(t.api).toBe(t.front);
+    const violations: string[] = [];
+    c.on('console', (message) => {
+      if (/Content[- ]Security[- ]Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await c.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => console.error(`Content-Security-Policy violation: ${event.violatedDirective} ${event.blockedURI}`));
+    });
+    const index = await fetch(`${t.front}/chat`);
+    expect(index.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    expect(index.headers.get('content-security-policy')).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const html = await index.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    expect(html).not.toMatch(/\son[a-z]+=/);
+    const main = /src="(main-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+    const asset = await fetch(`${t.front}/${main}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(asset.headers.get('cache-control')).toMatch(/max-age=31536000, immutable/);
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(await (await fetch(`${t.front}/config.json`)).json()).toEqual({ apiUrl: t.front });
+    await fullJourney(c, t, { expectCookie: { secure: false, sameSite: 'Lax' } });
+    expect(violations).toEqual([]);
+  });
+
   it('5. the npm start defaults (localhost:4200 → localhost:3000, IdP on :4000)', async () => {
     const { topology: t, context: c } = await open('npm-start-defaults');
     expect([t.front, t.api, t.idp]).toEqual(['http://localhost:4200', 'http://localhost:3000', 'http://localhost:4000']);

@@ -71,7 +71,7 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     https: config.backUrl.protocol === 'https:',
     trpc: trpc.listener,
     endpoints,
-    ...(config.web ? { web: createWebApp({ root: config.web.root, apiUrl: config.backUrl.origin === new URL(config.frontOrigins[0] ?? config.backUrl.origin).origin ? '' : config.backUrl.origin }) } : {}),
+    ...(config.web ? { web: createWebApp({ root: config.web.root, apiUrl: config.backUrl.origin }) } : {}),
   });
   return {
     app,

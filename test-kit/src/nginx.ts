@@ -6,6 +6,8 @@ import { requireProgram, startProcess, stopProcess } from './processes.js';
 
 /** A real nginx, unprivileged, with its own prefix directory. */
 export interface Nginx {
+  /** The access log, one `$upstream_addr $request_method $uri $status` line per request. */
+  accessLog(): string;
   stop(): Promise<void>;
 }
 
@@ -22,7 +24,8 @@ error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http {
   include /etc/nginx/mime.types;
-  access_log off;
+  log_format upstreams '$upstream_addr $request_method $uri $status';
+  access_log ${dir}/access.log upstreams;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
@@ -41,5 +44,14 @@ ${server}
   const child = startProcess(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']);
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-  return { stop: () => stopProcess(child) };
+  return {
+    accessLog: () => {
+      try {
+        return readFileSync(join(dir, 'access.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    stop: () => stopProcess(child),
+  };
 }

@@ -36,7 +36,7 @@ export interface Stack<A> {
   /** Lets the IdP answer, for stacks started with `idp: false` (an IdP that accepts connections but never answers). */
   attachIdp(): void;
   /** Starts another API instance on the same IdP, configuration and shared state (e.g. Redis): `instances` behind a load balancer. */
-  addInstance(options?: { env?: Env }): Promise<{ api: A; apiUrl: string; logs: string[]; close(): Promise<void> }>;
+  addInstance(options?: { env?: Env; port?: number }): Promise<{ api: A; apiUrl: string; logs: string[]; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -140,9 +140,9 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
     logs: captured.lines,
     idpRequests,
     attachIdp,
-    addInstance: async ({ env } = {}) => {
+    addInstance: async ({ env, port: fixedPort } = {}) => {
       const instanceServer = createHttpServer();
-      await listen(instanceServer);
+      await listen(instanceServer, fixedPort);
       const instanceLogs = captureLogs();
       // Same public BACK_URL: behind a load balancer, every instance answers for it.
       const instance = await startApi({ ...baseEnv, ...env }, instanceServer, instanceLogs, String.fromCharCode(98 + others.length));

@@ -20,6 +20,8 @@ export interface ServeSpec {
   /** Absent when a reverse proxy serves the app. */
   readonly front?: Listener & { readonly apiUrl: string };
   readonly env: server.Env;
+  /** More API instances on the same IdP and shared state (behind a load balancer). */
+  readonly moreApis?: readonly number[];
   readonly clientDist: string;
   readonly cert?: { readonly certFile: string; readonly keyFile: string };
 }
@@ -38,6 +40,8 @@ const stack = await startStack(server, {
   listen: { idp: spec.idp, api: spec.api, ...(tls ? { tls } : {}) },
   logLevel: 'warn',
 });
+
+for (const port of spec.moreApis ?? []) await stack.addInstance({ port });
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { freePort, startNginx, startProcess, stopProcess, type Listener, type Nginx } from '@bff/test-kit';
+import { freePort, startNginx, startProcess, startRedis, stopProcess, type Listener, type Nginx, type RedisServer } from '@bff/test-kit';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,10 @@ export const REPO_ROOT = resolve(here, '../../..');
 export const CLIENT_DIST = join(REPO_ROOT, 'client/dist/client/browser');
 export const NGINX_TEMPLATE = join(REPO_ROOT, 'deploy/nginx/bff.conf.template');
 
-export type TopologyName = 'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults';
+export type TopologyName = 'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults' | 'two-instances' | 'serve';
+
+/** What `npm run serve` runs: the production entry point. */
+const MAIN = join(REPO_ROOT, 'server/dist/main.js');
 
 export interface Topology {
   readonly name: TopologyName;
@@ -21,6 +24,10 @@ export interface Topology {
   /** Test certificates' SPKI for Chromium, when the topology uses TLS. */
   readonly trustSpki: readonly string[];
   readonly sessionCookie: string;
+  /** nginx's access log (upstream address, method, path, status per request), when nginx is in front. */
+  accessLog(): string;
+  /** The API instances' ports, when several serve behind nginx. */
+  readonly apiPorts: readonly number[];
   close(): Promise<void>;
 }
 
@@ -62,13 +69,16 @@ export function renderNginxConfig(values: Record<string, string>): string {
 export async function startTopology(name: TopologyName): Promise<Topology> {
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error(`Build the client first (npm run build -w client): ${CLIENT_DIST} is missing.`);
   const certs: TestCertificates | undefined =
-    name === 'same-site-http' || name === 'npm-start-defaults' ? undefined : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
+    name === 'same-site-http' || name === 'npm-start-defaults' || name === 'serve' ? undefined : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
   const https = certs ? 'https' : 'http';
   let idp: Listener;
   let api: Listener;
   let front: (Listener & { apiUrl: string }) | undefined;
   let env: Record<string, string> = {};
   let nginxValues: Record<string, string> | undefined;
+  let upstreams: readonly number[] = [];
+  let redis: RedisServer | undefined;
+  let production: { port: number; env: Record<string, string> } | undefined;
 
   switch (name) {
     case 'npm-start-defaults':
@@ -89,6 +99,38 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
       api = await listener('https', 'api.other.test');
       front = { ...(await listener('https', 'app.example.test')), apiUrl: api.origin };
       env = { OIDC_ISSUER: idp.origin, BACK_URL: api.origin, FRONT_URL: front.origin };
+      break;
+    }
+    case 'two-instances': {
+      // Two API instances on one Redis behind nginx round-robin, one origin.
+      redis = await startRedis();
+      idp = await listener('https', 'idp.example.test');
+      api = { ...(await listener('http', '127.0.0.1')) };
+      const second = await freePort();
+      upstreams = [api.port, second];
+      const proxyPort = await freePort();
+      const origin = `https://app.example.test:${proxyPort}`;
+      env = { OIDC_ISSUER: idp.origin, BACK_URL: origin, FRONT_URL: origin, TRUST_PROXY: 'loopback', REDIS_URL: redis.url };
+      nginxValues = {
+        SERVER_NAME: 'app.example.test',
+        LISTEN: String(proxyPort),
+        CERTIFICATE: certs?.certFile ?? '',
+        CERTIFICATE_KEY: certs?.keyFile ?? '',
+        WEB_ROOT: CLIENT_DIST,
+        API_UPSTREAM: 'bff_api',
+        API_URL: origin,
+      };
+      break;
+    }
+    case 'serve': {
+      // `npm run serve`: the production entry serves the app and the API on one origin.
+      idp = await listener('http', 'localhost');
+      api = await listener('http', 'localhost');
+      const port = await freePort();
+      const origin = `http://localhost:${port}`;
+      const secrets = { OIDC_CLIENT_ID: 'bff-serve', OIDC_CLIENT_SECRET: 'serve-test-client-secret-0123456789abcdef', OIDC_AUDIENCE: 'urn:bff:api', SESSION_SECRET: 'serve-test-session-secret-0123456789abcdef0123' };
+      env = { OIDC_ISSUER: idp.origin, BACK_URL: origin, FRONT_URL: origin, ...secrets };
+      production = { port, env: { ...env, NODE_ENV: 'production', PORT: String(port), WEB_ROOT: CLIENT_DIST } };
       break;
     }
     case 'same-origin-proxy': {
@@ -115,6 +157,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     api: { ...api, tls: name !== 'same-origin-proxy' && api.tls },
     ...(front ? { front } : {}),
     env,
+    ...(upstreams.length > 1 ? { moreApis: upstreams.slice(1) } : {}),
     clientDist: CLIENT_DIST,
     ...(certs ? { cert: { certFile: certs.certFile, keyFile: certs.keyFile } } : {}),
   };
@@ -123,16 +166,19 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     env: { ...process.env, ...(certs ? { NODE_EXTRA_CA_CERTS: certs.caFile } : {}) },
   });
   let nginx: Nginx | undefined;
+  let served: ChildProcess | undefined;
   try {
     await waitForReady(child, `the ${name} back end`);
-    nginx = nginxValues ? await startNginx(renderNginxConfig(nginxValues)) : undefined;
+    const upstream = upstreams.length > 1 ? `upstream bff_api { ${upstreams.map((p) => `server 127.0.0.1:${p};`).join(' ')} }\n` : '';
+    nginx = nginxValues ? await startNginx(upstream + renderNginxConfig(nginxValues)) : undefined;
+    if (production) served = await startProduction(production.port, production.env);
   } catch (error) {
-    await stopProcess(child);
+    await Promise.all([stopProcess(child), nginx?.stop(), redis?.stop()]);
     throw error;
   }
 
   const frontOrigin = front?.origin ?? env['FRONT_URL'] ?? '';
-  const apiOrigin = nginxValues ? frontOrigin : api.origin;
+  const apiOrigin = nginxValues || production ? frontOrigin : api.origin;
   return {
     name,
     front: frontOrigin,
@@ -140,8 +186,30 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     idp: idp.origin,
     trustSpki: certs ? [certs.spki] : [],
     sessionCookie: apiOrigin.startsWith('https:') ? '__Host-bff_session' : 'bff_session',
+    accessLog: () => nginx?.accessLog() ?? '',
+    apiPorts: upstreams,
     close: async () => {
-      await Promise.all([stopProcess(child), nginx?.stop()]);
+      await Promise.all([stopProcess(child), nginx?.stop(), served ? stopProcess(served) : undefined]);
+      await redis?.stop();
     },
   };
+}
+
+/** Runs the production entry (`npm run serve` without the build step) and waits until it is ready. */
+async function startProduction(port: number, env: Record<string, string>): Promise<ChildProcess> {
+  if (!existsSync(MAIN)) throw new Error(`Build the server first (npm run build -w server): ${MAIN} is missing.`);
+  const child = startProcess(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const started = Date.now();
+  for (;;) {
+    const ready = await fetch(`http://localhost:${port}/api/health`).then((r) => r.status === 200, () => false);
+    if (ready) return child;
+    if (child.exitCode !== null || Date.now() - started > 20_000) {
+      await stopProcess(child);
+      throw new Error(`the production server did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -4,6 +4,7 @@ import { DEFAULT_ROLE_MAP, parseRoleMap, RoleMapError, type RoleMap } from '../a
 import { isDn } from '../authz/dn.js';
 import { DEFAULT_USER_FILTER, userFilterProblem } from '../directory/ldap-directory.js';
 import { isLoopbackHost, isReservedDevHost, overallTopology, sameSiteFor, type SameSite, type Topology } from './topology.js';
+import { fapi2Settings, strayFapi2Variables, type Fapi2Keys, type OidcProfile } from './fapi2.js';
 
 
 /** One wrong variable and how to fix it. */
@@ -43,6 +44,10 @@ export interface Config {
     readonly accessTokenVerify: AccessTokenVerification;
     /** How long an introspection answer is reused, at most (and never past the token's `exp`). */
     readonly introspectionCacheTtlSeconds: number;
+    /** `OIDC_PROFILE`; `fapi2` adds PAR always, private_key_jwt, DPoP-bound tokens and ES256/PS256 only (S24). */
+    readonly profile: OidcProfile;
+    /** The client and DPoP keys; present exactly when `profile` is `fapi2`. */
+    readonly fapi2: Fapi2Keys | undefined;
   };
   /** Allowed front origins; the first is where users land by default. */
   readonly frontOrigins: readonly string[];
@@ -116,6 +121,7 @@ export type Env = Partial<Record<
   | 'RATE_LIMIT_CALLS_PER_MINUTE' | 'RATE_LIMIT_MUTATIONS_PER_MINUTE' | 'TRPC_MAX_BATCH'
   | 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_TIMEOUT_MS' | 'SERVE_WEB' | 'WEB_ROOT' | 'ROLE_MAP' | 'GROUPS_CLAIM'
   | 'OIDC_ACCESS_TOKEN_VERIFY' | 'OIDC_INTROSPECTION_CACHE_TTL'
+  | 'OIDC_PROFILE' | 'OIDC_CLIENT_PRIVATE_KEY' | 'OIDC_DPOP_PRIVATE_KEY'
   | 'LDAP_URL' | 'LDAP_STARTTLS' | 'LDAP_BIND_DN' | 'LDAP_BIND_PASSWORD' | 'LDAP_USER_BASE' | 'LDAP_USER_FILTER'
   | 'LDAP_GROUP_BASE' | 'LDAP_CACHE_TTL' | 'LDAP_TIMEOUT_MS',
   string | undefined
@@ -154,6 +160,9 @@ const envSchema = z.object({
     .enum(['jwt', 'introspection'], { message: 'must be jwt (JWT access tokens checked with the IdP\'s keys) or introspection (opaque access tokens checked at the IdP\'s RFC 7662 endpoint)' })
     .default('jwt'),
   OIDC_INTROSPECTION_CACHE_TTL: int(0, 3600).default(30),
+  OIDC_PROFILE: z
+    .enum(['oidc', 'fapi2'], { message: 'must be oidc (authorization code flow with PKCE and a client secret) or fapi2 (the FAPI 2.0 Security Profile: PAR, private_key_jwt, DPoP)' })
+    .default('oidc'),
   LDAP_URL: z.string().regex(/^ldaps?:\/\/[^\s/?#]+\/?$/, 'must be an ldap:// or ldaps:// URL with a host and an optional port, e.g. ldaps://ldap.corp.example:636').optional(),
   LDAP_STARTTLS: z.enum(['true', 'false'], { message: 'must be true (upgrade ldap:// with StartTLS before binding) or false' }).default('false'),
   LDAP_BIND_DN: z.string().optional(),
@@ -232,7 +241,11 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
 
   const issuer = url('OIDC_ISSUER', required('OIDC_ISSUER'));
   const clientId = required('OIDC_CLIENT_ID');
-  const clientSecret = required('OIDC_CLIENT_SECRET');
+  const profile = basics.OIDC_PROFILE;
+  // In the FAPI 2.0 profile the client authenticates with its private key, never a secret.
+  const clientSecret = profile === 'fapi2' ? '' : required('OIDC_CLIENT_SECRET');
+  const fapi2 = profile === 'fapi2' ? fapi2Settings(env, add, warnings) : undefined;
+  if (!fapi2) strayFapi2Variables(env, add);
   const audience = required('OIDC_AUDIENCE');
 
   const frontRaw = required('FRONT_URL');
@@ -270,7 +283,13 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
     add('OIDC_POST_LOGOUT_REDIRECT_URI', 'must be on one of the FRONT_URL origins.');
   }
 
-  const webRoot = basics.WEB_ROOT?.trim() || options.defaultWebRoot;
+  // The web app is served on the API's own origin, which must then be an allowed front.
+  const sameOriginFront = backUrl !== undefined && frontOrigins.includes(backUrl.origin);
+  if (basics.SERVE_WEB === 'true' && backUrl && !sameOriginFront) {
+    add('SERVE_WEB', `serves the web app on ${backUrl.origin}, which must then be one of the FRONT_URL origins: add it to FRONT_URL (FRONT_URL=${backUrl.origin}), or set SERVE_WEB=false and serve the app elsewhere.`);
+  }
+  const webRoot = sameOriginFront ? basics.WEB_ROOT?.trim() || options.defaultWebRoot : undefined;
+  if (basics.SERVE_WEB === 'true' && sameOriginFront && !webRoot) add('WEB_ROOT', 'SERVE_WEB=true needs the built web app: run npm run build (client/dist/client/browser) or set WEB_ROOT to its folder.');
   let roleMap: RoleMap = DEFAULT_ROLE_MAP;
   try {
     roleMap = parseRoleMap(env.ROLE_MAP);
@@ -304,7 +323,7 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
       clientId,
       clientSecret,
       audience,
-      algorithms: basics.OIDC_TOKEN_ALGS,
+      algorithms: fapi2?.algorithms ?? basics.OIDC_TOKEN_ALGS,
       scope: basics.OIDC_SCOPES,
       redirectUri,
       postLogoutRedirectUri,
@@ -312,6 +331,8 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
       allowHttp: issuer.protocol === 'http:',
       accessTokenVerify: basics.OIDC_ACCESS_TOKEN_VERIFY,
       introspectionCacheTtlSeconds: basics.OIDC_INTROSPECTION_CACHE_TTL,
+      profile,
+      fapi2: fapi2?.keys,
     },
     frontOrigins,
     backUrl,

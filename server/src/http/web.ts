@@ -8,7 +8,7 @@ import compression from 'compression';
 export interface WebAppOptions {
   /** The built Angular app (`client/dist/client/browser`). */
   readonly root: string;
-  /** What `/config.json` tells the app: the API's URL, or '' for this same origin. */
+  /** What `/config.json` tells the app: the API's URL (this same origin).  */
   readonly apiUrl: string;
 }
 
