@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import * as server from '@bff/server';
+import { Browser, call, login, startProcess, startStack, stopProcess, type Stack } from '@bff/test-kit';
+import { REPO_ROOT } from './stack/topology.js';
+
+/**
+ * The README's first command, as a newcomer runs it: `npm start`, configured by the
+ * environment only. The variables must reach the running API, dev IdP and web app
+ * (turbo's strict environment mode would drop undeclared ones), and the API must start
+ * once (no restart once it is ready).
+ */
+let running: { child: ChildProcess; output: () => string } | undefined;
+let external: Stack<server.Api> | undefined;
+
+afterEach(async () => {
+  if (running) await stopProcess(running.child, 10_000);
+  running = undefined;
+  await external?.close();
+  external = undefined;
+});
+
+async function npmStart(env: Record<string, string>, urls: { api: string; web: string }) {
+  const child = startProcess('npm', ['start'], { cwd: REPO_ROOT, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NG_CLI_ANALYTICS: 'false', ...env } });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  running = { child, output: () => output };
+  const started = Date.now();
+  const up = async (url: string) => fetch(url).then((r) => r.status === 200, () => false);
+  while (!((await up(`${urls.api}/api/health`)) && (await up(`${urls.web}/config.json`)))) {
+    if (child.exitCode !== null || Date.now() - started > 80_000) throw new Error(`npm start did not come up:\n${output.slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return running;
+}
+
+const listeningLines = (output: string) => output.split('\n').filter((line) => line.includes('"event":"api.listening"'));
+
+describe('npm start', () => {
+  it('passes FRONT_URL to the API and DEV_IDP_ACCESS_TOKEN_TTL to the dev IdP, and starts the API once', async () => {
+    const extraFront = 'http://localhost:4300';
+    const { output } = await npmStart({ FRONT_URL: `http://localhost:4200,${extraFront}`, DEV_IDP_ACCESS_TOKEN_TTL: '7' }, { api: 'http://localhost:3000', web: 'http://localhost:4200' });
+
+    const preflight = await fetch('http://localhost:3000/api/trpc/me', { method: 'OPTIONS', headers: { origin: extraFront, 'access-control-request-method': 'GET' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(extraFront);
+
+    const alice = new Browser();
+    await login({ apiUrl: 'http://localhost:3000' }, alice, 'alice');
+    const me = await call({ apiUrl: 'http://localhost:3000' }, alice, 'me');
+    const lifetime = Date.parse(me.body.result.data.session.accessTokenExpiresAt) - Date.now();
+    expect(lifetime).toBeGreaterThan(3000);
+    expect(lifetime).toBeLessThanOrEqual(7000);
+
+    expect(await (await fetch('http://localhost:4200/config.json')).json()).toEqual({ apiUrl: 'http://localhost:3000' });
+    // Nothing rewrites what the API watches once it is up: it stays the process that answered.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(listeningLines(output())).toHaveLength(1);
+  });
+
+  it('with OIDC_ISSUER set to another IdP, starts only the API and the web app; the web app follows BACK_URL', async () => {
+    const api = 'http://localhost:3100';
+    external = await startStack(server, { env: { BACK_URL: api, FRONT_URL: 'http://localhost:4200' } });
+    const { output } = await npmStart({ OIDC_ISSUER: external.idpUrl, BACK_URL: api, PORT: '3100' }, { api, web: 'http://localhost:4200' });
+    expect(await (await fetch('http://localhost:4200/config.json')).json()).toEqual({ apiUrl: api });
+    expect(await fetch('http://localhost:4000/.well-known/openid-configuration').then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(output()).toContain('dev_idp.skipped');
+    const alice = new Browser();
+    await login({ apiUrl: api }, alice, 'alice');
+    expect((await call({ apiUrl: api }, alice, 'me')).status).toBe(200);
+  });
+});
