@@ -13,6 +13,12 @@ export interface SessionManagerOptions {
   readonly idleTtlSeconds: number;
   readonly absoluteTtlSeconds: number;
   readonly cookie: { readonly name: string; readonly secure: boolean; readonly sameSite: 'strict' | 'lax' | 'none' };
+  /**
+   * How long this instance may answer from a local copy of a session instead of the
+   * shared store (0: never). Every change and end is announced on the bus and drops the
+   * copy on every instance at once; the bound only covers a lost announcement.
+   */
+  readonly localCacheMs?: number;
   readonly now?: () => number;
 }
 
@@ -25,6 +31,9 @@ export type NewSession = Omit<SessionData, 'id' | 'version' | 'logoutId' | 'crea
 /** Idle-timer writes are skipped when the last one is more recent than this. */
 const TOUCH_INTERVAL_MS = 60_000;
 const ENDED_CHANNEL = 'session-ended';
+const CHANGED_CHANNEL = 'session-changed';
+/** Sessions kept in the local cache at most (the oldest go first). */
+const LOCAL_CACHE_ENTRIES = 10_000;
 
 /**
  * Issues and resolves session cookies (S6, S19). The cookie holds a random handle and
@@ -41,6 +50,8 @@ export class SessionManager {
   readonly #absoluteMs: number;
   readonly #cookie: SessionManagerOptions['cookie'];
   readonly #now: () => number;
+  readonly #localMs: number;
+  readonly #local = new Map<string, { session: SessionData; until: number }>();
 
   constructor(options: SessionManagerOptions) {
     if (options.secrets.length === 0) throw new Error('at least one session secret is required');
@@ -52,6 +63,12 @@ export class SessionManager {
     this.#cookie = options.cookie;
     this.cookieName = options.cookie.name;
     this.#now = options.now ?? Date.now;
+    this.#localMs = options.localCacheMs ?? 0;
+    if (this.#localMs > 0) {
+      const forget = (id: string) => this.#local.delete(id);
+      this.#bus.subscribe(ENDED_CHANNEL, forget);
+      this.#bus.subscribe(CHANGED_CHANNEL, forget);
+    }
   }
 
   get storeKind(): string {
@@ -96,8 +113,9 @@ export class SessionManager {
     if (!cookieValue) return { ok: false, reason: 'no_session' };
     const id = this.idOf(cookieValue);
     if (!id) return { ok: false, reason: 'invalid_session' };
-    const session = await this.#store.get(id);
+    const session = this.#fromLocal(id) ?? (await this.#store.get(id));
     if (!session) return { ok: false, reason: 'invalid_session' };
+    this.#keepLocal(session);
     const now = this.#now();
     if (now >= this.expiresAt(session)) {
       await this.destroy(id);
@@ -117,7 +135,10 @@ export class SessionManager {
    */
   async update(session: SessionData): Promise<SessionData | undefined> {
     const next = { ...session, version: session.version + 1 };
-    return (await this.#store.update(next, this.#ttlFor(next, this.#now()))) ? next : undefined;
+    this.#local.delete(session.id);
+    if (!(await this.#store.update(next, this.#ttlFor(next, this.#now())))) return undefined;
+    if (this.#localMs > 0) await this.#bus.publish(CHANGED_CHANNEL, session.id).catch(() => undefined);
+    return next;
   }
 
   /** Reads a session without touching it (e.g. to see whether another request already refreshed it). */
@@ -131,6 +152,7 @@ export class SessionManager {
   }
 
   async destroy(id: string): Promise<void> {
+    this.#local.delete(id);
     await this.#store.delete(id);
     await this.#announceEnded([id]);
   }
@@ -185,7 +207,25 @@ export class SessionManager {
     return this.#store.count();
   }
 
+  #fromLocal(id: string): SessionData | undefined {
+    const entry = this.#local.get(id);
+    if (!entry) return undefined;
+    if (entry.until > this.#now()) return entry.session;
+    this.#local.delete(id);
+    return undefined;
+  }
+
+  #keepLocal(session: SessionData): void {
+    if (this.#localMs <= 0) return;
+    if (this.#local.size >= LOCAL_CACHE_ENTRIES) {
+      const oldest = this.#local.keys().next();
+      if (!oldest.done) this.#local.delete(oldest.value);
+    }
+    this.#local.set(session.id, { session, until: this.#now() + this.#localMs });
+  }
+
   async #announceEnded(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.#local.delete(id);
     // The session is already gone from the store; a lost announcement only delays closing streams elsewhere.
     await Promise.all(ids.map((id) => this.#bus.publish(ENDED_CHANNEL, id).catch(() => undefined)));
   }
