@@ -1,4 +1,4 @@
-import { freePort } from '@bff/test-kit';
+import { freePort, startRedis } from '@bff/test-kit';
 import { loadConfig, type Env } from '@bff/server';
 import { ChildServer } from './child-server.js';
 import type { IdpCounts, IdpServerOptions } from './servers/idp.js';
@@ -24,6 +24,8 @@ export interface BenchStack {
   readonly apiPort: number;
   readonly apiEnv: Env;
   readonly apiCookieName: string;
+  /** A real redis-server for the servers that keep sessions in Redis. */
+  readonly redisUrl: string;
   readonly eoc: EocServerOptions;
   /** Requests the IdP received so far, by path. */
   idpRequests(): Promise<Readonly<Record<string, number>>>;
@@ -41,6 +43,9 @@ export async function startBenchStack(): Promise<BenchStack> {
     FRONT_URL: FRONT,
     BACK_URL: `http://localhost:${apiPort}`,
     ...API_SECRETS,
+    // Load tests send thousands of calls a second from one session: the per-session limits are off here, explicitly.
+    RATE_LIMIT_CALLS_PER_MINUTE: '0',
+    RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
   };
   const config = loadConfig(apiEnv);
   const eoc: EocServerOptions = {
@@ -61,13 +66,18 @@ export async function startBenchStack(): Promise<BenchStack> {
     ],
   };
   const idp = await ChildServer.start('dev IdP', 'servers/idp.ts', idpOptions);
+  const redis = await startRedis();
   return {
     idpUrl,
     apiPort,
     apiEnv,
     apiCookieName: config.cookie.name,
     eoc,
+    redisUrl: redis.url,
     idpRequests: async () => (await idp.request<IdpCounts>('counts')).byPath,
-    close: () => idp.stop(),
+    close: async () => {
+      await idp.stop();
+      await redis.stop();
+    },
   };
 }

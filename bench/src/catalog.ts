@@ -29,6 +29,8 @@ export const SERVERS: readonly ServerSpec[] = [
   { id: 'express-middleware', label: 'Express + cookie-parser + cors', entry: 'servers/express-middleware.ts', auth: 'none', path: '/me', experiment: false },
   { id: 'trpc-public', label: 'public tRPC me (Express adapter)', entry: 'servers/trpc-public.ts', auth: 'none', path: '/api/trpc/me', experiment: false },
   { id: 'guarded-me', label: 'our guarded me', entry: 'servers/bff.ts', auth: 'bff', path: '/api/trpc/me', experiment: false },
+  { id: 'guarded-me-redis', label: 'our guarded me, sessions in Redis', entry: 'servers/bff.ts', auth: 'bff', path: '/api/trpc/me', experiment: false, childOptions: { useRedis: true } },
+  { id: 'public-me-same-mount', label: 'public me, same API mount (no auth)', entry: 'servers/bff.ts', auth: 'bff', path: '/api/trpc/me', experiment: false, childOptions: { publicMe: true } },
   { id: 'guarded-batch', label: 'our batch me+chat.history+analytics', entry: 'servers/bff.ts', auth: 'bff', path: BATCH_PATH, experiment: false },
   { id: 'express-openid-connect', label: 'express-openid-connect 3.4', entry: 'servers/eoc.ts', auth: 'express-openid-connect', path: '/me', experiment: false },
   { id: 'trpc-fetch', label: 'exp: public me, fetch adapter + node:http', entry: 'servers/experiments/trpc-fetch.ts', auth: 'none', path: '/api/trpc/me', experiment: true },

@@ -84,7 +84,8 @@ export function evaluateTargets(specs: readonly ServerSpec[], summaries: readonl
   const apiRuns = runs.filter((r) => apiIds.has(r.server));
   const failed = runs.reduce((sum, r) => sum + failedRequests(r), 0);
   return [
-    ratio('guarded me ≥ 0.90× public tRPC me', 'guarded-me', 'trpc-public', 0.9),
+    ratio('guarded me, sessions in Redis ≥ 0.85× guarded me in memory', 'guarded-me-redis', 'guarded-me', 0.85),
+    authCost(get('guarded-me'), get('public-me-same-mount')),
     ratio('guarded me ≥ 0.40× bare Express', 'guarded-me', 'bare-express', 0.4),
     ratio('guarded me ≥ 1.4× express-openid-connect', 'guarded-me', 'express-openid-connect', 1.4),
     guarded && bare
@@ -103,6 +104,18 @@ export function evaluateTargets(specs: readonly ServerSpec[], summaries: readonl
       : { target: 'exactly one JWKS fetch per API process', measured: 'not measured', verdict: 'n/a' },
     { target: 'zero errors / non-2xx', measured: `${failed}`, verdict: failed === 0 ? 'PASS' : 'FAIL' },
   ];
+}
+
+/** What authentication costs: guarded `me` against a public `me` on the same mount, in server CPU per request. */
+function authCost(guarded: ServerSummary | undefined, open: ServerSummary | undefined): TargetResult {
+  const target = 'auth layer: guarded me CPU/request ≤ 1.25× public me on the same mount';
+  if (!guarded || !open) return { target, measured: 'not measured', verdict: 'n/a' };
+  const value = guarded.serverCpuUsPerRequest / open.serverCpuUsPerRequest;
+  return {
+    target,
+    measured: `${guarded.serverCpuUsPerRequest.toFixed(0)} vs ${open.serverCpuUsPerRequest.toFixed(0)} µs (+${((value - 1) * 100).toFixed(0)} %)`,
+    verdict: value <= 1.25 ? 'PASS' : 'FAIL',
+  };
 }
 
 function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {

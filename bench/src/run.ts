@@ -135,7 +135,7 @@ async function main(): Promise<number> {
   let stack: BenchStack | undefined;
   let load: LoadGenerator | undefined;
   const runs: RunRecord[] = [];
-  let idleRssBytes = Number.NaN;
+  let idleRssBytes: number;
   const stopAll = async () => {
     await Promise.allSettled([load?.stop(), stack?.close()]);
   };

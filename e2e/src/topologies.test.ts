@@ -85,6 +85,7 @@ describe('deployment topologies in a real browser', () => {
       if (/Content[- ]Security[- ]Policy/i.test(message.text())) violations.push(message.text());
     });
     await c.addInitScript(() => {
+      // eslint-disable-next-line no-console -- runs in the page: the console is how the test hears of it
       document.addEventListener('securitypolicyviolation', (event) => console.error(`Content-Security-Policy violation: ${event.violatedDirective} ${event.blockedURI}`));
     });
     const index = await fetch(`${t.front}/chat`);

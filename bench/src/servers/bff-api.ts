@@ -1,4 +1,5 @@
-import { createApi, createLogger, loadConfig, type Api, type Env } from '@bff/server';
+import { createApi, createLogger, loadConfig, publicProcedure, router, type Api, type Env } from '@bff/server';
+import { ME_RESPONSE } from './fixtures.js';
 
 /** Options the bench passes to a child that runs our API. */
 export interface BffServerOptions {
@@ -10,6 +11,11 @@ export interface BffServerOptions {
    * level, with every line serialised and then dropped (no terminal or pipe in the loop).
    */
   readonly logLevel?: 'silent' | 'info';
+  /** Keep sessions in this Redis (the bench starts one) instead of in memory. */
+  readonly redisUrl?: string;
+  readonly useRedis?: boolean;
+  /** Serve `me` as a public procedure on the same mount (no session needed): the auth layer's cost. */
+  readonly publicMe?: boolean;
 }
 
 /**
@@ -18,7 +24,8 @@ export interface BffServerOptions {
  */
 export async function createDiscoveredApi(options: BffServerOptions): Promise<Api> {
   const logger = createLogger({ level: options.logLevel ?? 'silent', destination: { write: () => undefined } });
-  const api = await createApi(loadConfig(options.env), logger);
+  const env = options.useRedis ? { ...options.env, REDIS_URL: options.redisUrl } : options.env;
+  const api = await createApi(loadConfig(env), logger, options.publicMe ? { router: router({ me: publicProcedure.query(() => ME_RESPONSE) }) } : {});
   api.start();
   await api.oidc.get();
   return api;

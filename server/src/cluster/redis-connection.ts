@@ -273,7 +273,8 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
     try {
       client = createClient({ url, socket: options.ca === undefined ? socket : { ...socket, tls: true, ca: options.ca }, ...common });
     } catch (error) {
-      // node-redis quotes the URL, password included, in some of its messages.
+      // node-redis quotes the URL, password included, in some of its messages: keep only its code.
+      // eslint-disable-next-line preserve-caught-error -- the original error would carry the password
       throw new TypeError(`Invalid Redis URL ${target}`, { cause: errorCode(error) });
     }
     client.on('error', (error: unknown) => log.error(error)).on('ready', () => log.ready());
