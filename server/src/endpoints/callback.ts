@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { LoginErrorCode } from '@bff/shared';
-import { describeError } from '../oidc/discovery.js';
+import { describeError, IdpUnavailableError } from '../oidc/discovery.js';
 import { AuthorizationResponseError, exchangeCode, ResponseBodyError } from '../oidc/flows.js';
 import { setCookie } from '../session/cookie-size.js';
 import { SessionStoreUnavailableError } from '../session/store.js';
@@ -64,7 +64,14 @@ export function callbackEndpoint(deps: EndpointDeps) {
       return fail('id_token_invalid', transaction.returnTo, describeError(error));
     }
 
-    const verified = await idp.tokens.verifyAccessToken(tokens.access_token).catch(() => undefined);
+    let verified;
+    try {
+      verified = await idp.tokens.verifyAccessToken(tokens.access_token);
+    } catch (error) {
+      // The IdP's keys or its introspection endpoint could not be reached: not the token's fault.
+      if (error instanceof IdpUnavailableError) return fail('idp_unavailable', transaction.returnTo, describeError(error));
+      verified = undefined;
+    }
     if (!verified?.ok || verified.claims.sub !== idClaims.sub) {
       // Usually OIDC_AUDIENCE does not match what the IdP puts in `aud`, or the IdP issues opaque access tokens.
       return fail('access_token_invalid', transaction.returnTo, verified && !verified.ok ? verified.detail : 'unverifiable');
