@@ -104,6 +104,11 @@ describe('deployment topologies in a real browser', () => {
     expect(violations).toEqual([]);
   });
 
+  it('8. roles from the LDAP directory (nested groups, no group claim in the token): alice sees analytics, bob gets the forbidden page', async () => {
+    const { topology: t, context: c } = await open('ldap-roles');
+    await fullJourney(c, t, { expectCookie: { secure: false, sameSite: 'Lax' } });
+  });
+
   it('5. the npm start defaults (localhost:4200 → localhost:3000, IdP on :4000)', async () => {
     const { topology: t, context: c } = await open('npm-start-defaults');
     expect([t.front, t.api, t.idp]).toEqual(['http://localhost:4200', 'http://localhost:3000', 'http://localhost:4000']);

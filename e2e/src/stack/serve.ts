@@ -20,6 +20,8 @@ export interface ServeSpec {
   /** Absent when a reverse proxy serves the app. */
   readonly front?: Listener & { readonly apiUrl: string };
   readonly env: server.Env;
+  /** Settings of the development IdP (e.g. which group claim it sends). */
+  readonly devIdp?: { readonly groups?: 'names' | 'dns' | 'none' };
   /** More API instances on the same IdP and shared state (behind a load balancer). */
   readonly moreApis?: readonly number[];
   readonly clientDist: string;
@@ -39,6 +41,7 @@ const stack = await startStack(server, {
   env: spec.env,
   listen: { idp: spec.idp, api: spec.api, ...(tls ? { tls } : {}) },
   logLevel: 'warn',
+  ...(spec.devIdp ? { devIdp: spec.devIdp } : {}),
 });
 
 for (const port of spec.moreApis ?? []) await stack.addInstance({ port });

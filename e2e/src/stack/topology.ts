@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { freePort, startNginx, startProcess, startRedis, stopProcess, type Listener, type Nginx, type RedisServer } from '@bff/test-kit';
+import { freePort, startNginx, startProcess, startRedis, startSlapd, stopProcess, type Listener, type Nginx, type RedisServer, type Slapd } from '@bff/test-kit';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ export const REPO_ROOT = resolve(here, '../../..');
 export const CLIENT_DIST = join(REPO_ROOT, 'client/dist/client/browser');
 export const NGINX_TEMPLATE = join(REPO_ROOT, 'deploy/nginx/bff.conf.template');
 
-export type TopologyName = 'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults' | 'two-instances' | 'serve';
+export type TopologyName = 'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults' | 'two-instances' | 'serve' | 'ldap-roles';
 
 /** What `npm run serve` runs: the production entry point. */
 const MAIN = join(REPO_ROOT, 'server/dist/main.js');
@@ -69,7 +69,7 @@ export function renderNginxConfig(values: Record<string, string>): string {
 export async function startTopology(name: TopologyName): Promise<Topology> {
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error(`Build the client first (npm run build -w client): ${CLIENT_DIST} is missing.`);
   const certs: TestCertificates | undefined =
-    name === 'same-site-http' || name === 'npm-start-defaults' || name === 'serve' ? undefined : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
+    name === 'same-site-http' || name === 'npm-start-defaults' || name === 'serve' || name === 'ldap-roles' ? undefined : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
   const https = certs ? 'https' : 'http';
   let idp: Listener;
   let api: Listener;
@@ -79,6 +79,8 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
   let upstreams: readonly number[] = [];
   let redis: RedisServer | undefined;
   let production: { port: number; env: Record<string, string> } | undefined;
+  let slapd: Slapd | undefined;
+  let devIdp: ServeSpec['devIdp'];
 
   switch (name) {
     case 'npm-start-defaults':
@@ -122,6 +124,21 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
       };
       break;
     }
+    case 'ldap-roles': {
+      // The IdP sends no groups; roles come from the directory (nested groups included).
+      slapd = await startSlapd();
+      idp = await listener('http', 'idp.example.test');
+      api = await listener('http', 'api.example.test');
+      front = { ...(await listener('http', 'app.example.test')), apiUrl: api.origin };
+      devIdp = { groups: 'none' };
+      env = {
+        OIDC_ISSUER: idp.origin, BACK_URL: api.origin, FRONT_URL: front.origin,
+        LDAP_URL: slapd.url, LDAP_BIND_DN: slapd.bindDn, LDAP_BIND_PASSWORD: slapd.bindPassword,
+        LDAP_USER_BASE: `ou=people,${slapd.baseDn}`, LDAP_GROUP_BASE: `ou=groups,${slapd.baseDn}`,
+        ROLE_MAP: JSON.stringify({ analyst: [`cn=analysts,ou=groups,${slapd.baseDn}`] }),
+      };
+      break;
+    }
     case 'serve': {
       // `npm run serve`: the production entry serves the app and the API on one origin.
       idp = await listener('http', 'localhost');
@@ -158,6 +175,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     ...(front ? { front } : {}),
     env,
     ...(upstreams.length > 1 ? { moreApis: upstreams.slice(1) } : {}),
+    ...(devIdp ? { devIdp } : {}),
     clientDist: CLIENT_DIST,
     ...(certs ? { cert: { certFile: certs.certFile, keyFile: certs.keyFile } } : {}),
   };
@@ -173,7 +191,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     nginx = nginxValues ? await startNginx(upstream + renderNginxConfig(nginxValues)) : undefined;
     if (production) served = await startProduction(production.port, production.env);
   } catch (error) {
-    await Promise.all([stopProcess(child), nginx?.stop(), redis?.stop()]);
+    await Promise.all([stopProcess(child), nginx?.stop(), redis?.stop(), slapd?.stop()]);
     throw error;
   }
 
@@ -190,7 +208,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     apiPorts: upstreams,
     close: async () => {
       await Promise.all([stopProcess(child), nginx?.stop(), served ? stopProcess(served) : undefined]);
-      await redis?.stop();
+      await Promise.all([redis?.stop(), slapd?.stop()]);
     },
   };
 }
