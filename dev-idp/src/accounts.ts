@@ -1,3 +1,6 @@
+/** Where the demo groups live when the IdP names them by LDAP DN (`DEV_IDP_GROUPS=dns`), as the test kit's slapd does. */
+export const DEMO_GROUP_BASE = 'ou=groups,dc=corp,dc=example';
+
 /** A demo user of the development identity provider. */
 export interface DemoAccount {
   readonly sub: string;
@@ -37,4 +40,9 @@ export function authenticate(login: string, password: string): DemoAccount | und
 
 export function findAccountBySub(sub: string): DemoAccount | undefined {
   return DEMO_ACCOUNTS.find((account) => account.sub === sub);
+}
+
+/** A demo group's LDAP DN, e.g. `cn=analysts,ou=groups,dc=corp,dc=example`. */
+export function demoGroupDn(group: string): string {
+  return `cn=${group},${DEMO_GROUP_BASE}`;
 }

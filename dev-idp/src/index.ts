@@ -1,7 +1,9 @@
 /**
  * The development OpenID Provider (oidc-provider): demo users, throw-away keys,
- * JWT access tokens with groups. For `npm start` and the tests only; never shipped.
+ * JWT or opaque access tokens with groups in the shapes enterprise IdPs use. For
+ * `npm start` and the tests only; never shipped.
  */
 export { createDevIdp, generateDevSigningKey, type DevIdp, type DevIdpClient, type DevIdpOptions } from './provider.js';
-export { DEMO_ACCOUNTS, type DemoAccount } from './accounts.js';
-export { devIdpSettings, DevIdpSettingsError, type DevIdpSettings } from './settings.js';
+export { DEMO_ACCOUNTS, DEMO_GROUP_BASE, demoGroupDn, type DemoAccount } from './accounts.js';
+export { devIdpSettings, DevIdpSettingsError, type DevIdpSettings, type DevIdpGroupClaims, type DevIdpAccessTokenFormat, type DevIdpProfile } from './settings.js';
+export { writeDevClientKeys, type DevClientKeyFiles } from './client-keys.js';

@@ -2,13 +2,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { authenticate, findAccountBySub } from './accounts.js';
+import { authenticate, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
 import { loginPage, logoutPage, messagePage } from './pages.js';
+import type { DevIdpAccessTokenFormat, DevIdpGroupClaims, DevIdpProfile } from './settings.js';
 
 /** A client registered at the development identity provider. */
 export interface DevIdpClient {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** Absent for a client that authenticates with its key (`private_key_jwt`). */
+  readonly clientSecret?: string | undefined;
+  /** `client_secret_post` (default) or `private_key_jwt` (with `jwksUri`). */
+  readonly tokenEndpointAuthMethod?: 'client_secret_post' | 'private_key_jwt';
+  /** Where the IdP reads the client's public keys, for `private_key_jwt`. */
+  readonly jwksUri?: string;
+  /** The algorithm of its client assertions, for `private_key_jwt`. */
+  readonly tokenEndpointAuthSigningAlg?: (typeof FAPI2_ALGORITHMS)[number];
+  /** Access tokens only with a DPoP proof (RFC 9449); always so in the `fapi2` profile. */
+  readonly dpopBoundAccessTokens?: boolean;
+  /** Authorization requests only through PAR (RFC 9126); always so in the `fapi2` profile. */
+  readonly requirePushedAuthorizationRequests?: boolean;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris: readonly string[];
   /** Where the IdP posts logout tokens (OIDC Back-Channel Logout). */
@@ -21,12 +33,18 @@ export interface DevIdpOptions {
   readonly clients: readonly DevIdpClient[];
   /** The API's resource identifier: the `aud` of every access token. */
   readonly audience: string;
-  /** Private signing key (RS256). A fresh one is generated when absent. */
+  /** Private signing key (RS256; ES256 or PS256 in the `fapi2` profile). A fresh one is generated when absent. */
   readonly signingKey?: JWK;
+  /** `fapi2`: enforce the FAPI 2.0 Security Profile (see {@link DevIdpProfile}). Default `oidc`. */
+  readonly profile?: DevIdpProfile;
   /** Access-token lifetime in seconds. */
   readonly accessTokenTtl?: number;
   /** Offer pushed authorization requests (RFC 9126); on by default, as at most enterprise IdPs. */
   readonly pushedAuthorizationRequests?: boolean;
+  /** How access tokens carry groups: `names` (default), `dns` or `none` (see {@link DevIdpGroupClaims}). */
+  readonly groups?: DevIdpGroupClaims;
+  /** `jwt` (default) or `opaque`; opaque tokens come with the introspection endpoint (RFC 7662) for the token's own client. */
+  readonly accessTokenFormat?: DevIdpAccessTokenFormat;
 }
 
 export interface DevIdp {
@@ -40,30 +58,61 @@ const RESOURCE_SCOPE = 'api';
 const INTERACTION_PATH = /^\/interaction\/([\w-]+)(\/login)?$/;
 const MAX_FORM_BYTES = 4096;
 
-/** Generates an RS256 signing key for the development identity provider. */
-export async function generateDevSigningKey(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  return { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: randomUUID() };
+/** Signature algorithms of the FAPI 2.0 profile: the IdP's tokens, client assertions and DPoP proofs. */
+const FAPI2_ALGORITHMS = ['ES256', 'PS256'] as const;
+const SIGNING_ALGORITHMS = ['RS256', ...FAPI2_ALGORITHMS] as const;
+type DevSigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/** Generates a signing key for the development identity provider: RS256, or ES256/PS256 for the `fapi2` profile. */
+export async function generateDevSigningKey(alg: DevSigningAlgorithm = 'RS256'): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true });
+  return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: randomUUID() };
+}
+
+/** The signing key's algorithm, checked against the profile. */
+function signingAlgorithm(key: JWK, fapi2: boolean): DevSigningAlgorithm {
+  const alg = key.alg ?? 'RS256';
+  const allowed: readonly string[] = fapi2 ? FAPI2_ALGORITHMS : SIGNING_ALGORITHMS;
+  if (!allowed.includes(alg)) throw new TypeError(`The development IdP signs with ${allowed.join(' or ')}${fapi2 ? ' in the FAPI 2.0 profile' : ''}; the signing key is ${alg}.`);
+  return alg as DevSigningAlgorithm;
+}
+
+/** The claims an access token carries besides the standard ones: the login, and groups in the configured shape. */
+function accessTokenClaims(account: DemoAccount, groups: DevIdpGroupClaims): Record<string, unknown> {
+  const claims: Record<string, unknown> = { preferred_username: account.login };
+  if (groups === 'names') claims['groups'] = [...account.groups];
+  if (groups === 'dns') claims['memberOf'] = account.groups.map(demoGroupDn);
+  return claims;
 }
 
 /**
  * Builds the development OpenID Provider: demo users, first-party clients that
- * skip consent, PKCE required, RFC 9068 JWT access tokens carrying `groups`.
+ * skip consent, PKCE required, access tokens carrying `preferred_username` and
+ * groups; RFC 9068 JWTs by default, or opaque tokens with introspection.
  * For development and tests only.
  */
 export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
-  const signingKey = options.signingKey ?? (await generateDevSigningKey());
+  const fapi2 = options.profile === 'fapi2';
+  const signingKey = options.signingKey ?? (await generateDevSigningKey(fapi2 ? 'ES256' : 'RS256'));
+  const signingAlg = signingAlgorithm(signingKey, fapi2);
   const accessTokenTTL = options.accessTokenTtl ?? 3600;
+  const groupClaims = options.groups ?? 'names';
+  const opaque = options.accessTokenFormat === 'opaque';
 
   const configuration: Configuration = {
     clients: options.clients.map((client) => ({
       client_id: client.clientId,
-      client_secret: client.clientSecret,
+      ...(client.clientSecret ? { client_secret: client.clientSecret } : {}),
       redirect_uris: [...client.redirectUris],
       post_logout_redirect_uris: [...client.postLogoutRedirectUris],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_post',
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post',
+      id_token_signed_response_alg: signingAlg,
+      ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
+      ...(client.tokenEndpointAuthSigningAlg ? { token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg } : {}),
+      ...(fapi2 || client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
+      ...(fapi2 || client.requirePushedAuthorizationRequests ? { require_pushed_authorization_requests: true } : {}),
       ...(client.backchannelLogoutUri
         ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
         : {}),
@@ -74,6 +123,18 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     jwks: { keys: [signingKey] },
     cookies: { keys: ['development-only-cookie-key-not-for-production'] },
     pkce: { required: () => true },
+    // FAPI 2.0 (§5.3.2.1, §5.4.1): private_key_jwt only, and ES256/PS256 for every signature.
+    ...(fapi2
+      ? {
+          clientAuthMethods: ['private_key_jwt'],
+          enabledJWA: {
+            clientAuthSigningAlgValues: [...FAPI2_ALGORITHMS],
+            dPoPSigningAlgValues: [...FAPI2_ALGORITHMS],
+            idTokenSigningAlgValues: [...FAPI2_ALGORITHMS],
+            requestObjectSigningAlgValues: [...FAPI2_ALGORITHMS],
+          },
+        }
+      : {}),
     ttl: {
       AccessToken: accessTokenTTL,
       AuthorizationCode: 60,
@@ -101,7 +162,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     extraTokenClaims: (_ctx, token) => {
       const accountId = 'accountId' in token ? token.accountId : undefined;
       const account = accountId ? findAccountBySub(accountId) : undefined;
-      return account ? { groups: [...account.groups] } : undefined;
+      return account ? accessTokenClaims(account, groupClaims) : undefined;
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // The development IdP posts back-channel logout tokens to an API on this machine; the
@@ -113,7 +174,15 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      pushedAuthorizationRequests: { enabled: options.pushedAuthorizationRequests ?? true, requirePushedAuthorizationRequests: false },
+      // Clients may introspect only the tokens issued to them.
+      introspection: { enabled: opaque, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      pushedAuthorizationRequests: fapi2
+        ? { enabled: true, requirePushedAuthorizationRequests: true }
+        : { enabled: options.pushedAuthorizationRequests ?? true, requirePushedAuthorizationRequests: false },
+      // oidc-provider's own FAPI 2.0 rules (PKCE, assertion audience, redirect_uri, no query access tokens). DPoP stays
+      // on in both profiles: a client that sends proofs gets bound tokens; in fapi2 every client must.
+      ...(fapi2 ? { fapi: { enabled: true, profile: '2.0' } } : {}),
+      dPoP: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -132,13 +201,9 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
           if (resourceIndicator !== options.audience) throw new errors.InvalidTarget();
-          return {
-            audience: options.audience,
-            scope: RESOURCE_SCOPE,
-            accessTokenTTL,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          };
+          return opaque
+            ? { audience: options.audience, scope: RESOURCE_SCOPE, accessTokenTTL, accessTokenFormat: 'opaque' }
+            : { audience: options.audience, scope: RESOURCE_SCOPE, accessTokenTTL, accessTokenFormat: 'jwt', jwt: { sign: { alg: signingAlg } } };
         },
       },
     },

@@ -7,11 +7,39 @@ export class DevIdpSettingsError extends Error {
   }
 }
 
+/**
+ * How the development IdP tells the API about groups, to play each kind of enterprise IdP:
+ * - `names`: a `groups` claim with plain names (`["analysts"]`);
+ * - `dns`: a `memberOf` claim with LDAP DNs (`["cn=analysts,ou=groups,dc=corp,dc=example"]`);
+ * - `none`: no group claim at all (groups then come from the directory).
+ */
+export type DevIdpGroupClaims = 'names' | 'dns' | 'none';
+
+/** `jwt`: RFC 9068 JWT access tokens; `opaque`: opaque ones, checked at the introspection endpoint (RFC 7662). */
+export type DevIdpAccessTokenFormat = 'jwt' | 'opaque';
+
+/**
+ * `oidc`: a plain OpenID Provider (client secrets, PAR offered, DPoP optional);
+ * `fapi2`: it enforces the FAPI 2.0 Security Profile: PAR required, `private_key_jwt`
+ * only, DPoP-bound access tokens, ES256/PS256 signatures.
+ */
+export type DevIdpProfile = 'oidc' | 'fapi2';
+
 /** How the development IdP behaves, from the `DEV_IDP_*` variables. */
 export interface DevIdpSettings {
   /** Access-token lifetime in seconds (`DEV_IDP_ACCESS_TOKEN_TTL`, default 3600). */
   readonly accessTokenTtl: number;
+  /** `DEV_IDP_GROUPS`, default `names`. */
+  readonly groups: DevIdpGroupClaims;
+  /** `DEV_IDP_ACCESS_TOKEN_FORMAT`, default `jwt`. */
+  readonly accessTokenFormat: DevIdpAccessTokenFormat;
+  /** `DEV_IDP_PROFILE`, default `oidc`. */
+  readonly profile: DevIdpProfile;
 }
+
+const GROUP_CLAIMS: readonly DevIdpGroupClaims[] = ['names', 'dns', 'none'];
+const ACCESS_TOKEN_FORMATS: readonly DevIdpAccessTokenFormat[] = ['jwt', 'opaque'];
+const PROFILES: readonly DevIdpProfile[] = ['oidc', 'fapi2'];
 
 /**
  * Reads the `DEV_IDP_*` variables.
@@ -24,6 +52,15 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
   if (!Number.isInteger(accessTokenTtl) || accessTokenTtl < 1) {
     problems.push(`DEV_IDP_ACCESS_TOKEN_TTL: must be a whole number of seconds, at least 1 (e.g. 30), not "${ttlSetting}".`);
   }
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T, meaning: string): T => {
+    const value = env[name]?.trim() || fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}: must be ${meaning}, not "${value}".`);
+    return fallback;
+  };
+  const groups = choice('DEV_IDP_GROUPS', GROUP_CLAIMS, 'names', 'names (a "groups" claim with plain names), dns (a "memberOf" claim with LDAP DNs) or none (no group claim)');
+  const accessTokenFormat = choice('DEV_IDP_ACCESS_TOKEN_FORMAT', ACCESS_TOKEN_FORMATS, 'jwt', 'jwt (RFC 9068 JWT access tokens) or opaque (checked by introspection: set OIDC_ACCESS_TOKEN_VERIFY=introspection for the API)');
+  const profile = choice('DEV_IDP_PROFILE', PROFILES, 'oidc', 'oidc (a plain OpenID Provider) or fapi2 (it enforces the FAPI 2.0 Security Profile; npm start then runs the API with OIDC_PROFILE=fapi2 and development keys)');
   if (problems.length > 0) throw new DevIdpSettingsError(problems);
-  return { accessTokenTtl };
+  return { accessTokenTtl, groups, accessTokenFormat, profile };
 }

@@ -2,22 +2,26 @@
  * `npm start` (the server's `dev` task): the development identity provider on :4000
  * and the API on :3000, configured to work together with nothing set. The environment
  * and the repository's `.env` configure both (the environment wins). With OIDC_ISSUER
- * set to another IdP, only the API starts. Development only: never built, never shipped.
+ * set to another IdP, only the API starts. With DEV_IDP_PROFILE=fapi2 the IdP enforces
+ * the FAPI 2.0 profile and the API follows (OIDC_PROFILE=fapi2, keys generated on first
+ * run into the git-ignored `.dev-keys/`). Development only: never built, never shipped.
  */
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEV_DEFAULTS } from '@bff/shared';
-import { createDevIdp, devIdpSettings, DevIdpSettingsError } from '@bff/dev-idp';
+import { createDevIdp, devIdpSettings, DevIdpSettingsError, writeDevClientKeys } from '@bff/dev-idp';
 import { configFromEnvironment, loadDotEnv } from '../src/config/load.js';
 import { idpRegistration } from '../src/config/registration.js';
 import { startApi } from '../src/api.js';
 import { createLogger } from '../src/log.js';
 
-loadDotEnv([resolve(fileURLToPath(import.meta.url), '../../../.env')]);
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
+loadDotEnv([resolve(repoRoot, '.env')]);
 const logger = createLogger();
-const config = configFromEnvironment();
 const devIssuer = new URL(DEV_DEFAULTS.OIDC_ISSUER);
+matchDevIdpProfile(process.env);
+const config = configFromEnvironment();
 
 if (config.oidc.issuer.origin === devIssuer.origin) {
   let settings;
@@ -34,12 +38,40 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
     audience: config.oidc.audience,
     clients: [{ ...registration, backchannelLogoutUri: registration.backchannelLogoutUri }],
     accessTokenTtl: settings.accessTokenTtl,
+    profile: settings.profile,
+    groups: settings.groups,
+    accessTokenFormat: settings.accessTokenFormat,
   });
   const server = createServer(idp.handler);
   await new Promise<void>((resolveListen) => server.listen(Number(devIssuer.port), resolveListen));
-  logger.warn('dev_idp.listening', { issuer: idp.issuer, users: 'alice/alice (analysts), bob/bob', accessTokenTtl: settings.accessTokenTtl, note: 'development only: demo users and throw-away keys' });
+  logger.warn('dev_idp.listening', { issuer: idp.issuer, users: 'alice/alice (analysts), bob/bob', profile: settings.profile, accessTokenTtl: settings.accessTokenTtl, groups: settings.groups, accessTokenFormat: settings.accessTokenFormat, note: 'development only: demo users and throw-away keys' });
+  if ((settings.accessTokenFormat === 'opaque') !== (config.oidc.accessTokenVerify === 'introspection')) {
+    logger.warn('dev_idp.mismatch', { message: `DEV_IDP_ACCESS_TOKEN_FORMAT=${settings.accessTokenFormat} with OIDC_ACCESS_TOKEN_VERIFY=${config.oidc.accessTokenVerify}: the API cannot verify the IdP's access tokens.`, fix: 'Set OIDC_ACCESS_TOKEN_VERIFY=introspection with opaque tokens, jwt with JWT tokens.' });
+  }
 } else {
   logger.info('dev_idp.skipped', { reason: `OIDC_ISSUER is ${config.oidc.issuer.origin}` });
 }
 
 await startApi(config, logger);
+
+/**
+ * DEV_IDP_PROFILE=fapi2 with the development IdP: the API must speak FAPI 2.0 too, so
+ * OIDC_PROFILE=fapi2 and, unless set, development keys from `.dev-keys/` (generated on
+ * first run, kept across restarts, git-ignored). An API explicitly set to another
+ * profile could not sign in at all: say so now rather than at the first login.
+ */
+function matchDevIdpProfile(env: NodeJS.ProcessEnv): void {
+  const issuer = env['OIDC_ISSUER']?.trim() || DEV_DEFAULTS.OIDC_ISSUER;
+  if (env['DEV_IDP_PROFILE']?.trim() !== 'fapi2' || !URL.canParse(issuer) || new URL(issuer).origin !== devIssuer.origin) return;
+  const profile = env['OIDC_PROFILE']?.trim();
+  if (profile && profile !== 'fapi2') {
+    process.stderr.write(`Invalid configuration:\n  - OIDC_PROFILE: is ${profile}, but DEV_IDP_PROFILE=fapi2 makes the development IdP accept only FAPI 2.0 clients; unset OIDC_PROFILE or set it to fapi2.\n`);
+    process.exit(1);
+  }
+  env['OIDC_PROFILE'] = 'fapi2';
+  if (env['OIDC_CLIENT_PRIVATE_KEY']?.trim() && env['OIDC_DPOP_PRIVATE_KEY']?.trim()) return;
+  const keys = writeDevClientKeys(resolve(repoRoot, '.dev-keys'));
+  if (!env['OIDC_CLIENT_PRIVATE_KEY']?.trim()) env['OIDC_CLIENT_PRIVATE_KEY'] = keys.clientKey;
+  if (!env['OIDC_DPOP_PRIVATE_KEY']?.trim()) env['OIDC_DPOP_PRIVATE_KEY'] = keys.dpopKey;
+  logger.info('dev_idp.fapi2_keys', { clientKey: env['OIDC_CLIENT_PRIVATE_KEY'], dpopKey: env['OIDC_DPOP_PRIVATE_KEY'] });
+}

@@ -15,6 +15,8 @@ import { MemoryChatStore, type ChatStore } from './app/chat/chat-store.js';
 import { Metrics } from './app/analytics/metrics.js';
 import { LdapDirectory } from './directory/ldap-directory.js';
 import { createWebApp } from './http/web.js';
+import { appRouter } from './app/router.js';
+import type { AnyTRPCRouter } from '@trpc/server';
 import { createLogger, type Logger } from './log.js';
 
 export interface Api {
@@ -36,6 +38,8 @@ export interface ApiOptions {
   readonly jwksCooldownMs?: number;
   /** This instance's name in analytics; the host name and pid by default. */
   readonly instance?: string;
+  /** Serve another router than the app's (the benchmark measures a public procedure on the same mount). */
+  readonly router?: AnyTRPCRouter;
 }
 
 /** Wires the API's dependencies from a validated configuration. */
@@ -74,6 +78,7 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     logger,
     maxBodyBytes: 64 * 1024,
     maxBatchSize: config.trpc.maxBatchSize,
+    router: options.router ?? appRouter,
   });
   const endpoints = createEndpoints({ config, oidc, sessions, transactions, replay: state.replay, metrics, logger, readiness, rateLimitStore: state.rateLimitStore('bff:rl:login:') });
   const app = createApp({

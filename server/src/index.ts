@@ -9,3 +9,4 @@ export { idpRegistration, type IdpRegistration } from './config/registration.js'
 export { diagnose, formatFindings, type Finding } from './config/doctor.js';
 export { createLogger, type Logger } from './log.js';
 export type { AppRouter } from './app/router.js';
+export { router, publicProcedure, protectedProcedure, roleProcedure } from './trpc/init.js';

@@ -13,6 +13,8 @@ export const API_PATHS = {
   backchannelLogout: '/api/backchannel-logout',
   /** `GET`: readiness (200 ready, 503 not ready). */
   health: '/api/health',
+  /** `GET`: the client's public keys (JWKS) in the FAPI 2.0 profile, the `jwks_uri` to register at the IdP; 404 otherwise. */
+  jwks: '/api/jwks',
   /** tRPC procedures. */
   trpc: '/api/trpc',
 } as const;

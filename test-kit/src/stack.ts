@@ -1,8 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { JWK } from 'jose';
-import { createDevIdp, generateDevSigningKey, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
+import { createDevIdp, generateDevSigningKey, writeDevClientKeys, type DevClientKeyFiles, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
 import { captureLogs, type CapturedLogs } from './logs.js';
 
 /** The front origin the test stack allows; nothing listens there, tests stop at it. */
@@ -30,6 +33,8 @@ export interface Stack<A> {
   readonly apiUrl: string;
   readonly idpUrl: string;
   readonly signingKey: JWK;
+  /** With `fapi2`: the API's key files (client authentication and DPoP), in a temporary folder removed by `close()`. */
+  readonly keyFiles: DevClientKeyFiles | undefined;
   readonly logs: string[];
   /** Requests the IdP received, by path. */
   readonly idpRequests: string[];
@@ -47,7 +52,7 @@ export interface StackOptions {
   /** false: the IdP accepts connections but does not answer until `attachIdp()`. */
   readonly idp?: boolean;
   readonly jwksCooldownMs?: number;
-  /** More settings of the development IdP. */
+  /** More settings of the development IdP, e.g. `{ groups: 'none', accessTokenFormat: 'opaque' }` to play an enterprise IdP. */
   readonly devIdp?: Partial<Omit<DevIdpOptions, 'issuer' | 'clients' | 'audience' | 'signingKey'>>;
   /**
    * Fixed listeners instead of free ports on 127.0.0.1 (browser tests' host names, TLS).
@@ -60,6 +65,12 @@ export interface StackOptions {
   };
   /** A log level for the API's logger (browser tests keep only warnings). */
   readonly logLevel?: string;
+  /**
+   * The FAPI 2.0 Security Profile on both sides: the IdP enforces it (`DEV_IDP_PROFILE=fapi2`,
+   * an ES256 signing key) and the API runs with `OIDC_PROFILE=fapi2` and fresh ES256 keys
+   * (`OIDC_CLIENT_PRIVATE_KEY`, `OIDC_DPOP_PRIVATE_KEY`) unless `env` sets them.
+   */
+  readonly fapi2?: boolean;
 }
 
 /** A fixed listener: its public origin and the loopback port it listens on. */
@@ -101,12 +112,16 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
   const apiPort = await listen(apiServer, fixed.api?.port);
   const idpUrl = fixed.idp?.origin ?? `http://localhost:${idpPort}`;
   const apiUrl = fixed.api?.origin ?? `http://localhost:${apiPort}`;
-  const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...options.env };
+  const keyDir = options.fapi2 ? await mkdtemp(join(tmpdir(), 'bff-fapi2-keys-')) : undefined;
+  const keyFiles = keyDir ? writeDevClientKeys(keyDir) : undefined;
+  const fapi2Env: Env = keyFiles ? { OIDC_PROFILE: 'fapi2', OIDC_CLIENT_PRIVATE_KEY: keyFiles.clientKey, OIDC_DPOP_PRIVATE_KEY: keyFiles.dpopKey } : {};
+  const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...fapi2Env, ...options.env };
   const config = server.loadConfig(baseEnv);
-  const signingKey = await generateDevSigningKey();
+  const signingKey = await generateDevSigningKey(options.fapi2 ? 'ES256' : 'RS256');
   const idpRequests: string[] = [];
   const idp = await createDevIdp({
     ...options.devIdp,
+    ...(options.fapi2 ? { profile: 'fapi2' } : {}),
     issuer: idpUrl,
     audience: config.oidc.audience,
     signingKey,
@@ -137,6 +152,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
     apiUrl,
     idpUrl,
     signingKey,
+    keyFiles,
     logs: captured.lines,
     idpRequests,
     attachIdp,
@@ -161,6 +177,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
       await Promise.all(others.map((close) => close()));
       await api.stop();
       await Promise.all([closeServer(apiServer), closeServer(idpServer)]);
+      if (keyDir) await rm(keyDir, { recursive: true, force: true });
     },
   };
 }

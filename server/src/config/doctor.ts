@@ -3,7 +3,9 @@ import { cookieBytes, MAX_COOKIE_BYTES } from '../session/cookie-size.js';
 import { transactionCookiePrefix, WORST_TRANSACTION_COOKIE_VALUE } from '../session/transaction-cookies.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../oidc/token-verifier.js';
 import { isLoopbackHost } from './topology.js';
+import { directoryFindings, introspectionFindings } from './doctor-authz.js';
 import { redisFindings } from './doctor-redis.js';
+import { fapi2Findings } from './doctor-fapi2.js';
 
 export type Severity = 'ok' | 'info' | 'warn' | 'error';
 
@@ -137,6 +139,7 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
   if (metadata['backchannel_logout_supported'] !== true) {
     findings.push({ severity: 'info', check: 'backchannel', message: 'The IdP does not support back-channel logout: sessions ended at the IdP stay open here until they expire.' });
   }
+  findings.push(...fapi2Findings(config, metadata));
   return findings;
 }
 
@@ -154,6 +157,8 @@ export async function diagnose(env: Env, options: { fetch?: typeof fetch; now?: 
     ...staticFindings(config),
     ...(await idpFindings(config, options)),
     ...(await redisFindings(config)),
+    ...(await directoryFindings(config)),
+    ...(await introspectionFindings(config)),
   ];
 }
 

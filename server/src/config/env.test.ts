@@ -103,3 +103,60 @@ describe('configuration (S16)', () => {
     expect(loadConfig({ ...PRODUCTION, COOKIE_SAMESITE: 'strict' }).cookie.sameSite).toBe('strict');
   });
 });
+
+describe('directory and access-token settings (LDAP_*, OIDC_ACCESS_TOKEN_VERIFY)', () => {
+  const LDAP: Env = {
+    LDAP_URL: 'ldaps://ldap.corp.example:636',
+    LDAP_BIND_DN: 'cn=bff,ou=services,dc=corp,dc=example',
+    LDAP_BIND_PASSWORD: 'service-account-password',
+    LDAP_USER_BASE: 'ou=people,dc=corp,dc=example',
+    LDAP_GROUP_BASE: 'ou=groups,dc=corp,dc=example',
+  };
+
+  it('has no directory and verifies JWT access tokens unless told otherwise', () => {
+    const config = loadConfig({});
+    expect(config.ldap).toBeUndefined();
+    expect(config.oidc).toMatchObject({ accessTokenVerify: 'jwt', introspectionCacheTtlSeconds: 30 });
+  });
+
+  it('reads a complete directory configuration, with defaults for the filter, cache and timeout', () => {
+    expect(loadConfig({ ...PRODUCTION, ...LDAP }).ldap).toEqual({
+      url: 'ldaps://ldap.corp.example:636', startTls: false, bindDn: LDAP.LDAP_BIND_DN, bindPassword: LDAP.LDAP_BIND_PASSWORD,
+      userBase: LDAP.LDAP_USER_BASE, userFilter: '(uid={username})', groupBase: LDAP.LDAP_GROUP_BASE, cacheTtlSeconds: 300, timeoutMs: 3000,
+    });
+  });
+
+  it('names what a directory configuration lacks or gets wrong', () => {
+    const { LDAP_USER_BASE: _base, ...withoutUserBase } = LDAP;
+    expect(Object.keys(issuesOf(withoutUserBase))).toEqual(['LDAP_USER_BASE']);
+    expect(issuesOf(withoutUserBase)['LDAP_USER_BASE']).toMatch(/required with LDAP_URL/);
+    expect(issuesOf({ ...LDAP, LDAP_GROUP_BASE: 'groups' })['LDAP_GROUP_BASE']).toMatch(/distinguished name/);
+    expect(issuesOf({ ...LDAP, LDAP_BIND_PASSWORD: '' })['LDAP_BIND_PASSWORD']).toMatch(/required/);
+    expect(issuesOf({ ...LDAP, LDAP_USER_FILTER: '(uid=alice)' })['LDAP_USER_FILTER']).toMatch(/\{username\}/);
+    expect(issuesOf({ ...LDAP, LDAP_URL: 'https://ldap.corp.example' })['LDAP_URL']).toMatch(/ldap:\/\/ or ldaps:\/\//);
+    expect(issuesOf({ ...LDAP, LDAP_STARTTLS: 'true' })['LDAP_STARTTLS']).toMatch(/ldaps:\/\//);
+    expect(Object.keys(issuesOf({ ...LDAP, LDAP_CACHE_TTL: '-1', LDAP_TIMEOUT_MS: 'soon' })).sort()).toEqual(['LDAP_CACHE_TTL', 'LDAP_TIMEOUT_MS']);
+    const { LDAP_URL: _url, ...withoutUrl } = LDAP;
+    expect(issuesOf(withoutUrl)['LDAP_URL']).toMatch(/required when LDAP_BIND_DN/);
+  });
+
+  it('refuses plain ldap:// outside localhost in production, unless StartTLS is on; the bind password is never in a message', () => {
+    const plain = { ...PRODUCTION, ...LDAP, LDAP_URL: 'ldap://ldap.corp.example' };
+    expect(issuesOf(plain)['LDAP_URL']).toMatch(/ldaps:\/\/ or LDAP_STARTTLS=true/);
+    expect(loadConfig({ ...plain, LDAP_STARTTLS: 'true' }).ldap?.startTls).toBe(true);
+    expect(loadConfig({ ...PRODUCTION, ...LDAP, LDAP_URL: 'ldap://127.0.0.1:3389' }).ldap?.url).toBe('ldap://127.0.0.1:3389');
+    expect(loadConfig({ ...LDAP, LDAP_URL: 'ldap://ldap.corp.example' }).ldap?.startTls).toBe(false);
+    try {
+      loadConfig({ ...plain, LDAP_GROUP_BASE: 'nope' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain(LDAP.LDAP_BIND_PASSWORD);
+    }
+  });
+
+  it('reads the access-token verification mode and the introspection cache TTL', () => {
+    expect(loadConfig({ OIDC_ACCESS_TOKEN_VERIFY: 'introspection', OIDC_INTROSPECTION_CACHE_TTL: '5' }).oidc).toMatchObject({ accessTokenVerify: 'introspection', introspectionCacheTtlSeconds: 5 });
+    expect(issuesOf({ OIDC_ACCESS_TOKEN_VERIFY: 'opaque' })['OIDC_ACCESS_TOKEN_VERIFY']).toMatch(/jwt.*introspection/);
+    expect(Object.keys(issuesOf({ OIDC_INTROSPECTION_CACHE_TTL: 'long' }))).toEqual(['OIDC_INTROSPECTION_CACHE_TTL']);
+  });
+});

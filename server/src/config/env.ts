@@ -245,7 +245,8 @@ export function loadConfig(env: Env, options: { /** Where `npm run serve` finds 
   // In the FAPI 2.0 profile the client authenticates with its private key, never a secret.
   const clientSecret = profile === 'fapi2' ? '' : required('OIDC_CLIENT_SECRET');
   const fapi2 = profile === 'fapi2' ? fapi2Settings(env, add, warnings) : undefined;
-  if (!fapi2) strayFapi2Variables(env, add);
+  // An invalid OIDC_PROFILE is named already; stray keys would only repeat it.
+  if (!fapi2 && !issues.some((i) => i.variable === 'OIDC_PROFILE')) strayFapi2Variables(env, add);
   const audience = required('OIDC_AUDIENCE');
 
   const frontRaw = required('FRONT_URL');

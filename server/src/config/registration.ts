@@ -1,5 +1,6 @@
 import { API_PATHS } from '@bff/shared';
 import type { Config } from './env.js';
+import type { Fapi2Algorithm } from './client-keys.js';
 
 /**
  * What the identity provider's administrator registers for this API, derived from the
@@ -7,9 +8,18 @@ import type { Config } from './env.js';
  */
 export interface IdpRegistration {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** Absent in the `fapi2` profile: the client authenticates with its key. */
+  readonly clientSecret: string | undefined;
   readonly clientType: 'confidential';
-  readonly tokenEndpointAuthMethod: 'client_secret_post';
+  readonly tokenEndpointAuthMethod: 'client_secret_post' | 'private_key_jwt';
+  /** `fapi2`: where the IdP reads the client's public keys (`/api/jwks`), for `private_key_jwt`. */
+  readonly jwksUri?: string;
+  /** `fapi2`: access tokens must be DPoP-bound (RFC 9449 `dpop_bound_access_tokens`). */
+  readonly dpopBoundAccessTokens?: boolean;
+  /** `fapi2`: authorization requests only through PAR (RFC 9126 `require_pushed_authorization_requests`). */
+  readonly requirePushedAuthorizationRequests?: boolean;
+  /** `fapi2`: the algorithm of the client assertions (`token_endpoint_auth_signing_alg`). */
+  readonly tokenEndpointAuthSigningAlg?: Fapi2Algorithm;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris: readonly string[];
   /** OIDC Back-Channel Logout, with `backchannel_logout_session_required`. */
@@ -27,11 +37,20 @@ export interface IdpRegistration {
 }
 
 export function idpRegistration(config: Config): IdpRegistration {
+  const { fapi2 } = config.oidc;
   return {
     clientId: config.oidc.clientId,
-    clientSecret: config.oidc.clientSecret,
+    clientSecret: fapi2 ? undefined : config.oidc.clientSecret,
     clientType: 'confidential',
-    tokenEndpointAuthMethod: 'client_secret_post',
+    tokenEndpointAuthMethod: fapi2 ? 'private_key_jwt' : 'client_secret_post',
+    ...(fapi2
+      ? {
+          jwksUri: new URL(API_PATHS.jwks, config.backUrl).href,
+          dpopBoundAccessTokens: true,
+          requirePushedAuthorizationRequests: true,
+          tokenEndpointAuthSigningAlg: fapi2.client.alg,
+        }
+      : {}),
     redirectUris: [config.oidc.redirectUri.href],
     postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
     backchannelLogoutUri: new URL(API_PATHS.backchannelLogout, config.backUrl).href,

@@ -8,13 +8,15 @@ import { backchannelLogoutEndpoint } from './backchannel-logout.js';
 import { callbackEndpoint } from './callback.js';
 import type { EndpointDeps } from './deps.js';
 import { healthEndpoint } from './health.js';
+import { jwksEndpoint } from './jwks.js';
 import { loginEndpoint } from './login.js';
 import { logoutEndpoint } from './logout.js';
 
 /**
  * The plain endpoints under `/api` (everything but tRPC), one file each: login,
- * callback, logout, back-channel logout, health. Express is kept for these
- * redirect-based routes; the tRPC hot path does not go through it.
+ * callback, logout, back-channel logout, health, and the client's JWKS (fapi2).
+ * Express is kept for these redirect-based routes; the tRPC hot path does not go
+ * through it.
  */
 export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?: Store }): express.Express {
   const { config, logger } = deps;
@@ -37,6 +39,8 @@ export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?:
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   app.get(API_PATHS.health, healthEndpoint(deps));
+  // Only the FAPI 2.0 profile has client keys to publish; otherwise the path is a 404.
+  if (config.oidc.fapi2) app.get(API_PATHS.jwks, jwksEndpoint(config.oidc.fapi2));
 
   // Slows down login storms and callback probing per client address (S17); counted
   // across instances when the store is shared.

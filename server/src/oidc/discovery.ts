@@ -3,6 +3,9 @@ import { createRemoteJWKSet } from 'jose';
 import { TokenVerifier } from './token-verifier.js';
 import { Introspector } from './introspection.js';
 import { introspectAccessToken, ResponseBodyError } from './flows.js';
+import { fapi2Requirements } from './fapi2-requirements.js';
+import { importClientKey } from '../config/client-keys.js';
+import type { Fapi2Keys } from '../config/fapi2.js';
 import type { Logger } from '../log.js';
 
 export interface OidcOptions {
@@ -24,6 +27,8 @@ export interface OidcOptions {
   readonly accessTokenVerify?: 'jwt' | 'introspection';
   /** How long an introspection answer is reused, at most. Default 30. */
   readonly introspectionCacheTtlSeconds?: number;
+  /** The FAPI 2.0 profile's keys: `private_key_jwt` instead of the secret, DPoP-bound tokens, and an IdP that must offer both. */
+  readonly fapi2?: Fapi2Keys | undefined;
 }
 
 /** The identity provider once discovered: its metadata, for openid-client's calls, and the one token verifier. */
@@ -32,6 +37,17 @@ export interface Idp {
   readonly configuration: client.Configuration;
   readonly metadata: client.ServerMetadata;
   readonly tokens: TokenVerifier;
+  /** The API's DPoP key (RFC 9449) in the `fapi2` profile: proofs on PAR, code exchange and refresh. */
+  readonly dpop: client.DPoPHandle | undefined;
+}
+
+/** Thrown by discovery in the `fapi2` profile when the IdP's metadata lacks what the profile needs. */
+export class IdpProfileError extends Error {
+  readonly code = 'IDP_PROFILE_UNSUPPORTED';
+  constructor(readonly missing: readonly string[]) {
+    super(`The identity provider does not offer what OIDC_PROFILE=fapi2 needs: ${missing.join(', ')}.`);
+    this.name = 'IdpProfileError';
+  }
 }
 
 /** Thrown when the identity provider cannot be reached or has not been discovered yet. */
@@ -69,11 +85,13 @@ export function createOidcService(options: OidcOptions): OidcService {
   let stopped = false;
 
   const discover = async (): Promise<Idp> => {
+    const { fapi2 } = options;
+    const credentials = await clientCredentials(options);
     const configuration = await client.discovery(
       options.issuer,
       options.clientId,
-      { client_secret: options.clientSecret, id_token_signed_response_alg: options.algorithms[0] },
-      client.ClientSecretPost(options.clientSecret),
+      { ...credentials.metadata, id_token_signed_response_alg: options.algorithms[0] },
+      credentials.authentication,
       {
         timeout: Math.ceil(options.timeoutMs / 1000),
         execute: options.allowHttp ? [client.allowInsecureRequests] : [],
@@ -87,6 +105,15 @@ export function createOidcService(options: OidcOptions): OidcService {
       cacheMaxAge: 10 * 60_000,
     });
     const metadata = configuration.serverMetadata();
+    if (fapi2) {
+      // openid-client requires RFC 9207 `iss` only when the IdP advertises it, and PAR is used only when offered: both are checked here.
+      const missing = fapi2Requirements(metadata, fapi2).filter((r) => !r.met).map((r) => r.metadata);
+      if (missing.length > 0) {
+        options.logger.warn('idp.profile_unsupported', { profile: 'fapi2', missing, fix: 'npm run doctor names what to enable at the IdP' });
+        throw new IdpProfileError(missing);
+      }
+    }
+    const dpop = credentials.dpopKeyPair ? client.getDPoPHandle(configuration, credentials.dpopKeyPair) : undefined;
     let introspection: Introspector | undefined;
     if (options.accessTokenVerify === 'introspection') {
       if (!metadata.introspection_endpoint) throw new Error('The identity provider publishes no introspection_endpoint (OIDC_ACCESS_TOKEN_VERIFY=introspection).');
@@ -104,8 +131,13 @@ export function createOidcService(options: OidcOptions): OidcService {
         },
       });
     }
-    const tokens = new TokenVerifier({ issuer: metadata.issuer, clientId: options.clientId, audience: options.audience, algorithms: options.algorithms, keys, ...(introspection ? { introspection } : {}) });
-    return { configuration, metadata, tokens };
+    const tokens = new TokenVerifier({
+      issuer: metadata.issuer, clientId: options.clientId, audience: options.audience, algorithms: options.algorithms, keys,
+      ...(introspection ? { introspection } : {}),
+      // The thumbprint openid-client binds tokens to, so that the check cannot disagree with the proofs.
+      ...(dpop ? { dpopJkt: await dpop.calculateThumbprint() } : {}),
+    });
+    return { configuration, metadata, tokens, dpop };
   };
 
   const attempt = (): Promise<Idp> => {
@@ -150,6 +182,18 @@ export function createOidcService(options: OidcOptions): OidcService {
       clearTimeout(retryTimer);
     },
   };
+}
+
+/**
+ * How our client proves itself: `private_key_jwt` with the client key in the `fapi2`
+ * profile (and the DPoP key pair for proofs), the client secret otherwise.
+ */
+async function clientCredentials(options: OidcOptions): Promise<{ metadata: Partial<client.ClientMetadata>; authentication: client.ClientAuth; dpopKeyPair: client.CryptoKeyPair | undefined }> {
+  if (!options.fapi2) {
+    return { metadata: { client_secret: options.clientSecret }, authentication: client.ClientSecretPost(options.clientSecret), dpopKeyPair: undefined };
+  }
+  const [clientKey, dpopKeyPair] = await Promise.all([importClientKey(options.fapi2.client), importClientKey(options.fapi2.dpop)]);
+  return { metadata: {}, authentication: client.PrivateKeyJwt({ key: clientKey.privateKey, kid: options.fapi2.client.kid }), dpopKeyPair };
 }
 
 /** A log-safe description of an outbound failure: a code and a class, never a body. */

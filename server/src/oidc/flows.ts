@@ -25,10 +25,11 @@ export async function startLogin(
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
   };
-  // Pushed authorization requests (RFC 9126) whenever the IdP offers them: the
-  // parameters travel over the back channel, authenticated, instead of the URL.
+  // Pushed authorization requests (RFC 9126) whenever the IdP offers them (always in the
+  // fapi2 profile, whose discovery requires them): the parameters travel over the back
+  // channel, authenticated, instead of the URL. A DPoP proof there binds the code to our key.
   const authorizationUrl = idp.metadata.pushed_authorization_request_endpoint
-    ? await client.buildAuthorizationUrlWithPAR(idp.configuration, parameters)
+    ? await client.buildAuthorizationUrlWithPAR(idp.configuration, parameters, dpopOption(idp))
     : client.buildAuthorizationUrl(idp.configuration, parameters);
   return { transaction: { state, nonce, codeVerifier, returnTo: options.returnTo }, authorizationUrl };
 }
@@ -43,10 +44,19 @@ export function exchangeCode(idp: Idp, callbackUrl: URL, transaction: LoginTrans
     expectedState: transaction.state,
     expectedNonce: transaction.nonce,
     idTokenExpected: true,
-  });
+  }, undefined, dpopOption(idp));
 }
 
-/** Revokes a refresh token at logout, when the IdP offers revocation (S4). */
+/** openid-client's DPoP option: a proof with the API's key in the `fapi2` profile, none otherwise (RFC 9449). */
+function dpopOption(idp: Idp): client.DPoPOptions {
+  return idp.dpop ? { DPoP: idp.dpop } : {};
+}
+
+/**
+ * Revokes a refresh token at logout, when the IdP offers revocation (S4). RFC 9449 puts
+ * no proof on revocation: a confidential client's refresh token is bound to its client
+ * authentication (`private_key_jwt` in the fapi2 profile, §5), which openid-client adds here.
+ */
 export async function revokeRefreshToken(idp: Idp, refreshToken: string): Promise<void> {
   if (!idp.metadata.revocation_endpoint) return;
   await client.tokenRevocation(idp.configuration, refreshToken, { token_type_hint: 'refresh_token' });
@@ -67,9 +77,9 @@ export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: 
   return client.buildEndSessionUrl(idp.configuration, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri });
 }
 
-/** Renews the tokens with a refresh token. */
+/** Renews the tokens with a refresh token; the new access token is bound to our DPoP key in the fapi2 profile. */
 export function refreshGrant(idp: Idp, refreshToken: string): Promise<TokenSet> {
-  return client.refreshTokenGrant(idp.configuration, refreshToken);
+  return client.refreshTokenGrant(idp.configuration, refreshToken, undefined, dpopOption(idp));
 }
 
 export { ResponseBodyError, AuthorizationResponseError } from 'openid-client';

@@ -100,6 +100,11 @@ export interface TokenVerifierOptions {
   readonly now?: () => number;
   /** Opaque access tokens (`OIDC_ACCESS_TOKEN_VERIFY=introspection`): asked about at the IdP instead of verified as JWTs. */
   readonly introspection?: Introspector;
+  /**
+   * The RFC 7638 thumbprint of the API's DPoP key (`fapi2` profile): every access token
+   * must be bound to it (`cnf.jkt`, RFC 9449 §6), whether a JWT or introspected.
+   */
+  readonly dpopJkt?: string;
 }
 
 /**
@@ -112,6 +117,8 @@ export interface TokenVerifierOptions {
  *   With `introspection`, access tokens are opaque: the IdP's RFC 7662 answer (cached
  *   briefly by the {@link Introspector}) decides, with the same `exp`, `nbf`, `iss` and
  *   `aud` rules, and its claims stand in for the JWT's.
+ * - with `dpopJkt` (FAPI 2.0 profile), an access token, JWT or introspected, must also be
+ *   bound to the API's DPoP key (`cnf.jkt`); any other binding, or none, is `invalid_token`.
  * - ID tokens (OIDC Core §3.1.3.7) and logout tokens (Back-Channel Logout §2.6):
  *   a refusal throws {@link TokenRejectedError}.
  *
@@ -138,17 +145,33 @@ export class TokenVerifier {
    * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
    */
   async verifyAccessToken(token: string): Promise<VerifyResult> {
-    if (this.#options.introspection) return this.#introspect(token, this.#options.introspection);
+    if (this.#options.introspection) return this.#boundToUs(await this.#introspect(token, this.#options.introspection));
     const cached = this.#cache.get(token);
     if (cached) return { ok: true, claims: cached };
     try {
       const { payload } = await this.#verify(token, { audience: this.#options.audience, requiredClaims: ['sub', 'exp', 'iat'] });
       const claims: AccessTokenClaims = { ...payload, sub: payload.sub ?? '', exp: payload.exp ?? 0 };
+      const bound = this.#boundToUs({ ok: true, claims });
+      if (!bound.ok) return bound;
       this.#cache.set(token, claims);
       return { ok: true, claims };
     } catch (error) {
       return toFailure(error);
     }
+  }
+
+  /**
+   * With a DPoP key configured, a token must be bound to it: one bound to another key,
+   * or to none (a bearer token), was not issued to this API's proofs.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-6
+   */
+  #boundToUs(result: VerifyResult): VerifyResult {
+    const expected = this.#options.dpopJkt;
+    if (!result.ok || expected === undefined) return result;
+    const cnf = result.claims['cnf'];
+    const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>)['jkt'] : undefined;
+    if (jkt === expected) return result;
+    return { ok: false, reason: 'invalid_token', detail: jkt === undefined ? 'cnf_jkt_missing' : 'cnf_jkt_mismatch' };
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2 */

@@ -5,7 +5,7 @@ import type { TRPCError } from '@trpc/server';
 import { API_PATHS } from '@bff/shared';
 import { authenticate } from '../../session/authenticate.js';
 import type { Logger } from '../../log.js';
-import { appRouter } from '../../app/router.js';
+import type { AnyTRPCRouter } from '@trpc/server';
 import { AuthFailure } from '../init.js';
 import { createInnerContext, type Services } from '../context.js';
 import { createCors } from './cors.js';
@@ -20,6 +20,8 @@ export interface TrpcEndpointOptions {
   readonly maxBodyBytes: number;
   /** Calls per batch request; beyond it the whole request is refused before any procedure runs (S22). */
   readonly maxBatchSize: number;
+  /** The procedures served: the app's router. */
+  readonly router: AnyTRPCRouter;
 }
 
 /**
@@ -80,7 +82,7 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
     const response = await fetchRequestHandler({
       endpoint: API_PATHS.trpc,
       req: toFetchRequest(req, body, aborted?.signal),
-      router: appRouter,
+      router: options.router,
       maxBatchSize: options.maxBatchSize,
       // A refused call tells the client when to try again.
       responseMeta: ({ errors }) => {

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { devIdpSettings, DevIdpSettingsError } from './settings.js';
+
+describe('devIdpSettings', () => {
+  it('defaults to group names in a groups claim and JWT access tokens', () => {
+    expect(devIdpSettings({})).toEqual({ accessTokenTtl: 3600, groups: 'names', accessTokenFormat: 'jwt', profile: 'oidc' });
+  });
+
+  it('reads the enterprise IdP shapes', () => {
+    expect(devIdpSettings({ DEV_IDP_GROUPS: 'dns', DEV_IDP_ACCESS_TOKEN_FORMAT: 'opaque' })).toMatchObject({ groups: 'dns', accessTokenFormat: 'opaque' });
+    expect(devIdpSettings({ DEV_IDP_GROUPS: 'none' }).groups).toBe('none');
+  });
+
+  it('reads the FAPI 2.0 profile', () => {
+    expect(devIdpSettings({ DEV_IDP_PROFILE: 'fapi2' }).profile).toBe('fapi2');
+    expect(() => devIdpSettings({ DEV_IDP_PROFILE: 'fapi1' })).toThrow(DevIdpSettingsError);
+  });
+
+  it('names every wrong variable at once', () => {
+    try {
+      devIdpSettings({ DEV_IDP_GROUPS: 'ldap', DEV_IDP_ACCESS_TOKEN_FORMAT: 'jwe', DEV_IDP_ACCESS_TOKEN_TTL: '0' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(DevIdpSettingsError);
+      expect((error as DevIdpSettingsError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['DEV_IDP_ACCESS_TOKEN_FORMAT', 'DEV_IDP_ACCESS_TOKEN_TTL', 'DEV_IDP_GROUPS']);
+    }
+  });
+});
