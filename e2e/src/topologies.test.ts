@@ -109,6 +109,19 @@ describe('deployment topologies in a real browser', () => {
     await fullJourney(c, t, { expectCookie: { secure: false, sameSite: 'Lax' } });
   });
 
+  it('9. FAPI 2.0: the whole journey against the dev IdP enforcing the FAPI 2.0 Security Profile', async () => {
+    const { topology: t, context: c } = await open('fapi2');
+    const pushed: string[] = [];
+    c.on('request', (req) => {
+      const url = new URL(req.url());
+      if (url.origin === t.idp && url.pathname === '/auth' && req.isNavigationRequest()) pushed.push([...url.searchParams.keys()].sort().join(','));
+    });
+    await fullJourney(c, t, { expectCookie: { secure: false, sameSite: 'Lax' } });
+    // Every authorization request went through PAR: the front channel carried only request_uri.
+    expect(pushed.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(pushed)).toEqual(new Set(['client_id,request_uri']));
+  });
+
   it('5. the npm start defaults (localhost:4200 → localhost:3000, IdP on :4000)', async () => {
     const { topology: t, context: c } = await open('npm-start-defaults');
     expect([t.front, t.api, t.idp]).toEqual(['http://localhost:4200', 'http://localhost:3000', 'http://localhost:4000']);

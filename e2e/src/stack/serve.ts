@@ -22,6 +22,8 @@ export interface ServeSpec {
   readonly env: server.Env;
   /** Settings of the development IdP (e.g. which group claim it sends). */
   readonly devIdp?: { readonly groups?: 'names' | 'dns' | 'none' };
+  /** The dev IdP enforces the FAPI 2.0 Security Profile; the API runs OIDC_PROFILE=fapi2 with fresh keys. */
+  readonly fapi2?: boolean;
   /** More API instances on the same IdP and shared state (behind a load balancer). */
   readonly moreApis?: readonly number[];
   readonly clientDist: string;
@@ -42,6 +44,7 @@ const stack = await startStack(server, {
   listen: { idp: spec.idp, api: spec.api, ...(tls ? { tls } : {}) },
   logLevel: 'warn',
   ...(spec.devIdp ? { devIdp: spec.devIdp } : {}),
+  ...(spec.fapi2 ? { fapi2: true } : {}),
 });
 
 for (const port of spec.moreApis ?? []) await stack.addInstance({ port });

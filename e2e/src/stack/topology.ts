@@ -11,7 +11,7 @@ export const REPO_ROOT = resolve(here, '../../..');
 export const CLIENT_DIST = join(REPO_ROOT, 'client/dist/client/browser');
 export const NGINX_TEMPLATE = join(REPO_ROOT, 'deploy/nginx/bff.conf.template');
 
-export type TopologyName = 'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults' | 'two-instances' | 'serve' | 'ldap-roles';
+export type TopologyName = 'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults' | 'two-instances' | 'serve' | 'ldap-roles' | 'fapi2';
 
 /** What `npm run serve` runs: the production entry point. */
 const MAIN = join(REPO_ROOT, 'server/dist/main.js');
@@ -69,7 +69,7 @@ export function renderNginxConfig(values: Record<string, string>): string {
 export async function startTopology(name: TopologyName): Promise<Topology> {
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error(`Build the client first (npm run build -w client): ${CLIENT_DIST} is missing.`);
   const certs: TestCertificates | undefined =
-    name === 'same-site-http' || name === 'npm-start-defaults' || name === 'serve' || name === 'ldap-roles' ? undefined : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
+    name === 'same-site-http' || name === 'npm-start-defaults' || name === 'serve' || name === 'ldap-roles' || name === 'fapi2' ? undefined : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
   const https = certs ? 'https' : 'http';
   let idp: Listener;
   let api: Listener;
@@ -81,6 +81,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
   let production: { port: number; env: Record<string, string> } | undefined;
   let slapd: Slapd | undefined;
   let devIdp: ServeSpec['devIdp'];
+  let fapi2 = false;
 
   switch (name) {
     case 'npm-start-defaults':
@@ -122,6 +123,15 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
         API_UPSTREAM: 'bff_api',
         API_URL: origin,
       };
+      break;
+    }
+    case 'fapi2': {
+      // The dev IdP enforces FAPI 2.0 (PAR, private_key_jwt, DPoP, ES256/PS256, RFC 9207 iss).
+      idp = await listener('http', 'idp.example.test');
+      api = await listener('http', 'api.example.test');
+      front = { ...(await listener('http', 'app.example.test')), apiUrl: api.origin };
+      env = { OIDC_ISSUER: idp.origin, BACK_URL: api.origin, FRONT_URL: front.origin };
+      fapi2 = true;
       break;
     }
     case 'ldap-roles': {
@@ -176,6 +186,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     env,
     ...(upstreams.length > 1 ? { moreApis: upstreams.slice(1) } : {}),
     ...(devIdp ? { devIdp } : {}),
+    ...(fapi2 ? { fapi2 } : {}),
     clientDist: CLIENT_DIST,
     ...(certs ? { cert: { certFile: certs.certFile, keyFile: certs.keyFile } } : {}),
   };
