@@ -47,7 +47,7 @@ describe('npm start', () => {
 
     const alice = new Browser();
     await login({ apiUrl: 'http://localhost:3000' }, alice, 'alice');
-    const me = await call({ apiUrl: 'http://localhost:3000' }, alice, 'me');
+    const me = await call({ apiUrl: 'http://localhost:3000' }, alice, 'me', { headers: { origin: 'http://localhost:4200' } });
     const lifetime = Date.parse(me.body.result.data.session.accessTokenExpiresAt) - Date.now();
     expect(lifetime).toBeGreaterThan(3000);
     expect(lifetime).toBeLessThanOrEqual(7000);
@@ -67,6 +67,6 @@ describe('npm start', () => {
     expect(output()).toContain('dev_idp.skipped');
     const alice = new Browser();
     await login({ apiUrl: api }, alice, 'alice');
-    expect((await call({ apiUrl: api }, alice, 'me')).status).toBe(200);
+    expect((await call({ apiUrl: api }, alice, 'me', { headers: { origin: 'http://localhost:4200' } })).status).toBe(200);
   });
 });
