@@ -61,3 +61,27 @@ describe('token refresh (S8), with a 3-second access-token lifetime', () => {
     expect(stack.logs.some((line) => line.includes('auth.refresh_failed'))).toBe(true);
   });
 });
+
+describe('the development IdP rotates refresh tokens with reuse detection, as enterprise IdPs do', () => {
+  it('refuses a refresh token used twice, and then revokes the grant (the rotated token dies too)', async () => {
+    const carol = new Browser();
+    await login(stack, carol, 'alice');
+    const refreshToken = (await sessionOf(carol))?.refreshToken ?? '';
+    expect(refreshToken).not.toBe('');
+    const grant = (token: string) =>
+      fetch(`${stack.idpUrl}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: stack.api.config.oidc.clientId, client_secret: stack.api.config.oidc.clientSecret }).toString(),
+      });
+    const first = await grant(refreshToken);
+    expect(first.status).toBe(200);
+    const rotated = ((await first.json()) as { refresh_token?: string }).refresh_token ?? '';
+    expect(rotated).not.toBe('');
+    expect(rotated).not.toBe(refreshToken);
+    const reused = await grant(refreshToken);
+    expect(reused.status).toBe(400);
+    expect(((await reused.json()) as { error: string }).error).toBe('invalid_grant');
+    expect((await grant(rotated)).status).toBe(400);
+  });
+});
