@@ -1,7 +1,7 @@
 import { bootstrapApplication } from '@angular/platform-browser';
 import { createAppConfig } from './app/app.config';
 import { App } from './app/app';
-import { loadAppConfig } from './app/core/app-config';
+import { loadAppConfig } from './app/core/config/app-config';
 
 // The API URL comes from config.json beside index.html, so one build deploys anywhere.
 loadAppConfig(new URL('config.json', document.baseURI)).then((result) => {
@@ -10,6 +10,7 @@ loadAppConfig(new URL('config.json', document.baseURI)).then((result) => {
     return;
   }
   bootstrapApplication(App, createAppConfig(result.config)).catch((error: unknown) => {
+    // eslint-disable-next-line no-console -- Angular never started, so no error handler of its own can report this.
     console.error(error);
     showStartupProblem('The application failed to start.');
   });

@@ -1,6 +1,7 @@
 import type { Routes } from '@angular/router';
-import { groupGuard, sessionGuard } from './core/auth-guard';
-import { ANALYSTS_GROUP } from './core/groups';
+import { roleGuard, sessionGuard } from './core/auth/auth-guard';
+import { ANALYST_ROLE } from './core/auth/auth';
+import { startChatHistory } from './chat/chat-history';
 
 const TITLE = 'Team Workspace';
 
@@ -14,13 +15,13 @@ export const routes: Routes = [
   {
     path: 'chat',
     title: `Chat · ${TITLE}`,
-    canActivate: [sessionGuard],
+    canActivate: [sessionGuard, startChatHistory],
     loadComponent: () => import('./chat/chat-page').then((m) => m.ChatPage),
   },
   {
     path: 'analytics',
     title: `Analytics · ${TITLE}`,
-    canActivate: [groupGuard(ANALYSTS_GROUP)],
+    canActivate: [roleGuard(ANALYST_ROLE)],
     loadComponent: () => import('./analytics/analytics-page').then((m) => m.AnalyticsPage),
   },
   {

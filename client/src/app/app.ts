@@ -1,21 +1,29 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { NavigationEnd, Router, RouterLink, RouterOutlet } from '@angular/router';
-import { Auth } from './core/auth';
-import { LoginFlow } from './core/login-flow';
+import { rateLimitMessage } from './core/api/api-error';
+import { ServiceStatus } from './core/api/service-status';
+import { ANALYST_ROLE, Auth } from './core/auth/auth';
+import { LoginFlow } from './core/auth/login-flow';
 
-/** The shell: header with navigation and the account area, then the routed page. */
+/**
+ * The shell: header with navigation and the account area, a banner while the API is
+ * unavailable or rate limiting, then the routed page.
+ */
 @Component({
   selector: 'app-root',
   imports: [RouterOutlet, RouterLink],
   templateUrl: './app.html',
-  styleUrl: './app.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class App {
   protected readonly auth = inject(Auth);
   protected readonly flow = inject(LoginFlow);
+  protected readonly service = inject(ServiceStatus);
+  protected readonly rateLimitMessage = rateLimitMessage;
   /** First segment of the current page's path (`chat` for `/chat?x=1`), for `aria-current`. */
   protected readonly section = signal('');
+  /** Analytics is only linked for those the API lets in; the page itself explains to others. */
+  protected readonly isAnalyst = computed(() => this.auth.hasRole(ANALYST_ROLE));
 
   constructor() {
     // Hand-rolled rather than RouterLinkActive, whose content queries cost ~1 KB of initial bundle.

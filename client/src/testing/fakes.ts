@@ -3,10 +3,11 @@ import type { AppRouter } from '@bff/server/router';
 import { API_PATHS, type AnalyticsOutput, type AuthFailureReason, type ChatMessage, type MeOutput } from '@bff/shared';
 import { TRPCClientError } from '@trpc/client';
 import { vi, type Mock } from 'vitest';
-import { APP_CONFIG } from '../app/core/app-config';
-import { SESSION_CHANNEL, type SessionChannel, type SessionMessage } from '../app/core/session-channel';
-import { TRPC_CLIENT, type TrpcClient } from '../app/core/trpc-client';
-import { WindowLocation } from '../app/core/window-location';
+import { APP_CONFIG } from '../app/core/config/app-config';
+import { SESSION_CHANNEL, type SessionChannel, type SessionMessage } from '../app/core/auth/session-channel';
+import { appTrpcLinks } from '../app/app.config';
+import { TRPC_CLIENT, createTrpcClient, type TrpcClient } from '../app/core/api/trpc-client';
+import { WindowLocation } from '../app/core/auth/window-location';
 
 export const API_URL = 'https://api.example.test';
 export const FRONT_ORIGIN = 'https://app.example.test';
@@ -37,11 +38,12 @@ export function meFor(user: MeOutput['user']): MeOutput {
 export const ALICE = meFor({ sub: 'alice', name: 'Alice Analyst', email: 'alice@example.test', groups: ['analysts'], roles: ['analyst'] });
 export const BOB = meFor({ sub: 'bob', name: 'Bob Builder', email: null, groups: [], roles: [] });
 
-type ErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
+type ErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'TOO_MANY_REQUESTS' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
 const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   BAD_REQUEST: 400,
+  TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
 };
@@ -57,9 +59,18 @@ export function errorEnvelope(code: ErrorCode, path: string, reason?: AuthFailur
   };
 }
 
-/** What the typed client rejects with when the API answers `code`. */
-export function trpcError(code: ErrorCode, reason?: AuthFailureReason): TRPCClientError<AppRouter> {
-  return TRPCClientError.from<AppRouter>(errorEnvelope(code, 'test', reason));
+/** An API answer to one procedure: `code` with `reason`, as the fake API (`fakeFetch`) sends it. */
+export function failure(code: ErrorCode, reason?: AuthFailureReason, headers?: Record<string, string>): Answer {
+  return (path) => ({ status: HTTP_STATUS[code], body: errorEnvelope(code, path, reason), ...(headers ? { headers } : {}) });
+}
+
+/**
+ * What the typed client rejects with when the API answers `code`; `headers` are those of
+ * the HTTP answer (e.g. `Retry-After`), which the client can read from the error.
+ */
+export function trpcError(code: ErrorCode, reason?: AuthFailureReason, headers?: Record<string, string>): TRPCClientError<AppRouter> {
+  const response = new Response(null, { status: HTTP_STATUS[code], ...(headers ? { headers } : {}) });
+  return TRPCClientError.from<AppRouter>(errorEnvelope(code, 'test', reason), { meta: { response } });
 }
 
 /** What the client rejects with when the request never reaches the API. */
@@ -88,7 +99,7 @@ export interface SubscriptionCallbacks<T> {
 export class FakeSubscription<T> {
   /** The unsubscribe function of the latest subscription. */
   readonly unsubscribe = vi.fn<() => void>();
-  readonly subscribe = vi.fn((_input: undefined, callbacks: SubscriptionCallbacks<T>) => {
+  readonly subscribe = vi.fn((_input: unknown, callbacks: SubscriptionCallbacks<T>) => {
     this.callbacks = callbacks;
     return { unsubscribe: this.unsubscribe };
   });
@@ -122,8 +133,13 @@ export class FakeSubscription<T> {
   }
 }
 
-/** How the fake API answers one procedure of a request. */
-export type Answer = (path: string) => { status: number; body: unknown };
+/** How the fake API answers one procedure of a request; `headers` go on the HTTP answer. */
+export type Answer = (path: string) => { status: number; body: unknown; headers?: Record<string, string> };
+
+/** The fake API's answer with `data` for `path` (e.g. `ok({ me: ALICE, 'chat.history': [] })`). */
+export function ok(data: Record<string, unknown>): Answer {
+  return (path) => ({ status: 200, body: { result: { data: data[path] } } });
+}
 
 /** A fetch that answers every procedure of a (batch) request with `answer`. */
 export function fakeFetch(answer: Answer) {
@@ -132,12 +148,25 @@ export function fakeFetch(answer: Answer) {
     const paths = url.pathname.replace(`${API_PATHS.trpc}/`, '').split(',');
     const answers = paths.map(answer);
     const status = answers.every((a) => a.status === answers[0]?.status) ? (answers[0]?.status ?? 200) : 207;
-    return new Response(JSON.stringify(answers.map((a) => a.body)), { status, headers: { 'content-type': 'application/json' } });
+    const headers = new Headers({ 'content-type': 'application/json', ...answers[0]?.headers });
+    return new Response(JSON.stringify(answers.map((a) => a.body)), { status, headers });
   });
 }
 
-/** An event stream as the browser would open it; the test plays the API's (and the browser's) side. */
-/** A stand-in for the browser's `EventSource`, driven by the test. */
+/** The procedures of each request `fetch` was called with, e.g. `[['me', 'chat.history']]`. */
+export function proceduresPerRequest(fetch: ReturnType<typeof fakeFetch>): string[][] {
+  return fetch.mock.calls.map(([input]) => new URL(String(input)).pathname.replace(`${API_PATHS.trpc}/`, '').split(','));
+}
+
+/** The real client with the application's links, over a fake API (`fetch`) and fake event streams. */
+export function provideRealTrpcClient(fetch: typeof globalThis.fetch, EventSource?: typeof globalThis.EventSource): Provider {
+  return {
+    provide: TRPC_CLIENT,
+    useFactory: () => createTrpcClient({ apiUrl: API_URL, fetch, links: appTrpcLinks(), ...(EventSource ? { EventSource } : {}) }),
+  };
+}
+
+/** A stand-in for the browser's `EventSource`, driven by the test, which plays the API's (and the browser's) side. */
 export class FakeEventSource {
   /** CONNECTING (0), OPEN (1) or CLOSED (2), as in `EventSource`. */
   readyState = 0;
@@ -160,11 +189,14 @@ export class FakeEventSource {
     this.readyState = 2;
   }
 
-  /** An event from the API, e.g. `emit('message', JSON.stringify(value))`; none arrive once closed. */
-  emit(type: string, data = ''): void {
+  /**
+   * An event from the API, e.g. `emit('message', JSON.stringify(value), value.id)` for a
+   * tracked event (`id:` on the wire); none arrive once closed.
+   */
+  emit(type: string, data = '', lastEventId = ''): void {
     if (this.closed) return;
     this.readyState = 1;
-    this.dispatch(type, data);
+    this.dispatch(type, data, lastEventId);
   }
 
   /** The connection dropped and the browser is reconnecting, or (`refused`) it gave up. */
@@ -173,8 +205,8 @@ export class FakeEventSource {
     this.dispatch('error', '');
   }
 
-  private dispatch(type: string, data: string): void {
-    for (const listener of this.listeners.get(type) ?? []) listener(new MessageEvent(type, { data }));
+  private dispatch(type: string, data: string, lastEventId = ''): void {
+    for (const listener of this.listeners.get(type) ?? []) listener(new MessageEvent(type, { data, lastEventId }));
   }
 }
 
@@ -196,7 +228,7 @@ export function fakeEventSources(): { readonly EventSource: typeof EventSource; 
 export interface FakeTrpc {
   readonly me: { readonly query: Mock<(input?: undefined, options?: unknown) => Promise<MeOutput>> };
   readonly chat: {
-    readonly history: { readonly query: Mock<(input?: { limit?: number }) => Promise<ChatMessage[]>> };
+    readonly history: { readonly query: Mock<(input?: { limit?: number }, options?: unknown) => Promise<ChatMessage[]>> };
     readonly send: { readonly mutate: Mock<(input: { text: string }) => Promise<ChatMessage>> };
     readonly onMessage: FakeSubscription<ChatMessage>;
   };

@@ -95,15 +95,24 @@ export const protectedProcedure = publicProcedure.use(requireSession);
  * that do not need roles use {@link protectedProcedure} and keep working meanwhile.
  */
 export const rolesProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  let grants: Grants;
+  const grants = await grantsOf(ctx);
+  return next({ ctx: { ...ctx, user: { ...ctx.user, groups: grants.groups, roles: grants.roles } } });
+});
+
+/**
+ * The caller's groups and roles, from a signed-in procedure's context: what
+ * {@link rolesProcedure} does, for a procedure that reads them itself (`me`, the hottest
+ * call, saves a middleware layer that way).
+ * @throws {TRPCError} `SERVICE_UNAVAILABLE`, reason `directory_unavailable`, when the directory cannot answer.
+ */
+export async function grantsOf(ctx: { grants: () => Promise<Grants> }): Promise<Grants> {
   try {
-    grants = await ctx.grants();
+    return await ctx.grants();
   } catch (error) {
     if (error instanceof DirectoryUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('directory_unavailable') });
     throw error;
   }
-  return next({ ctx: { ...ctx, user: { ...ctx.user, groups: grants.groups, roles: grants.roles } } });
-});
+}
 
 /**
  * A procedure for holders of an application role only (S13). Roles are granted by

@@ -66,10 +66,10 @@ describe('AnalyticsPage', () => {
     expect(el.querySelector('[data-testid=calls-chart]')).toBeNull();
   });
 
-  it('explains the missing group when the API answers FORBIDDEN', async () => {
+  it('explains the missing role when the API answers FORBIDDEN', async () => {
     trpc.analytics.query.mockRejectedValue(trpcError('FORBIDDEN', 'forbidden'));
     const { el } = await render();
-    expect(el.querySelector('[data-testid=analytics-forbidden]')?.textContent).toContain('analysts');
+    expect(el.querySelector('[data-testid=analytics-forbidden] strong')?.textContent).toContain('analyst role');
     expect(el.querySelector('[data-testid=calls-chart]')).toBeNull();
   });
 

@@ -1,16 +1,18 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { AnalyticsOutput } from '@bff/shared';
-import { apiErrorKind, apiErrorMessage, type ApiErrorKind } from '../core/api-error';
-import { formatDateTime, formatMessageTime } from '../core/date-format';
-import { ANALYSTS_GROUP } from '../core/groups';
-import { TRPC_CLIENT } from '../core/trpc-client';
+import { apiErrorKind, type ApiErrorKind } from '../core/api/api-error';
+import { apiErrorMessage } from '../core/api/api-error-message';
+import { ServiceStatus } from '../core/api/service-status';
+import { formatDateTime, formatMessageTime } from '../core/format/date-format';
+import { ANALYST_ROLE } from '../core/auth/auth';
+import { TRPC_CLIENT } from '../core/api/trpc-client';
 import { CHART_WIDTH, layoutLoginChart, layoutProcedureChart } from './chart-layout';
 
 type State =
   | { readonly status: 'loading' }
   | { readonly status: 'ready'; readonly data: AnalyticsOutput }
-  | { readonly status: 'error'; readonly kind: ApiErrorKind };
+  | { readonly status: 'error'; readonly kind: ApiErrorKind; readonly message: string };
 
 /** API usage since the server started and sign-ins over the last hour, for analysts. */
 @Component({
@@ -24,9 +26,8 @@ export class AnalyticsPage {
   private readonly trpc = inject(TRPC_CLIENT);
 
   protected readonly state = signal<State>({ status: 'loading' });
-  protected readonly group = ANALYSTS_GROUP;
+  protected readonly role = ANALYST_ROLE;
   protected readonly chartWidth = CHART_WIDTH;
-  protected readonly errorMessage = apiErrorMessage;
   protected readonly dateTime = formatDateTime;
 
   protected readonly data = computed(() => {
@@ -48,6 +49,12 @@ export class AnalyticsPage {
 
   constructor() {
     void this.refresh();
+    // Loads again by itself once an outage is over, rather than waiting for "Try again".
+    const stop = inject(ServiceStatus).onRecovered(() => {
+      const state = this.state();
+      if (state.status === 'error' && state.kind === 'unavailable') void this.refresh();
+    });
+    inject(DestroyRef).onDestroy(stop);
   }
 
   protected async refresh(): Promise<void> {
@@ -55,7 +62,7 @@ export class AnalyticsPage {
     try {
       this.state.set({ status: 'ready', data: await this.trpc.analytics.query() });
     } catch (error) {
-      this.state.set({ status: 'error', kind: apiErrorKind(error) });
+      this.state.set({ status: 'error', kind: apiErrorKind(error), message: apiErrorMessage(error) });
     }
   }
 

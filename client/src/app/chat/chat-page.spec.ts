@@ -1,27 +1,32 @@
 import { provideLocationMocks } from '@angular/common/testing';
-import { Component, inject } from '@angular/core';
+import { Component } from '@angular/core';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import {
   ALICE,
-  API_URL,
   FRONT_ORIGIN,
   FakeWindowLocation,
   createFakeTrpc,
   errorEnvelope,
+  failure,
   fakeEventSources,
   fakeFetch,
   loginUrlFor,
   message,
   networkError,
+  ok,
+  proceduresPerRequest,
   provideFakes,
+  provideRealTrpcClient,
   settle,
   trpcError,
+  type Answer,
+  type FakeEventSource,
   type FakeTrpc,
 } from '../../testing/fakes';
-import { Auth } from '../core/auth';
-import { LoginFlow } from '../core/login-flow';
-import { TRPC_CLIENT, createTrpcClient } from '../core/trpc-client';
+import { DEFAULT_RETRY_AFTER_SECONDS, rateLimitMessage } from '../core/api/api-error';
+import { ServiceStatus } from '../core/api/service-status';
+import { Auth } from '../core/auth/auth';
 import { ChatPage } from './chat-page';
 
 @Component({ template: '' })
@@ -144,6 +149,19 @@ describe('ChatPage', () => {
     expect(el.querySelectorAll('[data-testid=chat-message]')).toHaveLength(1);
   });
 
+  it('says inline that sending was rate limited, with a default wait when the API does not say', async () => {
+    trpc.chat.history.query.mockResolvedValue([]);
+    trpc.chat.send.mutate.mockRejectedValue(trpcError('TOO_MANY_REQUESTS', 'rate_limited'));
+    const { fixture, el } = await render();
+    type(el, 'hello');
+    await fixture.whenStable();
+
+    (el.querySelector('[data-testid=chat-send]') as HTMLButtonElement).click();
+    await settle(fixture);
+
+    expect(el.querySelector('[data-testid=chat-send-error]')?.textContent).toContain(rateLimitMessage(DEFAULT_RETRY_AFTER_SECONDS));
+  });
+
   it('keeps the draft and says so when sending fails', async () => {
     trpc.chat.history.query.mockResolvedValue([]);
     trpc.chat.send.mutate.mockRejectedValue(trpcError('BAD_REQUEST'));
@@ -226,16 +244,62 @@ describe('ChatPage', () => {
       expect(liveState(el)).toBe('disconnected');
     });
 
-    it('reads the history again on each (re)connection, so that nothing posted meanwhile is missed', async () => {
-      trpc.chat.history.query.mockResolvedValueOnce([FROM_ALICE]).mockResolvedValue([FROM_ALICE, FROM_BOB]);
-      const { fixture, el } = await render();
-      expect(texts(el)).toEqual(['Morning all']);
+    it('asks chat.history once on load, however often the stream connects, drops and reconnects', async () => {
+      trpc.chat.history.query.mockResolvedValue([FROM_ALICE]);
+      const { fixture } = await render();
 
+      trpc.chat.onMessage.start();
+      trpc.chat.onMessage.drop();
       trpc.chat.onMessage.start();
       await settle(fixture);
 
-      expect(texts(el)).toEqual(['Morning all', 'Hi Alice']);
-      expect(trpc.chat.history.query).toHaveBeenCalledTimes(2);
+      expect(trpc.chat.history.query).toHaveBeenCalledTimes(1);
+      expect(trpc.chat.onMessage.subscribe).toHaveBeenCalledTimes(1);
+    });
+
+    it('opens the stream once the history is in, resuming after its newest message', async () => {
+      let answer!: (value: (typeof FROM_ALICE)[]) => void;
+      trpc.chat.history.query.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+      const { fixture } = await render();
+      expect(trpc.chat.onMessage.subscribe).not.toHaveBeenCalled();
+
+      answer([FROM_ALICE, FROM_BOB]);
+      await settle(fixture);
+
+      expect(trpc.chat.onMessage.subscribe).toHaveBeenCalledExactlyOnceWith({ lastEventId: FROM_BOB.id }, expect.anything());
+    });
+
+    it('opens the stream from now on when the history is empty', async () => {
+      trpc.chat.history.query.mockResolvedValue([]);
+      await render();
+      expect(trpc.chat.onMessage.subscribe).toHaveBeenCalledExactlyOnceWith({ lastEventId: null }, expect.anything());
+    });
+
+    it('shows each message once where the history and the stream overlap', async () => {
+      trpc.chat.history.query.mockResolvedValue([FROM_ALICE, FROM_BOB]);
+      const { fixture, el } = await render();
+
+      trpc.chat.onMessage.start();
+      trpc.chat.onMessage.emit(FROM_BOB);
+      trpc.chat.onMessage.emit(FROM_CAROL);
+      trpc.chat.onMessage.emit(FROM_CAROL);
+      await settle(fixture);
+
+      expect(texts(el)).toEqual(['Morning all', 'Hi Alice', 'Just arrived']);
+    });
+
+    it('reopens a refused stream after the newest message shown, including those that came live', async () => {
+      trpc.chat.history.query.mockResolvedValue([FROM_ALICE]);
+      const { fixture, el } = await render();
+      trpc.chat.onMessage.start();
+      trpc.chat.onMessage.emit(FROM_CAROL);
+      trpc.chat.onMessage.fail(networkError());
+      await settle(fixture);
+
+      (el.querySelector('.page-header button') as HTMLButtonElement).click();
+      await settle(fixture);
+
+      expect(trpc.chat.onMessage.subscribe).toHaveBeenLastCalledWith({ lastEventId: FROM_CAROL.id }, expect.anything());
     });
 
     it('unsubscribes when the page is destroyed', async () => {
@@ -297,6 +361,23 @@ describe('ChatPage', () => {
       expect(trpc.chat.onMessage.subscribe).toHaveBeenCalledTimes(1);
     });
 
+    it('reloads the history and reopens the stream by itself once an outage is over', async () => {
+      trpc.chat.history.query.mockRejectedValueOnce(trpcError('SERVICE_UNAVAILABLE', 'session_store_unavailable')).mockResolvedValue([FROM_BOB]);
+      const { fixture, el } = await render();
+      trpc.chat.onMessage.fail(trpcError('SERVICE_UNAVAILABLE', 'session_store_unavailable'));
+      await settle(fixture);
+      expect(el.querySelector('[data-testid=chat-error]')).not.toBeNull();
+      const status = TestBed.inject(ServiceStatus);
+
+      status.reportUnavailable();
+      status.reportAnswered();
+      await settle(fixture);
+
+      expect(texts(el)).toEqual(['Hi Alice']);
+      expect(trpc.chat.onMessage.subscribe).toHaveBeenCalledTimes(2);
+      expect(liveState(el)).toBe('connecting');
+    });
+
     it('ignores the stream once the page is destroyed', async () => {
       trpc.chat.history.query.mockResolvedValue([]);
       const { fixture } = await render();
@@ -311,37 +392,98 @@ describe('ChatPage', () => {
   });
 });
 
-/** The page with the real client and login flow, over a fake API (fetch) and fake event streams. */
+/** The page with the real client and links, over a fake API (fetch) and fake event streams. */
 describe('ChatPage with the real client', () => {
-  it('hands a stream refused as UNAUTHORIZED to the login flow, which signs in again and comes back', async () => {
+  let location: FakeWindowLocation;
+  let streams: ReturnType<typeof fakeEventSources>;
+
+  async function render(answer: Answer): Promise<{ fixture: ComponentFixture<ChatPage>; el: HTMLElement; fetch: ReturnType<typeof fakeFetch> }> {
     sessionStorage.clear();
-    const location = new FakeWindowLocation();
+    location = new FakeWindowLocation();
     location.href = `${FRONT_ORIGIN}/chat`;
-    const streams = fakeEventSources();
-    const fetch = fakeFetch((path) => ({ status: 200, body: { result: { data: path === 'me' ? ALICE : [] } } }));
+    streams = fakeEventSources();
+    const fetch = fakeFetch(answer);
     TestBed.configureTestingModule({
       providers: [
         provideRouter([{ path: '**', component: Blank }]),
         provideLocationMocks(),
         ...provideFakes(createFakeTrpc(), location),
-        {
-          provide: TRPC_CLIENT,
-          useFactory: () => {
-            const flow = inject(LoginFlow);
-            return createTrpcClient({ apiUrl: API_URL, fetch, EventSource: streams.EventSource, onUnauthorized: (r, o) => flow.onUnauthorized(r, o) });
-          },
-        },
+        provideRealTrpcClient(fetch, streams.EventSource),
       ],
     });
     await TestBed.inject(Auth).load();
     const fixture = TestBed.createComponent(ChatPage);
     await vi.waitFor(() => expect(streams.opened).toHaveLength(1));
+    await fixture.whenStable();
+    return { fixture, el: fixture.nativeElement as HTMLElement, fetch };
+  }
+
+  /** The input the stream was opened with (tRPC puts it in the URL). */
+  function streamInput(stream: FakeEventSource | undefined): unknown {
+    const input = new URL(stream?.url ?? '').searchParams.get('input');
+    return input === null ? undefined : JSON.parse(input);
+  }
+
+  it('hands a stream refused as UNAUTHORIZED to the login flow, which signs in again and comes back', async () => {
+    const { fixture, el } = await render(ok({ me: ALICE, 'chat.history': [] }));
 
     streams.opened[0]?.emit('serialized-error', JSON.stringify(errorEnvelope('UNAUTHORIZED', 'chat.onMessage', 'session_expired').error));
     await settle(fixture);
 
     expect(location.assigned).toEqual([loginUrlFor(`${FRONT_ORIGIN}/chat`)]);
     expect(streams.opened[0]?.closed).toBe(true);
-    expect((fixture.nativeElement as HTMLElement).querySelector('[data-testid=chat-live]')?.getAttribute('data-state')).toBe('disconnected');
+    expect(el.querySelector('[data-testid=chat-live]')?.getAttribute('data-state')).toBe('disconnected');
+  });
+
+  it('opens the stream after the newest message of the history, and shows its tracked events once each', async () => {
+    const { fixture, el } = await render(ok({ me: ALICE, 'chat.history': [FROM_ALICE, FROM_BOB] }));
+    const stream = streams.opened[0];
+    expect(streamInput(stream)).toEqual({ lastEventId: FROM_BOB.id });
+
+    const fromCarol = message('m9', { sub: 'carol', name: 'Carol Chen' }, 'Just arrived');
+    stream?.emit('connected', '{}');
+    stream?.emit('message', JSON.stringify(FROM_BOB), FROM_BOB.id);
+    stream?.emit('message', JSON.stringify(fromCarol), fromCarol.id);
+    stream?.emit('message', JSON.stringify(fromCarol), fromCarol.id);
+    await settle(fixture);
+
+    expect([...el.querySelectorAll('[data-testid=chat-message] .text')].map((item) => item.textContent)).toEqual(['Morning all', 'Hi Alice', 'Just arrived']);
+    expect(el.querySelector('[data-testid=chat-live]')?.getAttribute('data-state')).toBe('live');
+  });
+
+  it('lets the link reconnect a silent stream, resuming after the last event received, without reading the history again', async () => {
+    const { fetch } = await render(ok({ me: ALICE, 'chat.history': [FROM_ALICE] }));
+    vi.useFakeTimers();
+    try {
+      const first = streams.opened[0];
+      first?.emit('connected', JSON.stringify({ reconnectAfterInactivityMs: 1000 }));
+      first?.emit('message', JSON.stringify(FROM_BOB), FROM_BOB.id);
+
+      await vi.advanceTimersByTimeAsync(1500);
+
+      expect(streams.opened).toHaveLength(2);
+      expect(first?.closed).toBe(true);
+      expect(streamInput(streams.opened[1])).toEqual({ lastEventId: FROM_BOB.id });
+      expect(proceduresPerRequest(fetch).filter((procedures) => procedures.includes('chat.history'))).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says inline when sending is rate limited, and when to try again (Retry-After)', async () => {
+    const { fixture, el } = await render((path) =>
+      path === 'chat.send' ? failure('TOO_MANY_REQUESTS', 'rate_limited', { 'retry-after': '30' })(path) : ok({ me: ALICE, 'chat.history': [] })(path),
+    );
+    const input = el.querySelector('textarea') as HTMLTextAreaElement;
+    input.value = 'hello';
+    input.dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+
+    (el.querySelector('[data-testid=chat-send]') as HTMLButtonElement).click();
+    await settle(fixture);
+
+    expect(el.querySelector('[data-testid=chat-send-error]')?.textContent).toContain(rateLimitMessage(30));
+    expect(input.value).toBe('hello');
+    expect(location.assigned).toEqual([]);
   });
 });

@@ -1,15 +1,17 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { CHAT_MESSAGE_MAX_LENGTH, type ChatMessage } from '@bff/shared';
-import { apiErrorKind, apiErrorMessage, type ApiErrorKind } from '../core/api-error';
-import { Auth } from '../core/auth';
-import { formatMessageTime } from '../core/date-format';
-import { TRPC_CLIENT } from '../core/trpc-client';
+import { apiErrorKind } from '../core/api/api-error';
+import { apiErrorMessage } from '../core/api/api-error-message';
+import { ServiceStatus } from '../core/api/service-status';
+import { TRPC_CLIENT } from '../core/api/trpc-client';
+import { Auth } from '../core/auth/auth';
+import { formatMessageTime } from '../core/format/date-format';
+import { ChatHistory } from './chat-history';
 
-const HISTORY_LIMIT = 100;
 /** A page left open does not grow without end. */
 const MAX_SHOWN = 500;
 
-type LoadState = { readonly status: 'loading' } | { readonly status: 'ready' } | { readonly status: 'error'; readonly kind: ApiErrorKind };
+type LoadState = { readonly status: 'loading' } | { readonly status: 'ready' } | { readonly status: 'error'; readonly message: string };
 
 /** The live stream: opening (or reopening after a drop), open, or down until "Refresh". */
 type LiveState = 'connecting' | 'live' | 'disconnected';
@@ -19,12 +21,16 @@ type LiveState = 'connecting' | 'live' | 'disconnected';
  * server-sent event stream), and a send box. The list stays scrolled to the newest
  * message by CSS alone (a `column-reverse` scroller).
  *
- * The stream is not reopened in a loop: the browser reconnects after a network drop by
- * itself, and each (re)connection reads the history again so that nothing posted in the
- * meantime is missed. A refused stream stays down until "Refresh". When the API ends the
- * stream, the session has ended: the session is checked once, and the signed-out state is
- * shown (see `Auth.recheck`). A stream refused as unauthenticated leads to sign-in like any
- * other call (the client's `autoLoginLink`).
+ * The history is read once (see {@link ChatHistory}), then the stream opens after the
+ * newest message shown. Its events are tracked (their id is the message id): after a
+ * drop, tRPC's link reconnects with the last id it received and the API sends what was
+ * missed, so the history is not read again. Messages are merged by id, so an overlap
+ * between the history, the stream and the answers to `chat.send` shows each once.
+ *
+ * A refused stream stays down until "Refresh". When the API ends the stream, the session
+ * has ended: the session is checked once, and the signed-out state is shown (see
+ * `Auth.recheck`). A stream refused as unauthenticated leads to sign-in like any other
+ * call (`autoLoginLink`). After an outage the page reloads what failed by itself.
  */
 @Component({
   selector: 'app-chat-page',
@@ -35,6 +41,7 @@ type LiveState = 'connecting' | 'live' | 'disconnected';
 export class ChatPage {
   private readonly trpc = inject(TRPC_CLIENT);
   private readonly auth = inject(Auth);
+  private readonly history = inject(ChatHistory);
 
   protected readonly maxLength = CHAT_MESSAGE_MAX_LENGTH;
   protected readonly messages = signal<readonly ChatMessage[]>([]);
@@ -46,26 +53,25 @@ export class ChatPage {
   protected readonly mySub = computed(() => this.auth.user()?.sub);
   protected readonly remaining = computed(() => CHAT_MESSAGE_MAX_LENGTH - this.draft().length);
   protected readonly canSend = computed(() => !this.sending() && this.draft().trim().length > 0 && this.remaining() >= 0);
-  protected readonly errorMessage = apiErrorMessage;
   protected readonly time = formatMessageTime;
 
   private stopLive: (() => void) | undefined;
+  private destroyed = false;
 
   constructor() {
-    this.connect();
-    void this.refresh();
-    inject(DestroyRef).onDestroy(() => this.stopLive?.());
+    const destroyRef = inject(DestroyRef);
+    destroyRef.onDestroy(() => {
+      this.destroyed = true;
+      this.stopLive?.();
+    });
+    destroyRef.onDestroy(inject(ServiceStatus).onRecovered(() => this.reloadWhatFailed()));
+    void this.open();
   }
 
   /** "Refresh" (and "Try again"): reads the history again, and reopens the live stream if it is down. */
   protected async refresh(): Promise<void> {
+    await this.showHistory(this.history.read());
     if (this.live() === 'disconnected') this.connect();
-    if (this.messages().length === 0) this.load.set({ status: 'loading' });
-    try {
-      await this.readHistory();
-    } catch (error) {
-      this.load.set({ status: 'error', kind: apiErrorKind(error) });
-    }
   }
 
   protected onInput(event: Event): void {
@@ -91,11 +97,10 @@ export class ChatPage {
       this.draft.set('');
       this.load.set({ status: 'ready' });
     } catch (error) {
-      const kind = apiErrorKind(error);
       this.sendError.set(
-        kind === 'invalid'
+        apiErrorKind(error) === 'invalid'
           ? `The message was not accepted: it must have between 1 and ${CHAT_MESSAGE_MAX_LENGTH} characters.`
-          : `The message was not sent. ${apiErrorMessage(kind)}`,
+          : `The message was not sent. ${apiErrorMessage(error)}`,
       );
     } finally {
       this.sending.set(false);
@@ -103,45 +108,62 @@ export class ChatPage {
     }
   }
 
+  /** Opening: the history (one request, perhaps started by the route), then the stream from where it ends. */
+  private async open(): Promise<void> {
+    await this.showHistory(this.history.takeStarted());
+    if (!this.destroyed) this.connect();
+  }
+
+  private async showHistory(read: Promise<readonly ChatMessage[]>): Promise<void> {
+    if (this.messages().length === 0) this.load.set({ status: 'loading' });
+    try {
+      this.merge(await read);
+      this.load.set({ status: 'ready' });
+    } catch (error) {
+      this.load.set({ status: 'error', message: apiErrorMessage(error) });
+    }
+  }
+
+  /** After an outage, what failed during it is loaded again without waiting for "Try again". */
+  private reloadWhatFailed(): void {
+    if (this.load().status === 'error' || this.live() === 'disconnected') void this.refresh();
+  }
+
   private connect(): void {
     this.stopLive?.();
     this.live.set('connecting');
     // Callbacks of a subscription this page has stopped (on destroy, or when replaced) are ignored.
     let open = true;
-    const subscription = this.trpc.chat.onMessage.subscribe(undefined, {
-      onStarted: () => {
-        if (!open) return;
-        this.live.set('live');
-        // Best effort: if this fails the API is likely down, and the stream will say so.
-        this.readHistory().catch(() => undefined);
+    // Resuming after the newest message shown covers what was posted since the history was read.
+    const subscription = this.trpc.chat.onMessage.subscribe(
+      { lastEventId: this.messages().at(-1)?.id ?? null },
+      {
+        onStarted: () => {
+          if (open) this.live.set('live');
+        },
+        onConnectionStateChange: (state) => {
+          if (open && state.state === 'connecting') this.live.set('connecting');
+        },
+        onData: (event) => {
+          if (open) this.merge([event.data]);
+        },
+        onError: () => {
+          if (!open) return;
+          open = false;
+          this.live.set('disconnected');
+        },
+        onComplete: () => {
+          if (!open) return;
+          open = false;
+          this.live.set('disconnected');
+          void this.auth.recheck();
+        },
       },
-      onConnectionStateChange: (state) => {
-        if (open && state.state === 'connecting') this.live.set('connecting');
-      },
-      onData: (message) => {
-        if (open) this.merge([message.data]);
-      },
-      onError: () => {
-        if (!open) return;
-        open = false;
-        this.live.set('disconnected');
-      },
-      onComplete: () => {
-        if (!open) return;
-        open = false;
-        this.live.set('disconnected');
-        void this.auth.recheck();
-      },
-    });
+    );
     this.stopLive = () => {
       open = false;
       subscription.unsubscribe();
     };
-  }
-
-  private async readHistory(): Promise<void> {
-    this.merge(await this.trpc.chat.history.query({ limit: HISTORY_LIMIT }));
-    this.load.set({ status: 'ready' });
   }
 
   /**

@@ -1,12 +1,12 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { Auth } from '../core/auth';
+import { Auth } from '../core/auth/auth';
 import { BOB, FakeWindowLocation, createFakeTrpc, provideFakes } from '../../testing/fakes';
 import { ForbiddenPage } from './forbidden-page';
 
 describe('ForbiddenPage', () => {
-  it('names the group the page needs', async () => {
+  it('names the role the page needs, and the roles the user has', async () => {
     const trpc = createFakeTrpc();
     trpc.me.query.mockResolvedValue(BOB);
     TestBed.configureTestingModule({
@@ -15,10 +15,11 @@ describe('ForbiddenPage', () => {
     await TestBed.inject(Auth).load();
 
     const harness = await RouterTestingHarness.create();
-    await harness.navigateByUrl('/forbidden?group=analysts', ForbiddenPage);
+    await harness.navigateByUrl('/forbidden?role=analyst', ForbiddenPage);
     await harness.fixture.whenStable();
 
     const el = harness.routeNativeElement as HTMLElement;
-    expect(el.querySelector('[data-testid=forbidden] strong')?.textContent).toBe('analysts');
+    expect(el.querySelector('[data-testid=forbidden] strong')?.textContent).toBe('analyst');
+    expect(el.querySelector('[data-testid=forbidden-user]')?.textContent).toContain('without any role');
   });
 });

@@ -1,9 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, RouterLink } from '@angular/router';
-import { Auth } from '../core/auth';
+import { Auth } from '../core/auth/auth';
 
-/** Where a group guard sends a signed-in user who lacks the page's group (`?group=`). */
+/** Where `roleGuard` sends a signed-in user who lacks the page's role (`?role=`). */
 @Component({
   selector: 'app-forbidden-page',
   imports: [RouterLink],
@@ -13,5 +13,5 @@ import { Auth } from '../core/auth';
 export class ForbiddenPage {
   protected readonly auth = inject(Auth);
   private readonly query = toSignal(inject(ActivatedRoute).queryParamMap);
-  protected readonly group = computed(() => this.query()?.get('group') ?? null);
+  protected readonly role = computed(() => this.query()?.get('role') ?? null);
 }

@@ -1,11 +1,13 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { Auth } from '../core/auth';
-import { ANALYSTS_GROUP } from '../core/groups';
-import { loginErrorMessage } from './login-error-messages';
+import { ANALYST_ROLE, Auth } from '../core/auth/auth';
+import { SHOW_OPERATOR_CHECKS, explainLoginError } from './login-error-messages';
 
-/** The landing page: sign-in when signed out, a welcome with shortcuts when signed in. */
+/**
+ * The landing page: sign-in when signed out, a welcome with shortcuts when signed in, and
+ * the explanation of a failed sign-in (`?auth_error=<code>`, set by the API's callback).
+ */
 @Component({
   selector: 'app-home-page',
   imports: [RouterLink],
@@ -19,8 +21,10 @@ export class HomePage {
   private readonly query = toSignal(inject(ActivatedRoute).queryParamMap);
 
   protected readonly loginErrorCode = computed(() => this.query()?.get('auth_error') ?? null);
-  protected readonly loginError = computed(() => loginErrorMessage(this.loginErrorCode()));
-  protected readonly isAnalyst = computed(() => this.auth.user()?.groups.includes(ANALYSTS_GROUP) ?? false);
+  protected readonly loginError = computed(() => explainLoginError(this.loginErrorCode()));
+  protected readonly showOperatorCheck = inject(SHOW_OPERATOR_CHECKS);
+  protected readonly isAnalyst = computed(() => this.auth.hasRole(ANALYST_ROLE));
+  protected readonly analystRole = ANALYST_ROLE;
 
   constructor() {
     // Usually already under way (app initializer); shares that request if so.

@@ -1,7 +1,8 @@
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { ALICE, BOB, FakeWindowLocation, createFakeTrpc, networkError, provideFakes, settle, type FakeTrpc } from '../../testing/fakes';
-import { Auth } from '../core/auth';
+import { ALICE, BOB, FakeWindowLocation, createFakeTrpc, meFor, networkError, provideFakes, settle, type FakeTrpc } from '../../testing/fakes';
+import { ServiceStatus } from '../core/api/service-status';
+import { Auth } from '../core/auth/auth';
 import { ProfilePage } from './profile-page';
 
 describe('ProfilePage', () => {
@@ -27,24 +28,37 @@ describe('ProfilePage', () => {
     expect(el.querySelector('[data-testid=profile-loading]')).not.toBeNull();
   });
 
-  it('shows name, email, groups and session expiry from me', async () => {
+  it('shows name, email, roles, raw groups and session expiry from me', async () => {
     trpc.me.query.mockResolvedValue(ALICE);
     await TestBed.inject(Auth).load();
     const { el } = await render();
 
     expect(el.querySelector('[data-testid=profile-name]')?.textContent).toContain('Alice Analyst');
     expect(el.querySelector('[data-testid=profile-email]')?.textContent).toContain('alice@example.test');
+    expect([...el.querySelectorAll('[data-testid=profile-roles] li')].map((li) => li.textContent?.trim())).toEqual(['analyst']);
     expect([...el.querySelectorAll('[data-testid=profile-groups] li')].map((li) => li.textContent?.trim())).toEqual(['analysts']);
     expect(el.querySelector('[data-testid=profile-expires] time')?.getAttribute('datetime')).toBe(ALICE.session.expiresAt);
   });
 
-  it('copes with a user without email or groups', async () => {
+  it('copes with a user without email, roles or groups', async () => {
     trpc.me.query.mockResolvedValue(BOB);
     await TestBed.inject(Auth).load();
     const { el } = await render();
 
     expect(el.querySelector('[data-testid=profile-email]')?.textContent?.trim()).not.toBe('');
     expect(el.querySelectorAll('[data-testid=profile-groups] li')).toHaveLength(0);
+    expect(el.querySelectorAll('[data-testid=profile-roles] li')).toHaveLength(0);
+    expect(el.querySelector('[data-testid=profile-roles]')?.textContent).toContain('None');
+  });
+
+  it('shows directory groups as they are, as distinguished names', async () => {
+    const dn = 'cn=quants,ou=groups,dc=corp,dc=example';
+    trpc.me.query.mockResolvedValue(meFor({ ...ALICE.user, groups: [dn], roles: ['analyst'] }));
+    await TestBed.inject(Auth).load();
+    const { el } = await render();
+
+    expect(el.querySelector('[data-testid=profile-groups] code')?.textContent).toBe(dn);
+    expect(el.querySelector('[data-testid=profile-roles] li')?.textContent?.trim()).toBe('analyst');
   });
 
   it('signs out by navigating to the logout URL', async () => {
@@ -55,6 +69,19 @@ describe('ProfilePage', () => {
     (el.querySelector('[data-testid=profile-sign-out]') as HTMLButtonElement).click();
 
     expect(location.assigned).toEqual([ALICE.logoutUrl]);
+  });
+
+  it('keeps showing the profile while the API is unavailable', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    await TestBed.inject(Auth).load();
+    const { fixture, el } = await render();
+
+    TestBed.inject(ServiceStatus).reportUnavailable();
+    await fixture.whenStable();
+
+    expect(TestBed.inject(Auth).status()).toBe('unavailable');
+    expect(el.querySelector('[data-testid=profile-name]')?.textContent).toContain('Alice Analyst');
+    expect(el.querySelector('[data-testid=profile-error]')).toBeNull();
   });
 
   it('shows an error with a retry when the session cannot be loaded', async () => {

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { Auth } from '../core/auth';
-import { formatDateTime, formatRelative } from '../core/date-format';
+import { Auth } from '../core/auth/auth';
+import { formatDateTime, formatRelative } from '../core/format/date-format';
 
 /** The signed-in user's account and session, from `me`, and the sign-out button. */
 @Component({

@@ -1,8 +1,8 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { APP_CONFIG } from '../core/app-config';
-import { LOGIN_ATTEMPT_KEY } from '../core/login-flow';
+import { APP_CONFIG } from '../core/config/app-config';
+import { LOGIN_ATTEMPT_KEY } from '../core/auth/login-flow';
 import { FRONT_ORIGIN, FakeWindowLocation, createFakeTrpc, loginUrlFor, provideFakes } from '../../testing/fakes';
 import { SessionProblemPage } from './session-problem-page';
 

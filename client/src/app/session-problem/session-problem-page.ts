@@ -2,9 +2,9 @@ import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/c
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, RouterLink } from '@angular/router';
 import { API_PATHS, isAuthFailureReason } from '@bff/shared';
-import { APP_CONFIG } from '../core/app-config';
-import { LoginFlow } from '../core/login-flow';
-import { WindowLocation } from '../core/window-location';
+import { APP_CONFIG } from '../core/config/app-config';
+import { LoginFlow } from '../core/auth/login-flow';
+import { WindowLocation } from '../core/auth/window-location';
 
 /**
  * Shown instead of signing in again when the API still says "not signed in" right

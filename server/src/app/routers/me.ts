@@ -1,5 +1,5 @@
 import { API_PATHS, type MeOutput } from '@bff/shared';
-import { rolesProcedure } from '../../trpc/init.js';
+import { grantsOf, protectedProcedure } from '../../trpc/init.js';
 
 /**
  * The caller's profile and session. Built field by field from the verified session
@@ -7,16 +7,16 @@ import { rolesProcedure } from '../../trpc/init.js';
  * validation on this, the most frequent call. It reports roles, so it waits for the
  * directory when groups come from there.
  */
-export const meProcedure = rolesProcedure.query(({ ctx }): MeOutput => {
+export const meProcedure = protectedProcedure.query(async ({ ctx }): Promise<MeOutput> => {
   const { sessions, backUrl } = ctx.services;
-  const logoutUrl = new URL(API_PATHS.logout, backUrl);
-  logoutUrl.searchParams.set('sid', ctx.session.logoutId);
+  const { groups, roles } = await grantsOf(ctx);
   return {
-    user: { sub: ctx.user.sub, name: ctx.user.name, email: ctx.user.email, groups: [...ctx.user.groups], roles: [...ctx.user.roles] },
+    user: { sub: ctx.user.sub, name: ctx.user.name, email: ctx.user.email, groups: [...groups], roles: [...roles] },
     session: {
       expiresAt: new Date(sessions.expiresAt(ctx.session)).toISOString(),
       accessTokenExpiresAt: new Date(ctx.session.accessTokenExpiresAt).toISOString(),
     },
-    logoutUrl: logoutUrl.href,
+    // logoutId is base64url: nothing to encode.
+    logoutUrl: `${new URL(API_PATHS.logout, backUrl).href}?sid=${ctx.session.logoutId}`,
   };
 });

@@ -17,6 +17,8 @@ export function createCors(allowedOrigins: ReadonlySet<string>): (req: IncomingM
     credentials: true,
     methods: ['GET', 'POST'],
     allowedHeaders: ALLOWED_HEADERS,
+    // The client reads when it may try again after a 429.
+    exposedHeaders: ['Retry-After'],
     maxAge: 600,
     optionsSuccessStatus: 204,
   });

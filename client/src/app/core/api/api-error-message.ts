@@ -1,0 +1,24 @@
+import { apiErrorKind, rateLimitMessage, retryAfterSeconds } from './api-error';
+
+// Not in `api-error.ts`, which the shell loads at start-up: only pages, loaded later, show these sentences.
+
+/**
+ * A plain sentence for a failed call; pages add their own context around it. For a
+ * `rate-limited` failure it says when to try again, which is why it takes the error.
+ */
+export function apiErrorMessage(error: unknown): string {
+  switch (apiErrorKind(error)) {
+    case 'unauthorized':
+      return 'Your session has ended. Taking you to sign-in…';
+    case 'forbidden':
+      return 'Your account does not have access to this information.';
+    case 'invalid':
+      return 'The request was refused as invalid.';
+    case 'rate-limited':
+      return rateLimitMessage(retryAfterSeconds(error));
+    case 'unavailable':
+      return 'The service is temporarily unavailable. It is retried automatically; you can also try again.';
+    case 'failed':
+      return 'Something went wrong on our side. Try again; if it keeps happening, contact the service desk.';
+  }
+}
