@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Every process the test kit starts, so that none outlives the test run: each is
@@ -6,6 +7,51 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
  * a timeout, and on SIGINT/SIGTERM.
  */
 const running = new Set<ChildProcess>();
+
+/**
+ * Every process below `pid` (Linux /proc). Some programs (turbo, the Angular dev server)
+ * start their children in process groups of their own, so killing the group is not enough.
+ */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    try {
+      // "pid (comm) state ppid …": comm may contain spaces, so read after the last ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() ?? -1) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function killTree(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -24,12 +70,16 @@ let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.once('exit', () => {
-    for (const child of running) killGroup(child, 'SIGKILL');
-  });
+  const killAll = () => {
+    for (const child of running) {
+      if (child.pid !== undefined) killTree(descendants(child.pid), 'SIGKILL');
+      killGroup(child, 'SIGKILL');
+    }
+  };
+  process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      for (const child of running) killGroup(child, 'SIGKILL');
+      killAll();
       process.exit(130);
     });
   }
@@ -44,14 +94,35 @@ export function startProcess(command: string, args: readonly string[], options: 
   return child;
 }
 
-/** Stops a process started by {@link startProcess}: SIGTERM, then SIGKILL after `graceMs`. */
+/**
+ * Stops a process started by {@link startProcess} and everything it started: SIGTERM,
+ * then SIGKILL after `graceMs` for whatever is still there.
+ */
 export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  killGroup(child, 'SIGTERM');
-  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
+  const tree = child.pid === undefined ? [] : descendants(child.pid);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    killGroup(child, 'SIGTERM');
+    killTree(tree, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  } else {
+    killTree(tree, 'SIGTERM');
+  }
+  // Children that outlived their parent: wait a little, then make sure.
+  const deadline = Date.now() + graceMs;
+  while (tree.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  killTree(tree.filter(alive), 'SIGKILL');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
