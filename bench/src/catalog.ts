@@ -36,5 +36,7 @@ export const SERVERS: readonly ServerSpec[] = [
   { id: 'trpc-fetch', label: 'exp: public me, fetch adapter + node:http', entry: 'servers/experiments/trpc-fetch.ts', auth: 'none', path: '/api/trpc/me', experiment: true },
   { id: 'trpc-standalone', label: 'exp: public me, standalone adapter', entry: 'servers/experiments/trpc-standalone.ts', auth: 'none', path: '/api/trpc/me', experiment: true },
   { id: 'guarded-me-info-logs', label: 'exp: guarded me, request logs at info (discarded)', entry: 'servers/bff.ts', auth: 'bff', path: '/api/trpc/me', experiment: true, childOptions: { logLevel: 'info' } },
+  { id: 'cors-package', label: 'exp: CORS layer alone, the cors package', entry: 'servers/experiments/cors-layer.ts', auth: 'none', path: '/api/trpc/me', experiment: true, childOptions: { variant: 'package' } },
+  { id: 'cors-hand-written', label: 'exp: CORS layer alone, hand-written', entry: 'servers/experiments/cors-layer.ts', auth: 'none', path: '/api/trpc/me', experiment: true, childOptions: { variant: 'hand-written' } },
   { id: 'guarded-me-verify-every-request', label: 'exp: guarded me, token verified on every request (no cache)', entry: 'servers/experiments/bff-verify-every-request.ts', auth: 'bff', path: '/api/trpc/me', experiment: true },
 ];

@@ -1,6 +1,6 @@
 import type { Provider } from '@angular/core';
 import type { AppRouter } from '@bff/server/router';
-import { API_PATHS, type AnalyticsOutput, type AuthFailureReason, type ChatMessage, type MeOutput } from '@bff/shared';
+import { API_PATHS, type AnalyticsOutput, type AuthFailureReason, type ChatMessage, type DeviceSession, type MeOutput } from '@bff/shared';
 import { TRPCClientError } from '@trpc/client';
 import { vi, type Mock } from 'vitest';
 import { APP_CONFIG } from '../app/core/config/app-config';
@@ -38,11 +38,12 @@ export function meFor(user: MeOutput['user']): MeOutput {
 export const ALICE = meFor({ sub: 'alice', name: 'Alice Analyst', email: 'alice@example.test', groups: ['analysts'], roles: ['analyst'] });
 export const BOB = meFor({ sub: 'bob', name: 'Bob Builder', email: null, groups: [], roles: [] });
 
-type ErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'TOO_MANY_REQUESTS' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
+type ErrorCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'BAD_REQUEST' | 'NOT_FOUND' | 'TOO_MANY_REQUESTS' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE';
 const HTTP_STATUS: Record<ErrorCode, number> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   BAD_REQUEST: 400,
+  NOT_FOUND: 404,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
@@ -233,6 +234,11 @@ export interface FakeTrpc {
     readonly onMessage: FakeSubscription<ChatMessage>;
   };
   readonly analytics: { readonly query: Mock<() => Promise<AnalyticsOutput>> };
+  readonly sessions: {
+    readonly list: { readonly query: Mock<() => Promise<DeviceSession[]>> };
+    readonly revoke: { readonly mutate: Mock<(input: { id: string }) => Promise<{ ended: number }>> };
+    readonly revokeOthers: { readonly mutate: Mock<() => Promise<{ ended: number }>> };
+  };
 }
 
 export function createFakeTrpc(): FakeTrpc {
@@ -245,6 +251,11 @@ export function createFakeTrpc(): FakeTrpc {
       onMessage: new FakeSubscription<ChatMessage>(),
     },
     analytics: { query: vi.fn(unexpected('analytics')) },
+    sessions: {
+      list: { query: vi.fn(unexpected('sessions.list')) },
+      revoke: { mutate: vi.fn(unexpected('sessions.revoke')) },
+      revokeOthers: { mutate: vi.fn(unexpected('sessions.revokeOthers')) },
+    },
   };
 }
 
@@ -289,6 +300,20 @@ export function provideFakes(
 
 export function message(id: string, author: { sub: string; name: string }, text: string): ChatMessage {
   return { id, text, author, sentAt: '2030-01-01T09:00:00.000Z' };
+}
+
+/** One of the user's sessions as `sessions.list` returns it; another device unless `current` says otherwise. */
+export function deviceSession(id: string, overrides: Partial<Omit<DeviceSession, 'id'>> = {}): DeviceSession {
+  return {
+    id,
+    createdAt: '2030-01-01T08:00:00.000Z',
+    lastActiveAt: '2030-01-01T09:00:00.000Z',
+    browser: 'Firefox',
+    os: 'Linux',
+    place: null,
+    current: false,
+    ...overrides,
+  };
 }
 
 /** Resolves after pending promise callbacks (fake API answers) have run. */

@@ -1,6 +1,6 @@
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { ALICE, BOB, FakeWindowLocation, createFakeTrpc, meFor, networkError, provideFakes, settle, type FakeTrpc } from '../../testing/fakes';
+import { ALICE, BOB, FakeWindowLocation, createFakeTrpc, deviceSession, meFor, networkError, provideFakes, settle, type FakeTrpc } from '../../testing/fakes';
 import { ServiceStatus } from '../core/api/service-status';
 import { Auth } from '../core/auth/auth';
 import { ProfilePage } from './profile-page';
@@ -17,6 +17,7 @@ describe('ProfilePage', () => {
 
   beforeEach(() => {
     trpc = createFakeTrpc();
+    trpc.sessions.list.query.mockResolvedValue([deviceSession('here', { current: true })]);
     location = new FakeWindowLocation();
     TestBed.configureTestingModule({ providers: [provideRouter([]), ...provideFakes(trpc, location)] });
   });
@@ -59,6 +60,19 @@ describe('ProfilePage', () => {
 
     expect(el.querySelector('[data-testid=profile-groups] code')?.textContent).toBe(dn);
     expect(el.querySelector('[data-testid=profile-roles] li')?.textContent?.trim()).toBe('analyst');
+  });
+
+  it('lists the signed-in devices under the session', async () => {
+    trpc.me.query.mockResolvedValue(ALICE);
+    await TestBed.inject(Auth).load();
+    const { fixture, el } = await render();
+    await settle(fixture);
+
+    const region = el.querySelector('app-signed-in-devices');
+    expect(region?.getAttribute('role')).toBe('region');
+    expect(el.querySelector(`#${region?.getAttribute('aria-labelledby')}`)?.textContent).toContain('Signed-in devices');
+    expect(region?.querySelectorAll('[data-testid=device]')).toHaveLength(1);
+    expect(region?.querySelector('[data-testid=device-current]')).not.toBeNull();
   });
 
   it('signs out by navigating to the logout URL', async () => {

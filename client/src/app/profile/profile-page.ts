@@ -1,10 +1,12 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { Auth } from '../core/auth/auth';
 import { formatDateTime, formatRelative } from '../core/format/date-format';
+import { SignedInDevices } from './signed-in-devices';
 
-/** The signed-in user's account and session, from `me`, and the sign-out button. */
+/** The signed-in user's account and session, from `me`, the sign-out button, and the user's signed-in devices. */
 @Component({
   selector: 'app-profile-page',
+  imports: [SignedInDevices],
   templateUrl: './profile-page.html',
   styleUrl: './profile-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -12,6 +12,7 @@ describe('apiErrorMessage', () => {
     const errors = [
       trpcError('UNAUTHORIZED', 'no_session'),
       trpcError('FORBIDDEN', 'forbidden'),
+      trpcError('NOT_FOUND'),
       trpcError('BAD_REQUEST'),
       trpcError('TOO_MANY_REQUESTS', 'rate_limited'),
       trpcError('SERVICE_UNAVAILABLE', 'idp_unavailable'),

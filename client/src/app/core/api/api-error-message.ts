@@ -12,6 +12,8 @@ export function apiErrorMessage(error: unknown): string {
       return 'Your session has ended. Taking you to sign-in…';
     case 'forbidden':
       return 'Your account does not have access to this information.';
+    case 'not-found':
+      return 'It is no longer there: what you see was out of date.';
     case 'invalid':
       return 'The request was refused as invalid.';
     case 'rate-limited':

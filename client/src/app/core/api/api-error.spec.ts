@@ -5,6 +5,7 @@ describe('apiErrorKind', () => {
   it('classifies the API’s answers', () => {
     expect(apiErrorKind(trpcError('UNAUTHORIZED', 'no_session'))).toBe('unauthorized');
     expect(apiErrorKind(trpcError('FORBIDDEN', 'forbidden'))).toBe('forbidden');
+    expect(apiErrorKind(trpcError('NOT_FOUND'))).toBe('not-found');
     expect(apiErrorKind(trpcError('BAD_REQUEST'))).toBe('invalid');
     expect(apiErrorKind(trpcError('TOO_MANY_REQUESTS', 'rate_limited'))).toBe('rate-limited');
     expect(apiErrorKind(trpcError('SERVICE_UNAVAILABLE'))).toBe('unavailable');

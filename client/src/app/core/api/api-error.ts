@@ -5,13 +5,15 @@ import type { AppRouter } from '@bff/server/router';
  * What a failed call means for the page that made it:
  * - `unauthorized`: not signed in (sign-in is already under way, see `autoLoginLink`);
  * - `forbidden`: signed in without the required role (not the anti-forgery refusals);
+ * - `not-found`: what the call names is not there, or not the caller's (e.g. a session
+ *   already ended): what the page shows is out of date;
  * - `invalid`: the input was refused (e.g. an empty message);
  * - `rate-limited`: too many calls; the API says when to try again (see {@link retryAfterSeconds});
  * - `unavailable`: the API, or something it depends on (identity provider, session store,
  *   directory), cannot be reached right now. Never a sign-out: `ServiceStatus` retries;
  * - `failed`: anything else.
  */
-export type ApiErrorKind = 'unauthorized' | 'forbidden' | 'invalid' | 'rate-limited' | 'unavailable' | 'failed';
+export type ApiErrorKind = 'unauthorized' | 'forbidden' | 'not-found' | 'invalid' | 'rate-limited' | 'unavailable' | 'failed';
 
 /** Used when a 429 answer does not say (or the browser does not let us read) when to try again. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 10;
@@ -25,6 +27,8 @@ export function apiErrorKind(error: unknown): ApiErrorKind {
     case 'FORBIDDEN':
       // The anti-forgery guard also answers FORBIDDEN: a deployment problem, not a missing role.
       return data.reason === 'csrf' || data.reason === 'origin_denied' ? 'failed' : 'forbidden';
+    case 'NOT_FOUND':
+      return 'not-found';
     case 'BAD_REQUEST':
     case 'PAYLOAD_TOO_LARGE':
       return 'invalid';
