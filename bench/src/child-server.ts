@@ -24,7 +24,12 @@ export class ChildServer {
   readonly #channel: IpcChannel;
   readonly #output: OutputTail;
 
-  private constructor(readonly name: string, child: ChildProcess, readonly port: number, output: OutputTail) {
+  private constructor(
+    readonly name: string,
+    child: ChildProcess,
+    readonly port: number,
+    output: OutputTail,
+  ) {
     this.#child = child;
     this.#channel = new IpcChannel(child, name);
     this.#output = output;

@@ -33,7 +33,10 @@ export class IpcChannel {
   #nextId = 1;
   readonly #pending = new Map<number, { resolve: (m: IpcMessage) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly child: ChildProcess, private readonly label: string) {
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly label: string,
+  ) {
     child.on('message', (raw) => {
       const message = raw as IpcMessage;
       if (message.type !== 'reply' || message.id === undefined) return;

@@ -145,13 +145,7 @@ async function measureLoad(server: ChildServer, load: LoadGenerator, request: Lo
  * other processes (more than `settings.disturbedCores`) is taken again, up to
  * `settings.retries` times, keeping the least disturbed one.
  */
-export async function measureOnce(
-  spec: ServerSpec,
-  round: number,
-  stack: BenchStack,
-  load: LoadGenerator,
-  settings: RunSettings,
-): Promise<RunRecord> {
+export async function measureOnce(spec: ServerSpec, round: number, stack: BenchStack, load: LoadGenerator, settings: RunSettings): Promise<RunRecord> {
   const jwksBefore = jwksOf(await stack.idpRequests());
   const started = performance.now();
   const server = await ChildServer.start(spec.id, spec.entry, childOptions(spec, stack), { env: { NODE_ENV: 'production' } });
@@ -200,7 +194,12 @@ export async function measureOnce(
  * Signs in through the development IdP's real form (the test kit's walk) and returns
  * the `Cookie` header holding the application's session cookie(s) only.
  */
-async function signIn(start: string, credentials: { login: string; password: string }, isSessionCookie: (name: string) => boolean, stopAt?: string): Promise<string> {
+async function signIn(
+  start: string,
+  credentials: { login: string; password: string },
+  isSessionCookie: (name: string) => boolean,
+  stopAt?: string,
+): Promise<string> {
   const browser = new Browser();
   const landed = await signInAt(start, browser, credentials.login, credentials.password, stopAt);
   const cookies = (await browser.jar.getCookies(start)).filter((c) => isSessionCookie(c.key));

@@ -55,7 +55,7 @@ try {
   const failed = result.non2xx + result.errors + result.timeouts;
   const text = [
     `${spec.id}: ${result.requestsPerSecond.toFixed(0)} req/s under the profiler, p50 ${result.latencyMs.p50.toFixed(2)} ms, ` +
-      `p99 ${result.latencyMs.p99.toFixed(2)} ms, ${(processCpuMs * 1000 / Math.max(1, result.requests)).toFixed(0)} µs CPU/request` +
+      `p99 ${result.latencyMs.p99.toFixed(2)} ms, ${((processCpuMs * 1000) / Math.max(1, result.requests)).toFixed(0)} µs CPU/request` +
       (failed ? `, ${failed} FAILED requests ${JSON.stringify(result.statusCodes)}` : ''),
     summary,
     '',

@@ -81,7 +81,10 @@ function parseOptions(argv: readonly string[]): Options {
     return value;
   };
   const quick = values.quick;
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((id) => !SERVERS.some((s) => s.id === id)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown server(s): ${unknown.join(', ')}; known: ${SERVERS.map((s) => s.id).join(', ')}`);
   const servers = SERVERS.filter((s) => (only ? only.includes(s.id) : !s.experiment || values.experiments));

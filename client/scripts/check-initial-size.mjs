@@ -46,5 +46,7 @@ for (const file of [...files].sort()) {
   console.log(`  ${file.padEnd(28)} ${(gzipped / 1024).toFixed(1).padStart(6)} KB gzip`);
 }
 const verdict = total <= limit ? 'within' : 'OVER';
-console.log(`Initial JavaScript: ${total} bytes gzip (${(total / 1024).toFixed(1)} KB), ${verdict} the ${limit}-byte budget (${(limit / 1024).toFixed(1)} KB).`);
+console.log(
+  `Initial JavaScript: ${total} bytes gzip (${(total / 1024).toFixed(1)} KB), ${verdict} the ${limit}-byte budget (${(limit / 1024).toFixed(1)} KB).`,
+);
 process.exit(total <= limit ? 0 : 1);

@@ -26,8 +26,7 @@ function showStartupProblem(problem: string): void {
   const detail = document.createElement('p');
   detail.textContent = problem;
   const hint = document.createElement('p');
-  hint.textContent =
-    'Whoever deployed it should check config.json next to index.html, for example {"apiUrl": "https://api.example.com"}.';
+  hint.textContent = 'Whoever deployed it should check config.json next to index.html, for example {"apiUrl": "https://api.example.com"}.';
   box.append(title, detail, hint);
   document.querySelector('app-root')?.replaceChildren(box);
 }

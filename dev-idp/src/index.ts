@@ -5,5 +5,12 @@
  */
 export { createDevIdp, generateDevSigningKey, type DevIdp, type DevIdpClient, type DevIdpOptions } from './provider.js';
 export { DEMO_ACCOUNTS, DEMO_GROUP_BASE, demoGroupDn, type DemoAccount } from './accounts.js';
-export { devIdpSettings, DevIdpSettingsError, type DevIdpSettings, type DevIdpGroupClaims, type DevIdpAccessTokenFormat, type DevIdpProfile } from './settings.js';
+export {
+  devIdpSettings,
+  DevIdpSettingsError,
+  type DevIdpSettings,
+  type DevIdpGroupClaims,
+  type DevIdpAccessTokenFormat,
+  type DevIdpProfile,
+} from './settings.js';
 export { writeDevClientKeys, type DevClientKeyFiles } from './client-keys.js';

@@ -11,7 +11,6 @@ const STYLE = `
   .error { color: #b00020; margin-top: 1rem; }
 `;
 
-
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;

@@ -73,7 +73,8 @@ export async function generateDevSigningKey(alg: DevSigningAlgorithm = 'RS256'):
 function signingAlgorithm(key: JWK, fapi2: boolean): DevSigningAlgorithm {
   const alg = key.alg ?? 'RS256';
   const allowed: readonly string[] = fapi2 ? FAPI2_ALGORITHMS : SIGNING_ALGORITHMS;
-  if (!allowed.includes(alg)) throw new TypeError(`The development IdP signs with ${allowed.join(' or ')}${fapi2 ? ' in the FAPI 2.0 profile' : ''}; the signing key is ${alg}.`);
+  if (!allowed.includes(alg))
+    throw new TypeError(`The development IdP signs with ${allowed.join(' or ')}${fapi2 ? ' in the FAPI 2.0 profile' : ''}; the signing key is ${alg}.`);
   return alg as DevSigningAlgorithm;
 }
 
@@ -113,9 +114,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       ...(client.tokenEndpointAuthSigningAlg ? { token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg } : {}),
       ...(fapi2 || client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
       ...(fapi2 || client.requirePushedAuthorizationRequests ? { require_pushed_authorization_requests: true } : {}),
-      ...(client.backchannelLogoutUri
-        ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
-        : {}),
+      ...(client.backchannelLogoutUri ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     })),
     // Refresh tokens for every client allowed the grant, rotated on each use.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -229,7 +228,11 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     const work = isLoginPost && req.method === 'POST' ? submitLogin(provider, uid, req, res) : showInteraction(provider, uid, req, res);
     work.catch((error: unknown) => {
       const expired = error instanceof errors.SessionNotFound;
-      send(res, expired ? 400 : 500, messagePage('Sign-in error', expired ? 'This sign-in attempt has expired. Start again from the application.' : 'The sign-in page failed.'));
+      send(
+        res,
+        expired ? 400 : 500,
+        messagePage('Sign-in error', expired ? 'This sign-in attempt has expired. Start again from the application.' : 'The sign-in page failed.'),
+      );
     });
   };
 
@@ -247,9 +250,7 @@ async function showInteraction(provider: Provider, uid: string, req: IncomingMes
   const { accountId } = details.session ?? {};
   const clientId = String(details.params['client_id'] ?? '');
   if (!accountId) throw new errors.SessionNotFound('no account in session');
-  const grant = details.grantId
-    ? await provider.Grant.find(details.grantId)
-    : new provider.Grant({ accountId, clientId });
+  const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId });
   if (!grant) throw new errors.SessionNotFound('grant not found');
   const missing = details.prompt.details as {
     missingOIDCScope?: string[];

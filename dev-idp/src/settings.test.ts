@@ -22,7 +22,11 @@ describe('devIdpSettings', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(DevIdpSettingsError);
-      expect((error as DevIdpSettingsError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['DEV_IDP_ACCESS_TOKEN_FORMAT', 'DEV_IDP_ACCESS_TOKEN_TTL', 'DEV_IDP_GROUPS']);
+      expect((error as DevIdpSettingsError).problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        'DEV_IDP_ACCESS_TOKEN_FORMAT',
+        'DEV_IDP_ACCESS_TOKEN_TTL',
+        'DEV_IDP_GROUPS',
+      ]);
     }
   });
 });

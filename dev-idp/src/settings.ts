@@ -58,9 +58,24 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
     problems.push(`${name}: must be ${meaning}, not "${value}".`);
     return fallback;
   };
-  const groups = choice('DEV_IDP_GROUPS', GROUP_CLAIMS, 'names', 'names (a "groups" claim with plain names), dns (a "memberOf" claim with LDAP DNs) or none (no group claim)');
-  const accessTokenFormat = choice('DEV_IDP_ACCESS_TOKEN_FORMAT', ACCESS_TOKEN_FORMATS, 'jwt', 'jwt (RFC 9068 JWT access tokens) or opaque (checked by introspection: set OIDC_ACCESS_TOKEN_VERIFY=introspection for the API)');
-  const profile = choice('DEV_IDP_PROFILE', PROFILES, 'oidc', 'oidc (a plain OpenID Provider) or fapi2 (it enforces the FAPI 2.0 Security Profile; npm start then runs the API with OIDC_PROFILE=fapi2 and development keys)');
+  const groups = choice(
+    'DEV_IDP_GROUPS',
+    GROUP_CLAIMS,
+    'names',
+    'names (a "groups" claim with plain names), dns (a "memberOf" claim with LDAP DNs) or none (no group claim)',
+  );
+  const accessTokenFormat = choice(
+    'DEV_IDP_ACCESS_TOKEN_FORMAT',
+    ACCESS_TOKEN_FORMATS,
+    'jwt',
+    'jwt (RFC 9068 JWT access tokens) or opaque (checked by introspection: set OIDC_ACCESS_TOKEN_VERIFY=introspection for the API)',
+  );
+  const profile = choice(
+    'DEV_IDP_PROFILE',
+    PROFILES,
+    'oidc',
+    'oidc (a plain OpenID Provider) or fapi2 (it enforces the FAPI 2.0 Security Profile; npm start then runs the API with OIDC_PROFILE=fapi2 and development keys)',
+  );
   if (problems.length > 0) throw new DevIdpSettingsError(problems);
   return { accessTokenTtl, groups, accessTokenFormat, profile };
 }

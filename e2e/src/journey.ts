@@ -33,7 +33,11 @@ export async function signInAtIdp(page: Page, topology: Topology, user: string, 
 }
 
 /** Puts a session cookie back into the browser and calls `me` from the app's page, as a replay would. */
-async function replayCookie(page: Page, topology: Topology, cookie: { name: string; value: string; domain: string; path: string; secure: boolean; sameSite: 'Lax' | 'None' | 'Strict' }) {
+async function replayCookie(
+  page: Page,
+  topology: Topology,
+  cookie: { name: string; value: string; domain: string; path: string; secure: boolean; sameSite: 'Lax' | 'None' | 'Strict' },
+) {
   await page.context().addCookies([{ ...cookie, httpOnly: true }]);
   return page.evaluate(async (api) => {
     const res = await fetch(`${api}/api/trpc/me`, { credentials: 'include', headers: { 'x-csrf': '1' } });

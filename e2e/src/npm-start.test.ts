@@ -27,7 +27,11 @@ async function npmStart(env: Record<string, string>, urls: { api: string; web: s
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   running = { child, output: () => output };
   const started = Date.now();
-  const up = async (url: string) => fetch(url).then((r) => r.status === 200, () => false);
+  const up = async (url: string) =>
+    fetch(url).then(
+      (r) => r.status === 200,
+      () => false,
+    );
   while (!((await up(`${urls.api}/api/health`)) && (await up(`${urls.web}/config.json`)))) {
     if (child.exitCode !== null || Date.now() - started > 80_000) throw new Error(`npm start did not come up:\n${output.slice(-3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -40,9 +44,15 @@ const listeningLines = (output: string) => output.split('\n').filter((line) => l
 describe('npm start', () => {
   it('passes FRONT_URL to the API and DEV_IDP_ACCESS_TOKEN_TTL to the dev IdP, and starts the API once', async () => {
     const extraFront = 'http://localhost:4300';
-    const { output } = await npmStart({ FRONT_URL: `http://localhost:4200,${extraFront}`, DEV_IDP_ACCESS_TOKEN_TTL: '7' }, { api: 'http://localhost:3000', web: 'http://localhost:4200' });
+    const { output } = await npmStart(
+      { FRONT_URL: `http://localhost:4200,${extraFront}`, DEV_IDP_ACCESS_TOKEN_TTL: '7' },
+      { api: 'http://localhost:3000', web: 'http://localhost:4200' },
+    );
 
-    const preflight = await fetch('http://localhost:3000/api/trpc/me', { method: 'OPTIONS', headers: { origin: extraFront, 'access-control-request-method': 'GET' } });
+    const preflight = await fetch('http://localhost:3000/api/trpc/me', {
+      method: 'OPTIONS',
+      headers: { origin: extraFront, 'access-control-request-method': 'GET' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBe(extraFront);
 
     const alice = new Browser();
@@ -63,7 +73,12 @@ describe('npm start', () => {
     external = await startStack(server, { env: { BACK_URL: api, FRONT_URL: 'http://localhost:4200' } });
     const { output } = await npmStart({ OIDC_ISSUER: external.idpUrl, BACK_URL: api, PORT: '3100' }, { api, web: 'http://localhost:4200' });
     expect(await (await fetch('http://localhost:4200/config.json')).json()).toEqual({ apiUrl: api });
-    expect(await fetch('http://localhost:4000/.well-known/openid-configuration').then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(
+      await fetch('http://localhost:4000/.well-known/openid-configuration').then(
+        () => 'answered',
+        () => 'refused',
+      ),
+    ).toBe('refused');
     expect(output()).toContain('dev_idp.skipped');
     const alice = new Browser();
     await login({ apiUrl: api }, alice, 'alice');

@@ -72,7 +72,10 @@ describe('deployment topologies in a real browser', () => {
   it('6. two API instances on one Redis behind nginx round-robin: the whole journey, served by both', async () => {
     const { topology: t, context: c } = await open('two-instances');
     await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'Lax' } });
-    const apiLines = t.accessLog().split('\n').filter((line) => line.includes(' /api/'));
+    const apiLines = t
+      .accessLog()
+      .split('\n')
+      .filter((line) => line.includes(' /api/'));
     for (const port of t.apiPorts) expect(apiLines.filter((line) => line.startsWith(`127.0.0.1:${port} `)).length).toBeGreaterThan(2);
     expect(apiLines.filter((line) => / 5\d\d$/.test(line))).toEqual([]);
   });
@@ -85,8 +88,10 @@ describe('deployment topologies in a real browser', () => {
       if (/Content[- ]Security[- ]Policy/i.test(message.text())) violations.push(message.text());
     });
     await c.addInitScript(() => {
-      // eslint-disable-next-line no-console -- runs in the page: the console is how the test hears of it
-      document.addEventListener('securitypolicyviolation', (event) => console.error(`Content-Security-Policy violation: ${event.violatedDirective} ${event.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (event) =>
+        // eslint-disable-next-line no-console -- runs in the page: the console is how the test hears of it
+        console.error(`Content-Security-Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
+      );
     });
     const index = await fetch(`${t.front}/chat`);
     expect(index.headers.get('content-security-policy')).toMatch(/script-src 'self';/);

@@ -44,9 +44,20 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
   });
   const server = createServer(idp.handler);
   await new Promise<void>((resolveListen) => server.listen(Number(devIssuer.port), resolveListen));
-  logger.warn('dev_idp.listening', { issuer: idp.issuer, users: 'alice/alice (analysts), bob/bob', profile: settings.profile, accessTokenTtl: settings.accessTokenTtl, groups: settings.groups, accessTokenFormat: settings.accessTokenFormat, note: 'development only: demo users and throw-away keys' });
+  logger.warn('dev_idp.listening', {
+    issuer: idp.issuer,
+    users: 'alice/alice (analysts), bob/bob',
+    profile: settings.profile,
+    accessTokenTtl: settings.accessTokenTtl,
+    groups: settings.groups,
+    accessTokenFormat: settings.accessTokenFormat,
+    note: 'development only: demo users and throw-away keys',
+  });
   if ((settings.accessTokenFormat === 'opaque') !== (config.oidc.accessTokenVerify === 'introspection')) {
-    logger.warn('dev_idp.mismatch', { message: `DEV_IDP_ACCESS_TOKEN_FORMAT=${settings.accessTokenFormat} with OIDC_ACCESS_TOKEN_VERIFY=${config.oidc.accessTokenVerify}: the API cannot verify the IdP's access tokens.`, fix: 'Set OIDC_ACCESS_TOKEN_VERIFY=introspection with opaque tokens, jwt with JWT tokens.' });
+    logger.warn('dev_idp.mismatch', {
+      message: `DEV_IDP_ACCESS_TOKEN_FORMAT=${settings.accessTokenFormat} with OIDC_ACCESS_TOKEN_VERIFY=${config.oidc.accessTokenVerify}: the API cannot verify the IdP's access tokens.`,
+      fix: 'Set OIDC_ACCESS_TOKEN_VERIFY=introspection with opaque tokens, jwt with JWT tokens.',
+    });
   }
 } else {
   logger.info('dev_idp.skipped', { reason: `OIDC_ISSUER is ${config.oidc.issuer.origin}` });
@@ -65,7 +76,9 @@ function matchDevIdpProfile(env: NodeJS.ProcessEnv): void {
   if (env['DEV_IDP_PROFILE']?.trim() !== 'fapi2' || !URL.canParse(issuer) || new URL(issuer).origin !== devIssuer.origin) return;
   const profile = env['OIDC_PROFILE']?.trim();
   if (profile && profile !== 'fapi2') {
-    process.stderr.write(`Invalid configuration:\n  - OIDC_PROFILE: is ${profile}, but DEV_IDP_PROFILE=fapi2 makes the development IdP accept only FAPI 2.0 clients; unset OIDC_PROFILE or set it to fapi2.\n`);
+    process.stderr.write(
+      `Invalid configuration:\n  - OIDC_PROFILE: is ${profile}, but DEV_IDP_PROFILE=fapi2 makes the development IdP accept only FAPI 2.0 clients; unset OIDC_PROFILE or set it to fapi2.\n`,
+    );
     process.exit(1);
   }
   env['OIDC_PROFILE'] = 'fapi2';

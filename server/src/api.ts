@@ -58,7 +58,12 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     localCacheMs: state.kind === 'memory' ? 0 : 1000,
   });
   const refresher = new TokenRefresher({ oidc, sessions, logger, timeoutMs: config.oidc.timeoutMs });
-  const transactions = new TransactionCookies({ secrets: config.session.secrets, baseName: config.cookie.baseName, secure: config.cookie.secure, callbackPath: config.oidc.redirectUri.pathname });
+  const transactions = new TransactionCookies({
+    secrets: config.session.secrets,
+    baseName: config.cookie.baseName,
+    secure: config.cookie.secure,
+    callbackPath: config.oidc.redirectUri.pathname,
+  });
   const metrics = new Metrics({ instance: options.instance ?? `${hostname()}:${process.pid}`, logins: state.logins });
   const chat: ChatStore = state.chat ?? new MemoryChatStore(state.bus);
   // One directory client for the process: its per-user cache is what keeps roles working through a short LDAP outage.
@@ -71,7 +76,12 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     if (draining) checks['shutdown'] = 'draining';
     return { ready: store && !draining, checks };
   };
-  const limits = createCallLimits({ callsPerMinute: config.trpc.callsPerMinute, mutationsPerMinute: config.trpc.mutationsPerMinute, store: state.rateLimitStore, logger });
+  const limits = createCallLimits({
+    callsPerMinute: config.trpc.callsPerMinute,
+    mutationsPerMinute: config.trpc.mutationsPerMinute,
+    store: state.rateLimitStore,
+    logger,
+  });
   const trpc = createTrpcEndpoint({
     services: { sessions, oidc, refresher, chat, metrics, logger, limits, authz: { ...config.authz, directory }, backUrl: config.backUrl },
     allowedOrigins: new Set(config.frontOrigins),
@@ -80,7 +90,17 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     maxBatchSize: config.trpc.maxBatchSize,
     router: options.router ?? appRouter,
   });
-  const endpoints = createEndpoints({ config, oidc, sessions, transactions, replay: state.replay, metrics, logger, readiness, rateLimitStore: state.rateLimitStore('bff:rl:login:') });
+  const endpoints = createEndpoints({
+    config,
+    oidc,
+    sessions,
+    transactions,
+    replay: state.replay,
+    metrics,
+    logger,
+    readiness,
+    rateLimitStore: state.rateLimitStore('bff:rl:login:'),
+  });
   const app = createApp({
     logger,
     https: config.backUrl.protocol === 'https:',
@@ -117,7 +137,8 @@ export interface RunningApi {
 export async function startApi(config: Config, logger: Logger = createLogger(), options: ApiOptions = {}): Promise<RunningApi> {
   for (const warning of config.warnings) logger.warn('config.warning', { message: warning });
   for (const finding of staticFindings(config)) {
-    if (finding.severity === 'warn' || finding.severity === 'error') logger.warn('config.doctor', { check: finding.check, message: finding.message, fix: finding.fix });
+    if (finding.severity === 'warn' || finding.severity === 'error')
+      logger.warn('config.doctor', { check: finding.check, message: finding.message, fix: finding.fix });
   }
   const api = await createApi(config, logger, options);
   const server = createServer(api.app);

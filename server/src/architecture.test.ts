@@ -20,7 +20,7 @@ function files(dir: string, keep: (path: string) => boolean): string[] {
 }
 
 describe('architecture', () => {
-  it('no package reaches into another package\'s src/', () => {
+  it("no package reaches into another package's src/", () => {
     const offenders: string[] = [];
     for (const pkg of PACKAGES) {
       for (const file of files(join(ROOT, pkg), (p) => /\.(ts|mjs)$/.test(p))) {

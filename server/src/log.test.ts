@@ -29,8 +29,16 @@ describe('structured logs (S15)', () => {
 
     const logs = stack.logs.join('\n');
     const secrets = [
-      cookie, handle, before?.accessToken, before?.refreshToken, before?.idToken, after?.accessToken, after?.refreshToken,
-      before?.logoutId, ...stack.api.config.session.secrets, stack.api.config.oidc.clientSecret,
+      cookie,
+      handle,
+      before?.accessToken,
+      before?.refreshToken,
+      before?.idToken,
+      after?.accessToken,
+      after?.refreshToken,
+      before?.logoutId,
+      ...stack.api.config.session.secrets,
+      stack.api.config.oidc.clientSecret,
     ];
     for (const secret of secrets) {
       expect(secret).toBeTruthy();
@@ -61,6 +69,12 @@ describe('structured logs (S15)', () => {
     const logger = createLogger({ destination: captured.destination });
     logger.info('test', { accessToken: 'a', nested: { refresh_token: 'b', cookie: 'c' }, password: 'd', kept: 'visible' });
     const line = JSON.parse(captured.lines[0] ?? '{}') as Record<string, unknown>;
-    expect(line).toMatchObject({ event: 'test', accessToken: '[redacted]', nested: { refresh_token: '[redacted]', cookie: '[redacted]' }, password: '[redacted]', kept: 'visible' });
+    expect(line).toMatchObject({
+      event: 'test',
+      accessToken: '[redacted]',
+      nested: { refresh_token: '[redacted]', cookie: '[redacted]' },
+      password: '[redacted]',
+      kept: 'visible',
+    });
   });
 });

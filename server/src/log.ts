@@ -14,8 +14,20 @@ export interface Logger {
  * not reach logs by accident (S15). Request logs carry no headers, no query values.
  */
 export const REDACTED_PATHS = [
-  'accessToken', 'refreshToken', 'idToken', 'access_token', 'refresh_token', 'id_token', 'logout_token',
-  'cookie', 'cookies', 'authorization', 'secret', 'clientSecret', 'client_secret', 'password',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'logout_token',
+  'cookie',
+  'cookies',
+  'authorization',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'password',
 ].flatMap((key) => [key, `*.${key}`]);
 
 /** Writes JSON lines to stdout (or the given destination). */
@@ -30,6 +42,9 @@ export function createLogger(options: { destination?: DestinationStream; level?:
     },
     options.destination,
   );
-  const write = (level: 'info' | 'warn' | 'error') => (event: string, fields: Record<string, unknown> = {}) => base[level]({ event, ...fields });
+  const write =
+    (level: 'info' | 'warn' | 'error') =>
+    (event: string, fields: Record<string, unknown> = {}) =>
+      base[level]({ event, ...fields });
   return { info: write('info'), warn: write('warn'), error: write('error'), pino: base };
 }

@@ -7,14 +7,7 @@ export { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE, type ApiPath } from './paths
 export { CHAT_MESSAGE_MAX_LENGTH } from './chat.js';
 export { DEV_DEFAULTS } from './dev-defaults.js';
 export { escapeHtml } from './html.js';
-export {
-  AUTH_FAILURE_REASONS,
-  isAuthFailureReason,
-  LOGIN_ERROR_CODES,
-  isLoginErrorCode,
-  type AuthFailureReason,
-  type LoginErrorCode,
-} from './errors.js';
+export { AUTH_FAILURE_REASONS, isAuthFailureReason, LOGIN_ERROR_CODES, isLoginErrorCode, type AuthFailureReason, type LoginErrorCode } from './errors.js';
 export type {
   User,
   MeOutput,

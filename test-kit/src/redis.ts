@@ -136,8 +136,23 @@ async function selfSignedCertificate(dir: string): Promise<{ cert: string; key: 
   const cert = join(dir, 'tls.crt');
   const key = join(dir, 'tls.key');
   await runCli(openssl, [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
   ]);
   return { cert, key };
 }
@@ -156,7 +171,20 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   if (options.tls) {
     const { cert, key } = await selfSignedCertificate(dir);
     ca = readFileSync(cert, 'utf8');
-    args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no');
+    args.push(
+      '--port',
+      '0',
+      '--tls-port',
+      String(port),
+      '--tls-cert-file',
+      cert,
+      '--tls-key-file',
+      key,
+      '--tls-ca-cert-file',
+      cert,
+      '--tls-auth-clients',
+      'no',
+    );
     reach.push('--tls', '--cacert', cert);
   } else {
     args.push('--port', String(port));
@@ -225,15 +253,27 @@ export async function startRedisCluster(nodes = 3): Promise<RedisCluster> {
   try {
     const launched = await Promise.allSettled(
       ports.map((port, i) =>
-        launch(server, cli, [
-          '--port', String(port),
-          '--dir', dir,
-          '--appendonly', 'no',
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-          '--cluster-port', String(busPorts[i]),
-          '--cluster-node-timeout', '2000',
-        ], ['-p', String(port)]),
+        launch(
+          server,
+          cli,
+          [
+            '--port',
+            String(port),
+            '--dir',
+            dir,
+            '--appendonly',
+            'no',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${port}.conf`),
+            '--cluster-port',
+            String(busPorts[i]),
+            '--cluster-node-timeout',
+            '2000',
+          ],
+          ['-p', String(port)],
+        ),
       ),
     );
     for (const result of launched) if (result.status === 'fulfilled') children.push(result.value);

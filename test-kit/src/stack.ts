@@ -102,7 +102,10 @@ async function closeServer(server: Server): Promise<void> {
  * import * as server from '@bff/server';
  * const stack = await startStack(server, { env: { FRONT_URL: FRONT } });
  */
-export async function startStack<C extends { oidc: { audience: string } }, A extends ApiHandle>(server: ServerModule<C, A>, options: StackOptions = {}): Promise<Stack<A>> {
+export async function startStack<C extends { oidc: { audience: string } }, A extends ApiHandle>(
+  server: ServerModule<C, A>,
+  options: StackOptions = {},
+): Promise<Stack<A>> {
   const fixed = options.listen ?? {};
   const tls = fixed.tls;
   const createServer = (listener: Listener | undefined) => (listener?.tls && tls ? createHttpsServer(tls) : createHttpServer());

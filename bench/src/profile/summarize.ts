@@ -25,10 +25,45 @@ const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']
 
 /** Packages that make up Express 5 and its per-request helpers. */
 const EXPRESS_FAMILY = new Set([
-  'express', 'router', 'body-parser', 'finalhandler', 'send', 'serve-static', 'type-is', 'content-type', 'mime-types', 'mime-db',
-  'accepts', 'negotiator', 'on-finished', 'parseurl', 'qs', 'proxy-addr', 'forwarded', 'ipaddr.js', 'fresh', 'etag', 'depd',
-  'encodeurl', 'escape-html', 'range-parser', 'statuses', 'http-errors', 'path-to-regexp', 'merge-descriptors', 'utils-merge',
-  'content-disposition', 'cookie-signature', 'debug', 'ms', 'raw-body', 'iconv-lite', 'bytes', 'unpipe', 'is-promise', 'media-typer',
+  'express',
+  'router',
+  'body-parser',
+  'finalhandler',
+  'send',
+  'serve-static',
+  'type-is',
+  'content-type',
+  'mime-types',
+  'mime-db',
+  'accepts',
+  'negotiator',
+  'on-finished',
+  'parseurl',
+  'qs',
+  'proxy-addr',
+  'forwarded',
+  'ipaddr.js',
+  'fresh',
+  'etag',
+  'depd',
+  'encodeurl',
+  'escape-html',
+  'range-parser',
+  'statuses',
+  'http-errors',
+  'path-to-regexp',
+  'merge-descriptors',
+  'utils-merge',
+  'content-disposition',
+  'cookie-signature',
+  'debug',
+  'ms',
+  'raw-body',
+  'iconv-lite',
+  'bytes',
+  'unpipe',
+  'is-promise',
+  'media-typer',
 ]);
 
 /** The package a script belongs to, or the part of this repository it is in. */
@@ -68,7 +103,12 @@ export function summarizeProfile(profile: CpuProfile, options: { top?: number; p
   const top = options.top ?? 25;
   const frames = new Map<number, Frame>();
   for (const node of profile.nodes) {
-    frames.set(node.id, { name: node.callFrame.functionName || '(anonymous)', url: node.callFrame.url, line: node.callFrame.lineNumber + 1, parent: undefined });
+    frames.set(node.id, {
+      name: node.callFrame.functionName || '(anonymous)',
+      url: node.callFrame.url,
+      line: node.callFrame.lineNumber + 1,
+      parent: undefined,
+    });
   }
   for (const node of profile.nodes) {
     for (const child of node.children ?? []) {
@@ -114,7 +154,9 @@ export function summarizeProfile(profile: CpuProfile, options: { top?: number; p
 
   const busy = total - idle;
   const lines: string[] = [];
-  lines.push(`profile: ${(total / 1000).toFixed(0)} ms sampled; main thread busy ${pct(busy, total)} (GC ${pct(gc, total)}, V8/other "(program)" ${pct(program, total)})`);
+  lines.push(
+    `profile: ${(total / 1000).toFixed(0)} ms sampled; main thread busy ${pct(busy, total)} (GC ${pct(gc, total)}, V8/other "(program)" ${pct(program, total)})`,
+  );
   if (options.processCpuMs !== undefined) {
     const offMain = options.processCpuMs - busy / 1000;
     lines.push(

@@ -86,11 +86,7 @@ export interface SubscriptionCallbacks<T> {
   onError?: (error: TRPCClientError<AppRouter>) => void;
   onStopped?: () => void;
   onComplete?: () => void;
-  onConnectionStateChange?: (state: {
-    type: 'state';
-    state: 'idle' | 'connecting' | 'pending';
-    error: TRPCClientError<AppRouter> | null;
-  }) => void;
+  onConnectionStateChange?: (state: { type: 'state'; state: 'idle' | 'connecting' | 'pending'; error: TRPCClientError<AppRouter> | null }) => void;
 }
 
 /**
@@ -284,11 +280,7 @@ export class FakeSessionChannel implements SessionChannel {
  * place of the real ones. (A real `BroadcastChannel` would carry messages between test
  * files running in parallel.)
  */
-export function provideFakes(
-  trpc: FakeTrpc,
-  location: FakeWindowLocation,
-  channel: FakeSessionChannel = new FakeSessionChannel(),
-): Provider[] {
+export function provideFakes(trpc: FakeTrpc, location: FakeWindowLocation, channel: FakeSessionChannel = new FakeSessionChannel()): Provider[] {
   return [
     { provide: APP_CONFIG, useValue: { apiUrl: API_URL } },
     // The fake implements only what the pages call; the cast is confined to tests.

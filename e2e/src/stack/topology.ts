@@ -1,5 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
-import { freePort, startNginx, startProcess, startRedis, startSlapd, stopProcess, type Listener, type Nginx, type RedisServer, type Slapd } from '@bff/test-kit';
+import {
+  freePort,
+  startNginx,
+  startProcess,
+  startRedis,
+  startSlapd,
+  stopProcess,
+  type Listener,
+  type Nginx,
+  type RedisServer,
+  type Slapd,
+} from '@bff/test-kit';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +22,8 @@ export const REPO_ROOT = resolve(here, '../../..');
 export const CLIENT_DIST = join(REPO_ROOT, 'client/dist/client/browser');
 export const NGINX_TEMPLATE = join(REPO_ROOT, 'deploy/nginx/bff.conf.template');
 
-export type TopologyName = 'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults' | 'two-instances' | 'serve' | 'ldap-roles' | 'fapi2';
+export type TopologyName =
+  'same-site-http' | 'same-site-https' | 'same-origin-proxy' | 'cross-site' | 'npm-start-defaults' | 'two-instances' | 'serve' | 'ldap-roles' | 'fapi2';
 
 /** What `npm run serve` runs: the production entry point. */
 const MAIN = join(REPO_ROOT, 'server/dist/main.js');
@@ -69,7 +81,9 @@ export function renderNginxConfig(values: Record<string, string>): string {
 export async function startTopology(name: TopologyName): Promise<Topology> {
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error(`Build the client first (npm run build -w client): ${CLIENT_DIST} is missing.`);
   const certs: TestCertificates | undefined =
-    name === 'same-site-http' || name === 'npm-start-defaults' || name === 'serve' || name === 'ldap-roles' || name === 'fapi2' ? undefined : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
+    name === 'same-site-http' || name === 'npm-start-defaults' || name === 'serve' || name === 'ldap-roles' || name === 'fapi2'
+      ? undefined
+      : generateCertificates(['app.example.test', 'api.example.test', 'idp.example.test', 'api.other.test']);
   const https = certs ? 'https' : 'http';
   let idp: Listener;
   let api: Listener;
@@ -142,9 +156,14 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
       front = { ...(await listener('http', 'app.example.test')), apiUrl: api.origin };
       devIdp = { groups: 'none' };
       env = {
-        OIDC_ISSUER: idp.origin, BACK_URL: api.origin, FRONT_URL: front.origin,
-        LDAP_URL: slapd.url, LDAP_BIND_DN: slapd.bindDn, LDAP_BIND_PASSWORD: slapd.bindPassword,
-        LDAP_USER_BASE: `ou=people,${slapd.baseDn}`, LDAP_GROUP_BASE: `ou=groups,${slapd.baseDn}`,
+        OIDC_ISSUER: idp.origin,
+        BACK_URL: api.origin,
+        FRONT_URL: front.origin,
+        LDAP_URL: slapd.url,
+        LDAP_BIND_DN: slapd.bindDn,
+        LDAP_BIND_PASSWORD: slapd.bindPassword,
+        LDAP_USER_BASE: `ou=people,${slapd.baseDn}`,
+        LDAP_GROUP_BASE: `ou=groups,${slapd.baseDn}`,
         ROLE_MAP: JSON.stringify({ analyst: [`cn=analysts,ou=groups,${slapd.baseDn}`] }),
       };
       break;
@@ -155,7 +174,12 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
       api = await listener('http', 'localhost');
       const port = await freePort();
       const origin = `http://localhost:${port}`;
-      const secrets = { OIDC_CLIENT_ID: 'bff-serve', OIDC_CLIENT_SECRET: 'serve-test-client-secret-0123456789abcdef', OIDC_AUDIENCE: 'urn:bff:api', SESSION_SECRET: 'serve-test-session-secret-0123456789abcdef0123' };
+      const secrets = {
+        OIDC_CLIENT_ID: 'bff-serve',
+        OIDC_CLIENT_SECRET: 'serve-test-client-secret-0123456789abcdef',
+        OIDC_AUDIENCE: 'urn:bff:api',
+        SESSION_SECRET: 'serve-test-session-secret-0123456789abcdef0123',
+      };
       env = { OIDC_ISSUER: idp.origin, BACK_URL: origin, FRONT_URL: origin, ...secrets };
       production = { port, env: { ...env, NODE_ENV: 'production', PORT: String(port), WEB_ROOT: CLIENT_DIST } };
       break;
@@ -233,7 +257,10 @@ async function startProduction(port: number, env: Record<string, string>): Promi
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const started = Date.now();
   for (;;) {
-    const ready = await fetch(`http://localhost:${port}/api/health`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://localhost:${port}/api/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return child;
     if (child.exitCode !== null || Date.now() - started > 20_000) {
       await stopProcess(child);

@@ -19,7 +19,14 @@ const createCaller = createCallerFactory(appRouter);
 function services(): Services {
   const store = new MemorySessionStore();
   const bus = new MemoryBus();
-  const sessions = new SessionManager({ store, bus, secrets: ['x'.repeat(32)], idleTtlSeconds: 600, absoluteTtlSeconds: 3600, cookie: { name: 's', secure: false, sameSite: 'lax' } });
+  const sessions = new SessionManager({
+    store,
+    bus,
+    secrets: ['x'.repeat(32)],
+    idleTtlSeconds: 600,
+    absoluteTtlSeconds: 3600,
+    cookie: { name: 's', secure: false, sameSite: 'lax' },
+  });
   const oidc = {} as OidcService;
   const logger = createLogger({ destination: { write: () => undefined } });
   return {
@@ -37,8 +44,16 @@ function services(): Services {
 
 async function signedIn(svc: Services, { groups, roles, ...user }: AuthorizedUser): Promise<() => Promise<AuthResult>> {
   const { session } = await svc.sessions.create({
-    sub: user.sub, name: user.name, email: user.email, idpSid: undefined,
-    accessToken: 'opaque-for-this-test', accessTokenExpiresAt: Date.now() + 60_000, tokensObtainedAt: Date.now(), idToken: 'id', refreshToken: undefined, device: { browser: 'Chrome', os: 'Linux' },
+    sub: user.sub,
+    name: user.name,
+    email: user.email,
+    idpSid: undefined,
+    accessToken: 'opaque-for-this-test',
+    accessTokenExpiresAt: Date.now() + 60_000,
+    tokensObtainedAt: Date.now(),
+    idToken: 'id',
+    refreshToken: undefined,
+    device: { browser: 'Chrome', os: 'Linux' },
   });
   return async () => ({ ok: true, user, session, grants: async () => ({ groups, roles }) });
 }
@@ -90,13 +105,21 @@ describe('procedures through createCaller', () => {
     const svc = services();
     const refused = createCaller(createInnerContext(svc, async () => ({ ok: false, reason: 'session_expired' })));
     expect(await codeOf(refused.me())).toEqual({ code: 'UNAUTHORIZED', reason: 'session_expired' });
-    const down = createCaller(createInnerContext(svc, async () => { throw new IdpUnavailableError(); }));
+    const down = createCaller(
+      createInnerContext(svc, async () => {
+        throw new IdpUnavailableError();
+      }),
+    );
     expect(await codeOf(down.chat.history())).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'idp_unavailable' });
   });
 
   it('maps an unreachable session store to SERVICE_UNAVAILABLE with its reason, never UNAUTHORIZED (S20)', async () => {
     const svc = services();
-    const down = createCaller(createInnerContext(svc, async () => { throw new SessionStoreUnavailableError(); }));
+    const down = createCaller(
+      createInnerContext(svc, async () => {
+        throw new SessionStoreUnavailableError();
+      }),
+    );
     expect(await codeOf(down.me())).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'session_store_unavailable' });
   });
 

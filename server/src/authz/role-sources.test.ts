@@ -87,7 +87,9 @@ describe('roles from the LDAP directory when the token carries no groups (DEV_ID
     const me = (await call(stack, alice, 'me')).body.result.data.user;
     expect(me.roles).toEqual(['analyst']);
     // alice is in quants, which is in analysts: only the nested lookup finds analysts.
-    expect(me.groups.map((g: string) => g.toLowerCase())).toEqual(expect.arrayContaining(['cn=quants,ou=groups,dc=corp,dc=example', ANALYSTS_DN, 'cn=staff,ou=groups,dc=corp,dc=example']));
+    expect(me.groups.map((g: string) => g.toLowerCase())).toEqual(
+      expect.arrayContaining(['cn=quants,ou=groups,dc=corp,dc=example', ANALYSTS_DN, 'cn=staff,ou=groups,dc=corp,dc=example']),
+    );
     expect((await call(stack, alice, 'analytics')).status).toBe(200);
 
     await ldap.stop();
@@ -95,7 +97,11 @@ describe('roles from the LDAP directory when the token carries no groups (DEV_ID
     expect((await call(stack, alice, 'analytics')).status).toBe(200);
 
     await sleep(Math.max(0, lookedUpAt + CACHE_TTL_SECONDS * 1000 + 100 - Date.now()));
-    for (const [browser, path] of [[alice, 'analytics'], [alice, 'me'], [bob, 'analytics']] as const) {
+    for (const [browser, path] of [
+      [alice, 'analytics'],
+      [alice, 'me'],
+      [bob, 'analytics'],
+    ] as const) {
       const down = await call(stack, browser, path);
       expect(down.status).toBe(503);
       expect(down.body.error.data.reason).toBe('directory_unavailable');

@@ -184,5 +184,4 @@ describe('two API instances on one Redis', () => {
     for (let i = 0; i < 61; i++) logins.push((await fetch(`${i % 2 === 0 ? stack.apiUrl : b.apiUrl}/api/login`, { redirect: 'manual' })).status);
     expect(logins.filter((s) => s === 429).length).toBeGreaterThan(0);
   });
-
 });

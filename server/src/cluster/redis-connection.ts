@@ -71,9 +71,7 @@ export interface RedisSubscriber {
 }
 
 /** The node-redis object behind a {@link RedisConnection}. */
-export type NativeRedis =
-  | { readonly kind: 'redis'; readonly client: RedisClientType }
-  | { readonly kind: 'redis-cluster'; readonly cluster: RedisClusterType };
+export type NativeRedis = { readonly kind: 'redis'; readonly client: RedisClientType } | { readonly kind: 'redis-cluster'; readonly cluster: RedisClusterType };
 
 /**
  * One server or one Cluster behind the same small surface: raw commands routed by key,
@@ -444,7 +442,9 @@ class ClusterConnection extends BaseConnection {
     });
     subscriber
       .on('error', (error: unknown) => this.log.error(error))
-      .on('node-error', (error: unknown, node: { host?: string; port?: number } | undefined) => this.log.error(error, `${node?.host}:${node?.port} (subscriber)`))
+      .on('node-error', (error: unknown, node: { host?: string; port?: number } | undefined) =>
+        this.log.error(error, `${node?.host}:${node?.port} (subscriber)`),
+      )
       .on('node-ready', (node: { host?: string; port?: number } | undefined) => this.log.ready(`${node?.host}:${node?.port} (subscriber)`));
     await connectOrGiveUp(subscriber.connect(), this.timeoutMs, () => subscriber.destroy());
     return {

@@ -1,7 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, call, freePort, login, startNginx, startProcess, startRedis, startStack, stopProcess, type Nginx, type RedisServer, type Stack } from '@bff/test-kit';
+import {
+  Browser,
+  call,
+  freePort,
+  login,
+  startNginx,
+  startProcess,
+  startRedis,
+  startStack,
+  stopProcess,
+  type Nginx,
+  type RedisServer,
+  type Stack,
+} from '@bff/test-kit';
 import * as server from '../index.js';
 import type { Api } from '../api.js';
 
@@ -26,7 +39,10 @@ async function startInstance(port: number): Promise<ChildProcess> {
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const started = Date.now();
   for (;;) {
-    const ready = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return child;
     if (child.exitCode !== null || Date.now() - started > 15_000) throw new Error(`instance on ${port} did not become ready:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -37,7 +53,18 @@ beforeAll(async () => {
   redis = await startRedis({ persistence: true });
   const proxyPort = await freePort();
   origin = `http://localhost:${proxyPort}`;
-  env = { NODE_ENV: 'production', REDIS_URL: redis.url, BACK_URL: origin, FRONT_URL: 'http://localhost:4299', OIDC_CLIENT_ID: 'bff-rolling', OIDC_CLIENT_SECRET: 'rolling-restart-client-secret-0123456789', OIDC_AUDIENCE: 'urn:bff:api', SESSION_SECRET: 'rolling-restart-session-secret-0123456789abcdef', RATE_LIMIT_CALLS_PER_MINUTE: '0', RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' };
+  env = {
+    NODE_ENV: 'production',
+    REDIS_URL: redis.url,
+    BACK_URL: origin,
+    FRONT_URL: 'http://localhost:4299',
+    OIDC_CLIENT_ID: 'bff-rolling',
+    OIDC_CLIENT_SECRET: 'rolling-restart-client-secret-0123456789',
+    OIDC_AUDIENCE: 'urn:bff:api',
+    SESSION_SECRET: 'rolling-restart-session-secret-0123456789abcdef',
+    RATE_LIMIT_CALLS_PER_MINUTE: '0',
+    RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+  };
   // The stack provides the IdP, with our client registered for the public origin.
   stack = await startStack(server, { env });
   env = { ...env, OIDC_ISSUER: stack.idpUrl };
@@ -69,7 +96,14 @@ describe('rolling restart behind nginx', () => {
     const statuses: number[] = [];
     const load = (async () => {
       while (!stop) {
-        const results = await Promise.all(Array.from({ length: 4 }, () => call({ apiUrl: origin }, alice, 'me').then((r) => r.status, () => 0)));
+        const results = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            call({ apiUrl: origin }, alice, 'me').then(
+              (r) => r.status,
+              () => 0,
+            ),
+          ),
+        );
         statuses.push(...results);
       }
     })();

@@ -37,7 +37,8 @@ export async function createSharedState(config: Config, logger: Logger): Promise
   }
   if (config.production) {
     logger.warn('config.memory_session_store', {
-      message: 'Sessions are kept in this process: they do not survive a restart and cannot be shared by several instances. Set REDIS_URL (or REDIS_CLUSTER_NODES) to keep them in Redis.',
+      message:
+        'Sessions are kept in this process: they do not survive a restart and cannot be shared by several instances. Set REDIS_URL (or REDIS_CLUSTER_NODES) to keep them in Redis.',
     });
   }
   const store = new MemorySessionStore();

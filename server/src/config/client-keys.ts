@@ -47,7 +47,9 @@ export function readClientKey(path: string): ClientKey {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new ClientKeyError(`cannot read ${path} (${typeof code === 'string' ? code : 'unreadable'}); give the path of a PEM or JWK file with the private key.`);
+    throw new ClientKeyError(
+      `cannot read ${path} (${typeof code === 'string' ? code : 'unreadable'}); give the path of a PEM or JWK file with the private key.`,
+    );
   }
   const fileJwk = parseJwk(text);
   let key: KeyObject;
@@ -86,9 +88,13 @@ function algorithmOf(key: KeyObject, path: string): Fapi2Algorithm {
   if (key.asymmetricKeyType === 'rsa') {
     const bits = details.modulusLength ?? 0;
     if (bits >= MIN_RSA_BITS) return 'PS256';
-    throw new ClientKeyError(`${path} is an RSA key of ${bits} bits; PS256 needs at least ${MIN_RSA_BITS} bits. Generate a new key: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out key.pem, or an EC P-256 key.`);
+    throw new ClientKeyError(
+      `${path} is an RSA key of ${bits} bits; PS256 needs at least ${MIN_RSA_BITS} bits. Generate a new key: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out key.pem, or an EC P-256 key.`,
+    );
   }
-  throw new ClientKeyError(`${path} is an ${key.asymmetricKeyType ?? 'unknown'} key; the FAPI 2.0 profile signs with ES256 (EC P-256) or PS256 (RSA of at least ${MIN_RSA_BITS} bits). ${KEY_GENERATION_HINT}`);
+  throw new ClientKeyError(
+    `${path} is an ${key.asymmetricKeyType ?? 'unknown'} key; the FAPI 2.0 profile signs with ES256 (EC P-256) or PS256 (RSA of at least ${MIN_RSA_BITS} bits). ${KEY_GENERATION_HINT}`,
+  );
 }
 
 /**

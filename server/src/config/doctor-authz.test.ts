@@ -30,9 +30,14 @@ describe('doctor: the LDAP directory and the role map, against a real slapd', ()
   });
 
   it('binds and searches, and names the roles no group of the directory grants, never the bind password', async () => {
-    const findings = await diagnose({ ...env, ROLE_MAP: JSON.stringify({ analyst: ['CN=Analysts, OU=Groups, DC=corp, DC=example'], auditor: ['cn=auditors,ou=groups,dc=corp,dc=example', 'auditors'] }) });
+    const findings = await diagnose({
+      ...env,
+      ROLE_MAP: JSON.stringify({ analyst: ['CN=Analysts, OU=Groups, DC=corp, DC=example'], auditor: ['cn=auditors,ou=groups,dc=corp,dc=example', 'auditors'] }),
+    });
     expect(find(findings, 'directory')).toEqual([expect.objectContaining({ severity: 'ok' })]);
-    expect(find(findings, 'role-map')).toEqual([expect.objectContaining({ severity: 'warn', message: expect.stringContaining('"auditor"'), fix: expect.stringContaining('ROLE_MAP=') })]);
+    expect(find(findings, 'role-map')).toEqual([
+      expect.objectContaining({ severity: 'warn', message: expect.stringContaining('"auditor"'), fix: expect.stringContaining('ROLE_MAP=') }),
+    ]);
     expect(formatFindings(findings)).not.toContain(ldap.bindPassword);
   });
 
@@ -43,7 +48,9 @@ describe('doctor: the LDAP directory and the role map, against a real slapd', ()
 
   it('reports a refused bind as an error without printing the password', async () => {
     const findings = await diagnose({ ...env, LDAP_BIND_PASSWORD: 'wrong-password-for-the-doctor' });
-    expect(find(findings, 'directory')).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringContaining('connect and bind'), fix: expect.stringContaining('LDAP_BIND_PASSWORD') })]);
+    expect(find(findings, 'directory')).toEqual([
+      expect.objectContaining({ severity: 'error', message: expect.stringContaining('connect and bind'), fix: expect.stringContaining('LDAP_BIND_PASSWORD') }),
+    ]);
     expect(find(findings, 'role-map')).toEqual([]);
     expect(formatFindings(findings)).not.toContain('wrong-password-for-the-doctor');
   });
@@ -58,7 +65,12 @@ describe('doctor: token introspection', () => {
   afterAll(async () => {
     await Promise.all([opaque?.close(), jwt?.close()]);
   });
-  const envFor = (stack: Stack<Api>): Env => ({ OIDC_ISSUER: stack.idpUrl, BACK_URL: stack.apiUrl, FRONT_URL: 'http://localhost:4299', OIDC_ACCESS_TOKEN_VERIFY: 'introspection' });
+  const envFor = (stack: Stack<Api>): Env => ({
+    OIDC_ISSUER: stack.idpUrl,
+    BACK_URL: stack.apiUrl,
+    FRONT_URL: 'http://localhost:4299',
+    OIDC_ACCESS_TOKEN_VERIFY: 'introspection',
+  });
 
   it('confirms that our client may call the introspection endpoint', async () => {
     const findings = await diagnose(envFor(opaque));
@@ -67,9 +79,17 @@ describe('doctor: token introspection', () => {
 
   it('reports a client the endpoint refuses (401), and an IdP without the endpoint', async () => {
     const refused = find(await diagnose({ ...envFor(opaque), OIDC_CLIENT_SECRET: 'not-the-registered-secret' }), 'introspection');
-    expect(refused).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringContaining('401'), fix: expect.stringContaining('OIDC_CLIENT_SECRET') })]);
+    expect(refused).toEqual([
+      expect.objectContaining({ severity: 'error', message: expect.stringContaining('401'), fix: expect.stringContaining('OIDC_CLIENT_SECRET') }),
+    ]);
     const missing = find(await diagnose(envFor(jwt)), 'introspection');
-    expect(missing).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringContaining('introspection_endpoint'), fix: expect.stringContaining('OIDC_ACCESS_TOKEN_VERIFY=jwt') })]);
+    expect(missing).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        message: expect.stringContaining('introspection_endpoint'),
+        fix: expect.stringContaining('OIDC_ACCESS_TOKEN_VERIFY=jwt'),
+      }),
+    ]);
   });
 
   it('checks nothing about introspection in jwt mode', async () => {

@@ -24,23 +24,39 @@ export async function directoryFindings(config: Config): Promise<Finding[]> {
   }
   const checked = await directory.check();
   if (!checked.ok) {
-    return [{
-      severity: 'error',
-      check: 'directory',
-      message: `Cannot use the directory at ${ldap.url} as ${ldap.bindDn}: ${checked.detail}.`,
-      fix: 'Check LDAP_URL (and LDAP_STARTTLS), LDAP_BIND_DN and LDAP_BIND_PASSWORD, and that this account may read LDAP_USER_BASE and LDAP_GROUP_BASE.',
-    }];
+    return [
+      {
+        severity: 'error',
+        check: 'directory',
+        message: `Cannot use the directory at ${ldap.url} as ${ldap.bindDn}: ${checked.detail}.`,
+        fix: 'Check LDAP_URL (and LDAP_STARTTLS), LDAP_BIND_DN and LDAP_BIND_PASSWORD, and that this account may read LDAP_USER_BASE and LDAP_GROUP_BASE.',
+      },
+    ];
   }
-  const findings: Finding[] = [{ severity: 'ok', check: 'directory', message: `Bound to ${ldap.url} as ${ldap.bindDn}; ${ldap.userBase} and ${ldap.groupBase} can be read.` }];
+  const findings: Finding[] = [
+    { severity: 'ok', check: 'directory', message: `Bound to ${ldap.url} as ${ldap.bindDn}; ${ldap.userBase} and ${ldap.groupBase} can be read.` },
+  ];
   let groups: string[];
   try {
     groups = await directory.groupDns();
   } catch (error) {
-    return [...findings, { severity: 'error', check: 'role-map', message: `Cannot list the groups under ${ldap.groupBase} (${describeError(error instanceof DirectoryUnavailableError ? error.cause : error)}).`, fix: 'Let the service account search LDAP_GROUP_BASE.' }];
+    return [
+      ...findings,
+      {
+        severity: 'error',
+        check: 'role-map',
+        message: `Cannot list the groups under ${ldap.groupBase} (${describeError(error instanceof DirectoryUnavailableError ? error.cause : error)}).`,
+        fix: 'Let the service account search LDAP_GROUP_BASE.',
+      },
+    ];
   }
   const ungranted = rolesNoGroupGrants(config.authz.roleMap, groups);
   if (ungranted.length === 0) {
-    findings.push({ severity: 'ok', check: 'role-map', message: `Every role of ROLE_MAP is granted by a group of the directory (${groups.length} group(s) under ${ldap.groupBase}).` });
+    findings.push({
+      severity: 'ok',
+      check: 'role-map',
+      message: `Every role of ROLE_MAP is granted by a group of the directory (${groups.length} group(s) under ${ldap.groupBase}).`,
+    });
     return findings;
   }
   for (const role of ungranted) {
@@ -86,25 +102,42 @@ export async function introspectionFindings(config: Config): Promise<Finding[]> 
   }
   const endpoint = idp.metadata.introspection_endpoint;
   if (!endpoint) {
-    return [{
-      severity: 'error',
-      check: 'introspection',
-      message: 'OIDC_ACCESS_TOKEN_VERIFY=introspection, but the IdP advertises no introspection_endpoint.',
-      fix: `Enable token introspection (RFC 7662) at the IdP for client ${config.oidc.clientId}, or set OIDC_ACCESS_TOKEN_VERIFY=jwt if it issues JWT access tokens.`,
-    }];
+    return [
+      {
+        severity: 'error',
+        check: 'introspection',
+        message: 'OIDC_ACCESS_TOKEN_VERIFY=introspection, but the IdP advertises no introspection_endpoint.',
+        fix: `Enable token introspection (RFC 7662) at the IdP for client ${config.oidc.clientId}, or set OIDC_ACCESS_TOKEN_VERIFY=jwt if it issues JWT access tokens.`,
+      },
+    ];
   }
   try {
     const answer = await introspectAccessToken(idp.configuration, `doctor-probe-${Date.now()}`);
     return answer.active
-      ? [{ severity: 'error', check: 'introspection', message: `${endpoint} says a made-up token is active.`, fix: 'The IdP\'s introspection endpoint cannot be trusted; check its configuration.' }]
-      : [{ severity: 'ok', check: 'introspection', message: `Client ${config.oidc.clientId} may introspect at ${endpoint} (a made-up token is inactive); answers are reused for at most ${config.oidc.introspectionCacheTtlSeconds} s.` }];
+      ? [
+          {
+            severity: 'error',
+            check: 'introspection',
+            message: `${endpoint} says a made-up token is active.`,
+            fix: "The IdP's introspection endpoint cannot be trusted; check its configuration.",
+          },
+        ]
+      : [
+          {
+            severity: 'ok',
+            check: 'introspection',
+            message: `Client ${config.oidc.clientId} may introspect at ${endpoint} (a made-up token is inactive); answers are reused for at most ${config.oidc.introspectionCacheTtlSeconds} s.`,
+          },
+        ];
   } catch (error) {
     const refused = error instanceof ResponseBodyError ? ` (HTTP ${error.status} ${error.error})` : ` (${describeError(error)})`;
-    return [{
-      severity: 'error',
-      check: 'introspection',
-      message: `${endpoint} refused client ${config.oidc.clientId}${refused}.`,
-      fix: `Allow client ${config.oidc.clientId} to call the introspection endpoint with client_secret_post, and check OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.`,
-    }];
+    return [
+      {
+        severity: 'error',
+        check: 'introspection',
+        message: `${endpoint} refused client ${config.oidc.clientId}${refused}.`,
+        fix: `Allow client ${config.oidc.clientId} to call the introspection endpoint with client_secret_post, and check OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.`,
+      },
+    ];
   }
 }

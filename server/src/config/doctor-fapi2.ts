@@ -16,5 +16,10 @@ export function fapi2Findings(config: Config, metadata: Readonly<Record<string, 
   if (missing.length === 0) {
     return [{ severity: 'ok', check: 'fapi2', message: `The IdP offers the FAPI 2.0 profile: ${requirements.map((r) => r.metadata).join(', ')}.` }];
   }
-  return missing.map((r) => ({ severity: 'error' as const, check: 'fapi2', message: `OIDC_PROFILE=fapi2, but the IdP's discovery document lacks ${r.metadata}.`, fix: r.fix }));
+  return missing.map((r) => ({
+    severity: 'error' as const,
+    check: 'fapi2',
+    message: `OIDC_PROFILE=fapi2, but the IdP's discovery document lacks ${r.metadata}.`,
+    fix: r.fix,
+  }));
 }

@@ -36,7 +36,23 @@ describe('doctor: the session store (real redis-server)', () => {
   });
 
   it('warns about the memory store, and about plain redis:// to another host', async () => {
-    expect(check(await redisFindings(loadConfig({ NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's', OIDC_AUDIENCE: 'a', FRONT_URL: 'https://app.example.com', BACK_URL: 'https://app.example.com', SESSION_SECRET: 'x'.repeat(40) })), 'session-store')?.severity).toBe('warn');
+    expect(
+      check(
+        await redisFindings(
+          loadConfig({
+            NODE_ENV: 'production',
+            OIDC_ISSUER: 'https://idp.example.com',
+            OIDC_CLIENT_ID: 'c',
+            OIDC_CLIENT_SECRET: 's',
+            OIDC_AUDIENCE: 'a',
+            FRONT_URL: 'https://app.example.com',
+            BACK_URL: 'https://app.example.com',
+            SESSION_SECRET: 'x'.repeat(40),
+          }),
+        ),
+        'session-store',
+      )?.severity,
+    ).toBe('warn');
     const findings = await redisFindings(loadConfig({ REDIS_URL: 'redis://redis.example.test:1', REDIS_TIMEOUT_MS: '200' }));
     expect(check(findings, 'redis-tls')?.severity).toBe('warn');
   });

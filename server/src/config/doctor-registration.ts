@@ -26,22 +26,48 @@ export function registrationBlock(config: Config, metadata: DiscoveryMetadata | 
   const lines: Array<[boolean | undefined, string, string]> = [
     [undefined, 'Client ID', r.clientId],
     [undefined, 'Client type', `${r.clientType} (a server-side web application with ${r.jwksUri ? 'a private key' : 'a secret'})`],
-    [authMethods === undefined ? undefined : authMethods.length === 0 || authMethods.includes(r.tokenEndpointAuthMethod), 'Client authentication', r.tokenEndpointAuthMethod],
+    [
+      authMethods === undefined ? undefined : authMethods.length === 0 || authMethods.includes(r.tokenEndpointAuthMethod),
+      'Client authentication',
+      r.tokenEndpointAuthMethod,
+    ],
     [undefined, 'Redirect URI', r.redirectUris.join(', ')],
     [present('end_session_endpoint'), 'Post-logout redirect URI', `${r.postLogoutRedirectUris.join(', ')} (RP-initiated logout)`],
     [supported('backchannel_logout_supported'), 'Back-channel logout URI', `${r.backchannelLogoutUri} (backchannel_logout_session_required: true)`],
-    [list('grant_types_supported') === undefined ? undefined : ['authorization_code', 'refresh_token'].every((g) => has('grant_types_supported', g) || (list('grant_types_supported')?.length ?? 0) === 0), 'Grant types', r.grantTypes.join(', ')],
+    [
+      list('grant_types_supported') === undefined
+        ? undefined
+        : ['authorization_code', 'refresh_token'].every((g) => has('grant_types_supported', g) || (list('grant_types_supported')?.length ?? 0) === 0),
+      'Grant types',
+      r.grantTypes.join(', '),
+    ],
     [has('code_challenge_methods_supported', 'S256'), 'PKCE', `${r.pkceMethod} (required)`],
     [metadata ? r.scopes.every((s) => has('scopes_supported', s) || (list('scopes_supported')?.length ?? 0) === 0) : undefined, 'Scopes', r.scopes.join(' ')],
-    [undefined, 'Access token', `a JWT (RFC 9068) signed with ${r.accessToken.algorithms.join(' or ')}, aud = ${r.accessToken.audience}, groups in the "${r.accessToken.groupsClaim}" claim`],
+    [
+      undefined,
+      'Access token',
+      `a JWT (RFC 9068) signed with ${r.accessToken.algorithms.join(' or ')}, aud = ${r.accessToken.audience}, groups in the "${r.accessToken.groupsClaim}" claim`,
+    ],
     [present('revocation_endpoint'), 'Token revocation', 'allowed for this client (refresh tokens are revoked at logout)'],
-    [present('pushed_authorization_request_endpoint'), 'Pushed authorization requests', r.requirePushedAuthorizationRequests ? 'required for this client (RFC 9126 require_pushed_authorization_requests)' : 'used when offered (RFC 9126)'],
+    [
+      present('pushed_authorization_request_endpoint'),
+      'Pushed authorization requests',
+      r.requirePushedAuthorizationRequests ? 'required for this client (RFC 9126 require_pushed_authorization_requests)' : 'used when offered (RFC 9126)',
+    ],
   ];
   if (r.jwksUri) {
     lines.push(
       [undefined, 'Client keys (jwks_uri)', `${r.jwksUri} (${r.tokenEndpointAuthSigningAlg ?? ''} client assertions)`],
-      [has('token_endpoint_auth_signing_alg_values_supported', r.tokenEndpointAuthSigningAlg ?? ''), 'Client assertion algorithm', r.tokenEndpointAuthSigningAlg ?? ''],
-      [list('dpop_signing_alg_values_supported') === undefined ? undefined : (list('dpop_signing_alg_values_supported')?.length ?? 0) > 0, 'DPoP-bound access tokens', 'dpop_bound_access_tokens: true (RFC 9449)'],
+      [
+        has('token_endpoint_auth_signing_alg_values_supported', r.tokenEndpointAuthSigningAlg ?? ''),
+        'Client assertion algorithm',
+        r.tokenEndpointAuthSigningAlg ?? '',
+      ],
+      [
+        list('dpop_signing_alg_values_supported') === undefined ? undefined : (list('dpop_signing_alg_values_supported')?.length ?? 0) > 0,
+        'DPoP-bound access tokens',
+        'dpop_bound_access_tokens: true (RFC 9449)',
+      ],
       [supported('authorization_response_iss_parameter_supported'), 'Issuer in authorization responses', 'iss (RFC 9207)'],
     );
   }
@@ -49,6 +75,6 @@ export function registrationBlock(config: Config, metadata: DiscoveryMetadata | 
   return [
     'Register this at your identity provider:',
     ...lines.map(([confirmed, label, value]) => `  ${mark(confirmed)} ${label.padEnd(width)}  ${value}`),
-    metadata ? '  (✔ confirmed by the IdP\'s discovery document, ✖ not advertised by it)' : '  (the IdP could not be reached: nothing confirmed)',
+    metadata ? "  (✔ confirmed by the IdP's discovery document, ✖ not advertised by it)" : '  (the IdP could not be reached: nothing confirmed)',
   ].join('\n');
 }

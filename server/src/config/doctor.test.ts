@@ -23,12 +23,27 @@ afterAll(() => stack.close());
 describe('doctor: configuration', () => {
   it('names the topology and the cookie attributes it implies', () => {
     const sameSite = staticFindings(loadConfig({ FRONT_URL: 'http://app.example.test', BACK_URL: 'http://api.example.test' }));
-    expect(find(sameSite, 'topology')[0]).toMatchObject({ severity: 'ok', message: expect.stringMatching(/same-site.*bff_session=…; HttpOnly; SameSite=Lax; Path=\//) });
-    const prod: Env = { NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's', OIDC_AUDIENCE: 'a', SESSION_SECRET: 'k'.repeat(40), TRUST_PROXY: '1' };
+    expect(find(sameSite, 'topology')[0]).toMatchObject({
+      severity: 'ok',
+      message: expect.stringMatching(/same-site.*bff_session=…; HttpOnly; SameSite=Lax; Path=\//),
+    });
+    const prod: Env = {
+      NODE_ENV: 'production',
+      OIDC_ISSUER: 'https://idp.example.com',
+      OIDC_CLIENT_ID: 'c',
+      OIDC_CLIENT_SECRET: 's',
+      OIDC_AUDIENCE: 'a',
+      SESSION_SECRET: 'k'.repeat(40),
+      TRUST_PROXY: '1',
+    };
     const sameOrigin = staticFindings(loadConfig({ ...prod, FRONT_URL: 'https://app.example.com', BACK_URL: 'https://app.example.com' }));
     expect(find(sameOrigin, 'topology')[0]?.message).toMatch(/same-origin.*__Host-bff_session=…; HttpOnly; Secure; SameSite=Lax/);
     const crossSite = staticFindings(loadConfig({ ...prod, FRONT_URL: 'https://app.example.com', BACK_URL: 'https://api.other.com' }));
-    expect(find(crossSite, 'topology')[0]).toMatchObject({ severity: 'warn', message: expect.stringMatching(/cross-site.*SameSite=None/), fix: expect.stringMatching(/Safari/) });
+    expect(find(crossSite, 'topology')[0]).toMatchObject({
+      severity: 'warn',
+      message: expect.stringMatching(/cross-site.*SameSite=None/),
+      fix: expect.stringMatching(/Safari/),
+    });
   });
 
   it('warns when BACK_URL is https and trust proxy is not set', () => {
@@ -82,7 +97,11 @@ describe('doctor: live identity provider', () => {
 
   it("reports the IdP's clock drifting from ours", async () => {
     const findings = await diagnose(env, { now: () => Date.now() - 120_000 });
-    expect(find(findings, 'clock')[0]).toMatchObject({ severity: 'error', message: expect.stringMatching(/1[12]\d s ahead/), fix: expect.stringMatching(/NTP/) });
+    expect(find(findings, 'clock')[0]).toMatchObject({
+      severity: 'error',
+      message: expect.stringMatching(/1[12]\d s ahead/),
+      fix: expect.stringMatching(/NTP/),
+    });
   });
 
   it('reports signature algorithms the IdP does not use', async () => {
@@ -133,7 +152,9 @@ describe('doctor: live identity provider', () => {
     expect(ok.stdout).toMatch(/✔ Back-channel logout URI +http:\/\/localhost:\d+\/api\/backchannel-logout \(backchannel_logout_session_required: true\)/);
     expect(ok.stdout).toMatch(/ {3}Redirect URI +http:\/\/localhost:\d+\/api\/callback/);
     expect(ok.stdout).toMatch(/✔ Token revocation/);
-    const failed = await run('npx', ['tsx', 'src/config/doctor-cli.ts'], { env: { ...process.env, ...env, SESSION_SECRET: 'short' } }).catch((error: { code: number; stdout: string }) => error);
+    const failed = await run('npx', ['tsx', 'src/config/doctor-cli.ts'], { env: { ...process.env, ...env, SESSION_SECRET: 'short' } }).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
     expect('code' in failed && failed.code).toBe(1);
     expect(failed.stdout).toMatch(/✖ \[config\] SESSION_SECRET/);
     expect(formatFindings([{ severity: 'warn', check: 'x', message: 'm', fix: 'f' }])).toBe('⚠ [x] m\n    fix: f');

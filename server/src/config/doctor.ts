@@ -18,7 +18,6 @@ export interface Finding {
   readonly fix?: string;
 }
 
-
 /**
  * Checks that need no network: what the configuration implies for cookies, CORS
  * and proxies. Also logged as warnings when the API starts.
@@ -26,13 +25,17 @@ export interface Finding {
 export function staticFindings(config: Config): Finding[] {
   const findings: Finding[] = [];
   const { cookie } = config;
-  const attributes = [`${cookie.name}=…`, 'HttpOnly', cookie.secure ? 'Secure' : undefined, `SameSite=${cap(cookie.sameSite)}`, 'Path=/'].filter(Boolean).join('; ');
+  const attributes = [`${cookie.name}=…`, 'HttpOnly', cookie.secure ? 'Secure' : undefined, `SameSite=${cap(cookie.sameSite)}`, 'Path=/']
+    .filter(Boolean)
+    .join('; ');
   findings.push({
     severity: cookie.topology === 'cross-site' ? 'warn' : 'ok',
     check: 'topology',
     message: `Fronts ${config.frontOrigins.join(', ')} → API ${config.backUrl.origin}: ${cookie.topology}. Session cookie: ${attributes}.`,
     ...(cookie.topology === 'cross-site'
-      ? { fix: 'Cross-site cookies are third-party cookies: Safari, Firefox and Chrome with tracking protection drop them. Serve front and API from one registrable domain (app.example.com / api.example.com) or one origin behind a reverse proxy.' }
+      ? {
+          fix: 'Cross-site cookies are third-party cookies: Safari, Firefox and Chrome with tracking protection drop them. Serve front and API from one registrable domain (app.example.com / api.example.com) or one origin behind a reverse proxy.',
+        }
       : {}),
   });
   findings.push({
@@ -44,11 +47,14 @@ export function staticFindings(config: Config): Finding[] {
     findings.push({
       severity: 'warn',
       check: 'trust-proxy',
-      message: 'BACK_URL is https but TRUST_PROXY is not set. The API itself speaks plain http, so a TLS-terminating proxy is in front: without trust proxy, Express sees every request as http from the proxy\'s address (rate limits then hit all users at once).',
+      message:
+        "BACK_URL is https but TRUST_PROXY is not set. The API itself speaks plain http, so a TLS-terminating proxy is in front: without trust proxy, Express sees every request as http from the proxy's address (rate limits then hit all users at once).",
       fix: 'Set TRUST_PROXY to the proxy hops (e.g. 1) or addresses (e.g. loopback).',
     });
   }
-  const insecure = [config.oidc.issuer, config.backUrl, ...config.frontOrigins.map((o) => new URL(o))].filter((u) => u.protocol === 'http:' && !isLoopbackHost(u.hostname));
+  const insecure = [config.oidc.issuer, config.backUrl, ...config.frontOrigins.map((o) => new URL(o))].filter(
+    (u) => u.protocol === 'http:' && !isLoopbackHost(u.hostname),
+  );
   if (insecure.length > 0) {
     findings.push({
       severity: config.production ? 'error' : 'warn',
@@ -58,11 +64,23 @@ export function staticFindings(config: Config): Finding[] {
     });
   }
   const sessionBytes = cookieBytes(cookie.name, 'x'.repeat(43 + 1 + 43));
-  const transactionBytes = cookieBytes(`${transactionCookiePrefix(cookie.baseName, cookie.secure)}${'s'.repeat(43)}`, 'x'.repeat(WORST_TRANSACTION_COOKIE_VALUE));
+  const transactionBytes = cookieBytes(
+    `${transactionCookiePrefix(cookie.baseName, cookie.secure)}${'s'.repeat(43)}`,
+    'x'.repeat(WORST_TRANSACTION_COOKIE_VALUE),
+  );
   findings.push(
     transactionBytes > MAX_COOKIE_BYTES
-      ? { severity: 'error', check: 'cookie-size', message: `The login transaction cookie can reach ${transactionBytes} bytes; browsers drop cookies over ${MAX_COOKIE_BYTES}.`, fix: 'Shorten COOKIE_NAME.' }
-      : { severity: 'ok', check: 'cookie-size', message: `Cookies stay under ${MAX_COOKIE_BYTES} bytes (session ${sessionBytes}, login transaction at most ${transactionBytes}).` },
+      ? {
+          severity: 'error',
+          check: 'cookie-size',
+          message: `The login transaction cookie can reach ${transactionBytes} bytes; browsers drop cookies over ${MAX_COOKIE_BYTES}.`,
+          fix: 'Shorten COOKIE_NAME.',
+        }
+      : {
+          severity: 'ok',
+          check: 'cookie-size',
+          message: `Cookies stay under ${MAX_COOKIE_BYTES} bytes (session ${sessionBytes}, login transaction at most ${transactionBytes}).`,
+        },
   );
   return findings;
 }
@@ -77,10 +95,24 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
   try {
     response = await get(discoveryUrl, { signal: AbortSignal.timeout(config.oidc.timeoutMs) });
   } catch (error) {
-    return [{ severity: 'error', check: 'discovery', message: `Cannot reach ${discoveryUrl.href} (${error instanceof Error ? error.name : 'error'}).`, fix: 'Check OIDC_ISSUER, DNS, firewalls and proxies between the API and the IdP.' }];
+    return [
+      {
+        severity: 'error',
+        check: 'discovery',
+        message: `Cannot reach ${discoveryUrl.href} (${error instanceof Error ? error.name : 'error'}).`,
+        fix: 'Check OIDC_ISSUER, DNS, firewalls and proxies between the API and the IdP.',
+      },
+    ];
   }
   if (!response.ok) {
-    return [{ severity: 'error', check: 'discovery', message: `${discoveryUrl.href} answered HTTP ${response.status}.`, fix: 'Check OIDC_ISSUER: it must be the issuer identifier, without /.well-known/….' }];
+    return [
+      {
+        severity: 'error',
+        check: 'discovery',
+        message: `${discoveryUrl.href} answered HTTP ${response.status}.`,
+        fix: 'Check OIDC_ISSUER: it must be the issuer identifier, without /.well-known/….',
+      },
+    ];
   }
   let metadata: Record<string, unknown>;
   try {
@@ -90,7 +122,12 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
   }
   const issuer = String(metadata['issuer'] ?? '');
   if (issuer.replace(/\/$/, '') !== config.oidc.issuer.href.replace(/\/$/, '')) {
-    findings.push({ severity: 'error', check: 'discovery', message: `The IdP calls itself "${issuer}", not "${config.oidc.issuer.href}".`, fix: `Set OIDC_ISSUER=${issuer}.` });
+    findings.push({
+      severity: 'error',
+      check: 'discovery',
+      message: `The IdP calls itself "${issuer}", not "${config.oidc.issuer.href}".`,
+      fix: `Set OIDC_ISSUER=${issuer}.`,
+    });
   } else {
     findings.push({ severity: 'ok', check: 'discovery', message: `Discovery at ${discoveryUrl.href} works.` });
   }
@@ -109,16 +146,30 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
 
   const jwksUri = typeof metadata['jwks_uri'] === 'string' ? metadata['jwks_uri'] : undefined;
   if (!jwksUri) {
-    findings.push({ severity: 'error', check: 'jwks', message: 'The IdP publishes no jwks_uri.', fix: 'The API needs the IdP\'s public keys to verify tokens.' });
+    findings.push({
+      severity: 'error',
+      check: 'jwks',
+      message: 'The IdP publishes no jwks_uri.',
+      fix: "The API needs the IdP's public keys to verify tokens.",
+    });
   } else {
     try {
-      const keys = (await (await get(jwksUri, { signal: AbortSignal.timeout(config.oidc.timeoutMs) })).json()) as { keys?: Array<{ alg?: string; kty?: string }> };
+      const keys = (await (await get(jwksUri, { signal: AbortSignal.timeout(config.oidc.timeoutMs) })).json()) as {
+        keys?: Array<{ alg?: string; kty?: string }>;
+      };
       const count = keys.keys?.length ?? 0;
-      findings.push(count > 0
-        ? { severity: 'ok', check: 'jwks', message: `${count} signing key(s) at ${jwksUri}.` }
-        : { severity: 'error', check: 'jwks', message: `No keys at ${jwksUri}.`, fix: 'Check the IdP\'s key configuration.' });
+      findings.push(
+        count > 0
+          ? { severity: 'ok', check: 'jwks', message: `${count} signing key(s) at ${jwksUri}.` }
+          : { severity: 'error', check: 'jwks', message: `No keys at ${jwksUri}.`, fix: "Check the IdP's key configuration." },
+      );
     } catch (error) {
-      findings.push({ severity: 'error', check: 'jwks', message: `Cannot read ${jwksUri} (${error instanceof Error ? error.name : 'error'}).`, fix: 'Check network access from the API to the IdP.' });
+      findings.push({
+        severity: 'error',
+        check: 'jwks',
+        message: `Cannot read ${jwksUri} (${error instanceof Error ? error.name : 'error'}).`,
+        fix: 'Check network access from the API to the IdP.',
+      });
     }
   }
 
@@ -128,16 +179,34 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
   }
   const algs = list('id_token_signing_alg_values_supported');
   if (algs.length > 0 && !algs.some((a) => config.oidc.algorithms.includes(a))) {
-    findings.push({ severity: 'error', check: 'algorithms', message: `The IdP signs with ${algs.join(', ')}; OIDC_TOKEN_ALGS accepts ${config.oidc.algorithms.join(', ')}.`, fix: `Set OIDC_TOKEN_ALGS to one of ${algs.filter((a) => !a.startsWith('HS') && a !== 'none').join(', ')}.` });
+    findings.push({
+      severity: 'error',
+      check: 'algorithms',
+      message: `The IdP signs with ${algs.join(', ')}; OIDC_TOKEN_ALGS accepts ${config.oidc.algorithms.join(', ')}.`,
+      fix: `Set OIDC_TOKEN_ALGS to one of ${algs.filter((a) => !a.startsWith('HS') && a !== 'none').join(', ')}.`,
+    });
   }
   if (!metadata['end_session_endpoint']) {
-    findings.push({ severity: 'warn', check: 'logout', message: 'The IdP has no end_session_endpoint: signing out of the app leaves the IdP session open.', fix: 'Enable RP-initiated logout at the IdP.' });
+    findings.push({
+      severity: 'warn',
+      check: 'logout',
+      message: 'The IdP has no end_session_endpoint: signing out of the app leaves the IdP session open.',
+      fix: 'Enable RP-initiated logout at the IdP.',
+    });
   }
   if (!metadata['revocation_endpoint']) {
-    findings.push({ severity: 'info', check: 'revocation', message: 'The IdP offers no token revocation: refresh tokens live on until they expire after logout.' });
+    findings.push({
+      severity: 'info',
+      check: 'revocation',
+      message: 'The IdP offers no token revocation: refresh tokens live on until they expire after logout.',
+    });
   }
   if (metadata['backchannel_logout_supported'] !== true) {
-    findings.push({ severity: 'info', check: 'backchannel', message: 'The IdP does not support back-channel logout: sessions ended at the IdP stay open here until they expire.' });
+    findings.push({
+      severity: 'info',
+      check: 'backchannel',
+      message: 'The IdP does not support back-channel logout: sessions ended at the IdP stay open here until they expire.',
+    });
   }
   findings.push(...fapi2Findings(config, metadata));
   return findings;
@@ -166,9 +235,7 @@ const SYMBOLS: Record<Severity, string> = { ok: '✔', info: 'ℹ', warn: '⚠',
 
 /** Human-readable report, one finding per line and its fix below it. */
 export function formatFindings(findings: readonly Finding[]): string {
-  return findings
-    .map((f) => `${SYMBOLS[f.severity]} [${f.check}] ${f.message}${f.fix ? `\n    fix: ${f.fix}` : ''}`)
-    .join('\n');
+  return findings.map((f) => `${SYMBOLS[f.severity]} [${f.check}] ${f.message}${f.fix ? `\n    fix: ${f.fix}` : ''}`).join('\n');
 }
 
 function cap(value: string): string {

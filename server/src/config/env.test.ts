@@ -121,8 +121,15 @@ describe('directory and access-token settings (LDAP_*, OIDC_ACCESS_TOKEN_VERIFY)
 
   it('reads a complete directory configuration, with defaults for the filter, cache and timeout', () => {
     expect(loadConfig({ ...PRODUCTION, ...LDAP }).ldap).toEqual({
-      url: 'ldaps://ldap.corp.example:636', startTls: false, bindDn: LDAP.LDAP_BIND_DN, bindPassword: LDAP.LDAP_BIND_PASSWORD,
-      userBase: LDAP.LDAP_USER_BASE, userFilter: '(uid={username})', groupBase: LDAP.LDAP_GROUP_BASE, cacheTtlSeconds: 300, timeoutMs: 3000,
+      url: 'ldaps://ldap.corp.example:636',
+      startTls: false,
+      bindDn: LDAP.LDAP_BIND_DN,
+      bindPassword: LDAP.LDAP_BIND_PASSWORD,
+      userBase: LDAP.LDAP_USER_BASE,
+      userFilter: '(uid={username})',
+      groupBase: LDAP.LDAP_GROUP_BASE,
+      cacheTtlSeconds: 300,
+      timeoutMs: 3000,
     });
   });
 
@@ -155,7 +162,10 @@ describe('directory and access-token settings (LDAP_*, OIDC_ACCESS_TOKEN_VERIFY)
   });
 
   it('reads the access-token verification mode and the introspection cache TTL', () => {
-    expect(loadConfig({ OIDC_ACCESS_TOKEN_VERIFY: 'introspection', OIDC_INTROSPECTION_CACHE_TTL: '5' }).oidc).toMatchObject({ accessTokenVerify: 'introspection', introspectionCacheTtlSeconds: 5 });
+    expect(loadConfig({ OIDC_ACCESS_TOKEN_VERIFY: 'introspection', OIDC_INTROSPECTION_CACHE_TTL: '5' }).oidc).toMatchObject({
+      accessTokenVerify: 'introspection',
+      introspectionCacheTtlSeconds: 5,
+    });
     expect(issuesOf({ OIDC_ACCESS_TOKEN_VERIFY: 'opaque' })['OIDC_ACCESS_TOKEN_VERIFY']).toMatch(/jwt.*introspection/);
     expect(Object.keys(issuesOf({ OIDC_INTROSPECTION_CACHE_TTL: 'long' }))).toEqual(['OIDC_INTROSPECTION_CACHE_TTL']);
   });

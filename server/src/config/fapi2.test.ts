@@ -25,12 +25,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Writes a private key of the given kind as PKCS#8 PEM (or as a JWK, with extra members). */
 function keyFile(name: string, kind: 'ec-p256' | 'ec-p384' | 'rsa-1024' | 'rsa-2048' | 'ed25519', format: 'pem' | 'jwk' = 'pem', extra: object = {}): string {
   const { privateKey } =
-    kind === 'ec-p256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : kind === 'ec-p384' ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
-    : kind === 'ed25519' ? generateKeyPairSync('ed25519')
-    : generateKeyPairSync('rsa', { modulusLength: kind === 'rsa-1024' ? 1024 : 2048 });
+    kind === 'ec-p256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : kind === 'ec-p384'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
+        : kind === 'ed25519'
+          ? generateKeyPairSync('ed25519')
+          : generateKeyPairSync('rsa', { modulusLength: kind === 'rsa-1024' ? 1024 : 2048 });
   const path = join(dir, name);
-  writeFileSync(path, format === 'pem' ? privateKey.export({ format: 'pem', type: 'pkcs8' }) : JSON.stringify({ ...privateKey.export({ format: 'jwk' }), ...extra }));
+  writeFileSync(
+    path,
+    format === 'pem' ? privateKey.export({ format: 'pem', type: 'pkcs8' }) : JSON.stringify({ ...privateKey.export({ format: 'jwk' }), ...extra }),
+  );
   return path;
 }
 
@@ -80,7 +86,9 @@ describe('OIDC_PROFILE=fapi2: keys and algorithms (S24, S16)', () => {
     expect(fapi2.dpop.thumbprint).toBe(await calculateJwkThumbprint(fapi2.dpop.publicJwk as never));
     expect(fapi2.client.thumbprint).toBe(await calculateJwkThumbprint(fapi2.client.publicJwk as never));
     expect(config.oidc).toMatchObject({ profile: 'fapi2', algorithms: ['ES256', 'PS256'], clientSecret: '' });
-    expect(issuesOf({ ...FAPI2, OIDC_CLIENT_PRIVATE_KEY: keyFile('declared.json', 'ec-p256', 'jwk', { alg: 'RS256' }) })['OIDC_CLIENT_PRIVATE_KEY']).toMatch(/"alg": "RS256"/);
+    expect(issuesOf({ ...FAPI2, OIDC_CLIENT_PRIVATE_KEY: keyFile('declared.json', 'ec-p256', 'jwk', { alg: 'RS256' }) })['OIDC_CLIENT_PRIVATE_KEY']).toMatch(
+      /"alg": "RS256"/,
+    );
   });
 
   it('refuses one key for both purposes, token algorithms outside ES256/PS256, and keys without the profile', () => {
@@ -93,8 +101,15 @@ describe('OIDC_PROFILE=fapi2: keys and algorithms (S24, S16)', () => {
 
   it('needs no client secret in production and warns about a stray one; the registration asks for private_key_jwt, jwks_uri, DPoP and PAR', () => {
     const production: Env = {
-      ...FAPI2, NODE_ENV: 'production', OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'bff', OIDC_AUDIENCE: 'api://bff',
-      FRONT_URL: 'https://app.example.com', BACK_URL: 'https://api.example.com', SESSION_SECRET: 'q3T9v8mZk1xYw2LpB7nR4sC6dF0gH5jK', TRUST_PROXY: '1',
+      ...FAPI2,
+      NODE_ENV: 'production',
+      OIDC_ISSUER: 'https://login.example.com',
+      OIDC_CLIENT_ID: 'bff',
+      OIDC_AUDIENCE: 'api://bff',
+      FRONT_URL: 'https://app.example.com',
+      BACK_URL: 'https://api.example.com',
+      SESSION_SECRET: 'q3T9v8mZk1xYw2LpB7nR4sC6dF0gH5jK',
+      TRUST_PROXY: '1',
     };
     const config = loadConfig(production);
     expect(config.warnings).toEqual([]);
@@ -112,8 +127,13 @@ describe('OIDC_PROFILE=fapi2: keys and algorithms (S24, S16)', () => {
   });
 
   it('fails start-up: the API process exits with the variable named', async () => {
-    const failed = await run('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, OIDC_PROFILE: 'fapi2', OIDC_CLIENT_PRIVATE_KEY: keyFile('weak.pem', 'rsa-1024'), OIDC_DPOP_PRIVATE_KEY: '', PORT: '0' }, timeout: 15_000 })
-      .then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
+    const failed = await run('npx', ['tsx', 'src/main.ts'], {
+      env: { ...process.env, OIDC_PROFILE: 'fapi2', OIDC_CLIENT_PRIVATE_KEY: keyFile('weak.pem', 'rsa-1024'), OIDC_DPOP_PRIVATE_KEY: '', PORT: '0' },
+      timeout: 15_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/OIDC_CLIENT_PRIVATE_KEY: .*1024 bits/);
     expect(failed.stderr).toMatch(/OIDC_DPOP_PRIVATE_KEY: is required/);
@@ -130,7 +150,17 @@ describe('the IdP must offer the FAPI 2.0 profile', () => {
     bare = createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
       if (req.url === '/jwks') res.end(JSON.stringify({ keys: [] }));
-      else res.end(JSON.stringify({ issuer: bareUrl, authorization_endpoint: `${bareUrl}/auth`, token_endpoint: `${bareUrl}/token`, jwks_uri: `${bareUrl}/jwks`, token_endpoint_auth_methods_supported: ['client_secret_post'], code_challenge_methods_supported: ['S256'] }));
+      else
+        res.end(
+          JSON.stringify({
+            issuer: bareUrl,
+            authorization_endpoint: `${bareUrl}/auth`,
+            token_endpoint: `${bareUrl}/token`,
+            jwks_uri: `${bareUrl}/jwks`,
+            token_endpoint_auth_methods_supported: ['client_secret_post'],
+            code_challenge_methods_supported: ['S256'],
+          }),
+        );
     });
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
     bareUrl = `http://localhost:${(bare.address() as AddressInfo).port}`;
@@ -161,7 +191,9 @@ describe('the IdP must offer the FAPI 2.0 profile', () => {
   });
 
   it('prints the FAPI 2.0 registration, confirmed against discovery', async () => {
-    const { stdout } = await run('npx', ['tsx', 'src/config/doctor-cli.ts'], { env: { ...process.env, ...FAPI2, OIDC_ISSUER: stack.idpUrl, BACK_URL: stack.apiUrl, FRONT_URL: 'http://localhost:4299' } });
+    const { stdout } = await run('npx', ['tsx', 'src/config/doctor-cli.ts'], {
+      env: { ...process.env, ...FAPI2, OIDC_ISSUER: stack.idpUrl, BACK_URL: stack.apiUrl, FRONT_URL: 'http://localhost:4299' },
+    });
     expect(stdout).toMatch(/✔ Client authentication +private_key_jwt/);
     expect(stdout).toMatch(/Client keys \(jwks_uri\) +http:\/\/localhost:\d+\/api\/jwks/);
     expect(stdout).toMatch(/✔ DPoP-bound access tokens/);
@@ -172,9 +204,16 @@ describe('the IdP must offer the FAPI 2.0 profile', () => {
   it('discovery refuses an IdP without them: the API stays not ready and says what is missing', async () => {
     const lines: string[] = [];
     const config = loadConfig({ ...FAPI2, OIDC_ISSUER: bareUrl });
-    const oidc = createOidcService({ ...config.oidc, logger: createLogger({ destination: { write: (line: string) => void lines.push(line) } }), retryDelayMs: 60_000 });
+    const oidc = createOidcService({
+      ...config.oidc,
+      logger: createLogger({ destination: { write: (line: string) => void lines.push(line) } }),
+      retryDelayMs: 60_000,
+    });
     try {
-      const error = await oidc.get().then(() => undefined, (e: unknown) => e);
+      const error = await oidc.get().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(IdpUnavailableError);
       expect((error as Error).cause).toBeInstanceOf(IdpProfileError);
       expect((error as { cause: IdpProfileError }).cause.missing).toContain('pushed_authorization_request_endpoint');

@@ -30,7 +30,10 @@ export function fapi2Settings(
   const read = (variable: 'OIDC_CLIENT_PRIVATE_KEY' | 'OIDC_DPOP_PRIVATE_KEY', purpose: string): ClientKey | undefined => {
     const path = env[variable]?.trim();
     if (!path) {
-      add(variable, `is required with OIDC_PROFILE=fapi2: the path of a PEM or JWK file with ${purpose} (EC P-256 for ES256, or RSA of at least 2048 bits for PS256); ${KEY_GENERATION_HINT}`);
+      add(
+        variable,
+        `is required with OIDC_PROFILE=fapi2: the path of a PEM or JWK file with ${purpose} (EC P-256 for ES256, or RSA of at least 2048 bits for PS256); ${KEY_GENERATION_HINT}`,
+      );
       return undefined;
     }
     try {
@@ -44,19 +47,31 @@ export function fapi2Settings(
   const client = read('OIDC_CLIENT_PRIVATE_KEY', "the client's private key for private_key_jwt client authentication");
   const dpop = read('OIDC_DPOP_PRIVATE_KEY', "the API's DPoP key (RFC 9449), the same file on every instance");
   if (client && dpop && client.thumbprint === dpop.thumbprint) {
-    add('OIDC_DPOP_PRIVATE_KEY', 'must be a different key from OIDC_CLIENT_PRIVATE_KEY (one key, one purpose: client authentication and DPoP rotate separately); generate a second key.');
+    add(
+      'OIDC_DPOP_PRIVATE_KEY',
+      'must be a different key from OIDC_CLIENT_PRIVATE_KEY (one key, one purpose: client authentication and DPoP rotate separately); generate a second key.',
+    );
   }
 
   const allowed: readonly string[] = FAPI2_ALGORITHMS;
   let algorithms: readonly string[] = [...FAPI2_ALGORITHMS];
   const configured = env.OIDC_TOKEN_ALGS?.trim();
   if (configured) {
-    algorithms = configured.split(',').map((a) => a.trim()).filter(Boolean);
+    algorithms = configured
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
     const others = algorithms.filter((a) => !allowed.includes(a));
-    if (others.length > 0) add('OIDC_TOKEN_ALGS', `must list only ${FAPI2_ALGORITHMS.join(' and/or ')} with OIDC_PROFILE=fapi2 (got ${others.join(', ')}); unset it to accept both.`);
+    if (others.length > 0)
+      add(
+        'OIDC_TOKEN_ALGS',
+        `must list only ${FAPI2_ALGORITHMS.join(' and/or ')} with OIDC_PROFILE=fapi2 (got ${others.join(', ')}); unset it to accept both.`,
+      );
   }
   if (env.OIDC_CLIENT_SECRET?.trim()) {
-    warnings.push('OIDC_CLIENT_SECRET is not used with OIDC_PROFILE=fapi2: the client authenticates with OIDC_CLIENT_PRIVATE_KEY (private_key_jwt). Remove it.');
+    warnings.push(
+      'OIDC_CLIENT_SECRET is not used with OIDC_PROFILE=fapi2: the client authenticates with OIDC_CLIENT_PRIVATE_KEY (private_key_jwt). Remove it.',
+    );
   }
   return { keys: client && dpop ? { client, dpop } : undefined, algorithms };
 }
@@ -64,5 +79,9 @@ export function fapi2Settings(
 /** Outside the profile, a key variable is a mistake: the operator believes in a protection that is not on. */
 export function strayFapi2Variables(env: Env, add: (variable: string, message: string) => void): void {
   const stray = (['OIDC_CLIENT_PRIVATE_KEY', 'OIDC_DPOP_PRIVATE_KEY'] as const).filter((name) => env[name]?.trim());
-  if (stray.length > 0) add('OIDC_PROFILE', `must be fapi2 when ${stray.join(' and ')} ${stray.length > 1 ? 'are' : 'is'} set (the keys are only used by the FAPI 2.0 profile); set OIDC_PROFILE=fapi2 or unset ${stray.length > 1 ? 'them' : 'it'}.`);
+  if (stray.length > 0)
+    add(
+      'OIDC_PROFILE',
+      `must be fapi2 when ${stray.join(' and ')} ${stray.length > 1 ? 'are' : 'is'} set (the keys are only used by the FAPI 2.0 profile); set OIDC_PROFILE=fapi2 or unset ${stray.length > 1 ? 'them' : 'it'}.`,
+    );
 }

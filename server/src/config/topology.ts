@@ -48,9 +48,7 @@ const RANK: Record<Topology, number> = { 'same-origin': 0, 'same-site': 1, 'cros
 
 /** The topology of a set of fronts is that of the least related one. */
 export function overallTopology(fronts: readonly URL[], api: URL): Topology {
-  return fronts
-    .map((front) => topologyOf(front, api))
-    .reduce<Topology>((worst, t) => (RANK[t] > RANK[worst] ? t : worst), 'same-origin');
+  return fronts.map((front) => topologyOf(front, api)).reduce<Topology>((worst, t) => (RANK[t] > RANK[worst] ? t : worst), 'same-origin');
 }
 
 /** The SameSite attribute the session cookie needs for a topology. */

@@ -199,7 +199,10 @@ export class LdapDirectory {
         'In production the directory must be reached over TLS (ldaps:// or StartTLS) unless it is on this host: the bind password would cross the network in clear text.',
       );
     }
-    for (const [name, dn] of [['user base', options.userBase], ['group base', options.groupBase]] as const) {
+    for (const [name, dn] of [
+      ['user base', options.userBase],
+      ['group base', options.groupBase],
+    ] as const) {
       if (!isDn(dn)) throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', `The directory ${name} is not a distinguished name.`);
     }
     if (!(options.timeoutMs > 0) || !(options.cacheTtlSeconds >= 0)) {

@@ -126,7 +126,10 @@ describe('the callback refuses (S2)', () => {
   it('a tampered transaction cookie', async () => {
     const browser = new Browser();
     const { state } = await startLogin(browser);
-    await browser.jar.setCookie(`bff_session_tx_${state}=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.BBBB.CCCC; Path=/api/callback`, `${stack.apiUrl}/api/callback`);
+    await browser.jar.setCookie(
+      `bff_session_tx_${state}=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.BBBB.CCCC; Path=/api/callback`,
+      `${stack.apiUrl}/api/callback`,
+    );
     expect(loginError(await browser.fetch(`${stack.apiUrl}/api/callback?code=abc&state=${state}`))).toBe('state_mismatch');
   });
 });

@@ -29,7 +29,10 @@ export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?:
     app.use((req, _res, next) => {
       if (!warned && !req.secure && req.headers['x-forwarded-proto'] === 'https') {
         warned = true;
-        logger.warn('config.trust_proxy_missing', { message: "Requests arrive through a TLS-terminating proxy but TRUST_PROXY is not set: client addresses and the scheme are the proxy's. Set TRUST_PROXY (e.g. 1 or loopback)." });
+        logger.warn('config.trust_proxy_missing', {
+          message:
+            "Requests arrive through a TLS-terminating proxy but TRUST_PROXY is not set: client addresses and the scheme are the proxy's. Set TRUST_PROXY (e.g. 1 or loopback).",
+        });
       }
       next();
     });

@@ -8,7 +8,11 @@ import { escapeHtml } from '@bff/shared';
 export function sendProblem(req: Request, res: Response, status: number, error: string, message: string): void {
   res.status(status).set('cache-control', 'no-store');
   if (req.accepts(['json', 'html']) === 'html') {
-    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p><p><code>${escapeHtml(error)}</code></p></body></html>`);
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${escapeHtml(message)}</p><p><code>${escapeHtml(error)}</code></p></body></html>`,
+      );
     return;
   }
   res.json({ error, message });

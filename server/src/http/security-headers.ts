@@ -12,12 +12,8 @@ export function securityHeaders(https: boolean): ReadonlyArray<readonly [string,
     setHeader: (name: string, value: string | number | readonly string[]) => headers.set(name.toLowerCase(), String(value)),
     removeHeader: (name: string) => headers.delete(name.toLowerCase()),
   } as unknown as ServerResponse;
-  helmet({ strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false })(
-    {} as IncomingMessage,
-    res,
-    (error?: unknown) => {
-      if (error) throw error;
-    },
-  );
+  helmet({ strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false })({} as IncomingMessage, res, (error?: unknown) => {
+    if (error) throw error;
+  });
   return [...headers.entries()];
 }

@@ -59,7 +59,10 @@ export function createWebApp(options: WebAppOptions): RequestListener {
     }
     const nonce = randomBytes(16).toString('base64');
     res.setHeader('content-security-policy', contentSecurityPolicy(nonce));
-    res.set('cache-control', 'no-cache').type('html').send(indexHtml.replace('<app-root', `<app-root ngCspNonce="${nonce}"`));
+    res
+      .set('cache-control', 'no-cache')
+      .type('html')
+      .send(indexHtml.replace('<app-root', `<app-root ngCspNonce="${nonce}"`));
   });
   return app;
 }

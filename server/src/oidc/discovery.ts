@@ -107,7 +107,9 @@ export function createOidcService(options: OidcOptions): OidcService {
     const metadata = configuration.serverMetadata();
     if (fapi2) {
       // openid-client requires RFC 9207 `iss` only when the IdP advertises it, and PAR is used only when offered: both are checked here.
-      const missing = fapi2Requirements(metadata, fapi2).filter((r) => !r.met).map((r) => r.metadata);
+      const missing = fapi2Requirements(metadata, fapi2)
+        .filter((r) => !r.met)
+        .map((r) => r.metadata);
       if (missing.length > 0) {
         options.logger.warn('idp.profile_unsupported', { profile: 'fapi2', missing, fix: 'npm run doctor names what to enable at the IdP' });
         throw new IdpProfileError(missing);
@@ -116,7 +118,8 @@ export function createOidcService(options: OidcOptions): OidcService {
     const dpop = credentials.dpopKeyPair ? client.getDPoPHandle(configuration, credentials.dpopKeyPair) : undefined;
     let introspection: Introspector | undefined;
     if (options.accessTokenVerify === 'introspection') {
-      if (!metadata.introspection_endpoint) throw new Error('The identity provider publishes no introspection_endpoint (OIDC_ACCESS_TOKEN_VERIFY=introspection).');
+      if (!metadata.introspection_endpoint)
+        throw new Error('The identity provider publishes no introspection_endpoint (OIDC_ACCESS_TOKEN_VERIFY=introspection).');
       introspection = new Introspector({
         ttlSeconds: options.introspectionCacheTtlSeconds ?? 30,
         introspect: async (token) => {
@@ -132,7 +135,11 @@ export function createOidcService(options: OidcOptions): OidcService {
       });
     }
     const tokens = new TokenVerifier({
-      issuer: metadata.issuer, clientId: options.clientId, audience: options.audience, algorithms: options.algorithms, keys,
+      issuer: metadata.issuer,
+      clientId: options.clientId,
+      audience: options.audience,
+      algorithms: options.algorithms,
+      keys,
       ...(introspection ? { introspection } : {}),
       // The thumbprint openid-client binds tokens to, so that the check cannot disagree with the proofs.
       ...(dpop ? { dpopJkt: await dpop.calculateThumbprint() } : {}),
@@ -188,7 +195,9 @@ export function createOidcService(options: OidcOptions): OidcService {
  * How our client proves itself: `private_key_jwt` with the client key in the `fapi2`
  * profile (and the DPoP key pair for proofs), the client secret otherwise.
  */
-async function clientCredentials(options: OidcOptions): Promise<{ metadata: Partial<client.ClientMetadata>; authentication: client.ClientAuth; dpopKeyPair: client.CryptoKeyPair | undefined }> {
+async function clientCredentials(
+  options: OidcOptions,
+): Promise<{ metadata: Partial<client.ClientMetadata>; authentication: client.ClientAuth; dpopKeyPair: client.CryptoKeyPair | undefined }> {
   if (!options.fapi2) {
     return { metadata: { client_secret: options.clientSecret }, authentication: client.ClientSecretPost(options.clientSecret), dpopKeyPair: undefined };
   }

@@ -52,7 +52,14 @@ async function authorize(configuration: client.Configuration, dpop: client.DPoPH
   const nonce = client.randomNonce();
   const url = await client.buildAuthorizationUrlWithPAR(
     configuration,
-    { redirect_uri: redirectUri(), scope: 'openid profile', state, nonce, code_challenge: await client.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256' },
+    {
+      redirect_uri: redirectUri(),
+      scope: 'openid profile',
+      state,
+      nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    },
     dpop ? { DPoP: dpop } : {},
   );
   const callbackUrl = new URL(await signInAt(url.href, new Browser(), 'alice', 'alice', redirectUri()));
@@ -103,7 +110,10 @@ describe('the development IdP in FAPI 2.0 mode refuses a plain code flow', () =>
     });
     for (const key of ['dpop_signing_alg_values_supported', 'id_token_signing_alg_values_supported', 'token_endpoint_auth_signing_alg_values_supported']) {
       expect(metadata[key], key).toEqual(expect.arrayContaining(['ES256']));
-      expect((metadata[key] as string[]).every((alg) => alg === 'ES256' || alg === 'PS256'), key).toBe(true);
+      expect(
+        (metadata[key] as string[]).every((alg) => alg === 'ES256' || alg === 'PS256'),
+        key,
+      ).toBe(true);
     }
   });
 
@@ -111,8 +121,13 @@ describe('the development IdP in FAPI 2.0 mode refuses a plain code flow', () =>
     const url = new URL(`${stack.idpUrl}/auth`);
     const codeVerifier = client.randomPKCECodeVerifier();
     url.search = new URLSearchParams({
-      client_id: stack.api.config.oidc.clientId, response_type: 'code', redirect_uri: redirectUri(), scope: 'openid', state: 's',
-      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
+      client_id: stack.api.config.oidc.clientId,
+      response_type: 'code',
+      redirect_uri: redirectUri(),
+      scope: 'openid',
+      state: 's',
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
     }).toString();
     const res = await fetch(url, { redirect: 'manual' });
     const location = new URL(res.headers.get('location') ?? 'http://none/');
@@ -125,7 +140,10 @@ describe('the development IdP in FAPI 2.0 mode refuses a plain code flow', () =>
     const withSecret = await ourClient(client.ClientSecretPost('a-client-secret'));
     expect(await refusal(authorize(withSecret, undefined))).toEqual({ status: 401, error: 'invalid_client' });
     const { callbackUrl, checks } = await authorize(await ourClient(), await dpopHandle(await ourClient(), 'ours'));
-    expect(await refusal(client.authorizationCodeGrant(withSecret, callbackUrl, checks, undefined, { DPoP: await dpopHandle(withSecret, 'ours') }))).toEqual({ status: 401, error: 'invalid_client' });
+    expect(await refusal(client.authorizationCodeGrant(withSecret, callbackUrl, checks, undefined, { DPoP: await dpopHandle(withSecret, 'ours') }))).toEqual({
+      status: 401,
+      error: 'invalid_client',
+    });
   });
 
   it('refuses a token request without a DPoP proof, then redeems the same code with private_key_jwt and DPoP: a DPoP-bound token', async () => {
@@ -198,7 +216,10 @@ describe('our login, calls, refresh and logout against it (S24)', () => {
     expect(await confirmIdpLogout(browser, res.headers.get('location') ?? '')).toBe(`${FRONT}/`);
     expect((await call(stack, browser, 'me')).status).toBe(401);
     const configuration = await ourClient();
-    expect(await refusal(client.refreshTokenGrant(configuration, refreshToken ?? '', undefined, { DPoP: await dpopHandle(configuration, 'ours') }))).toEqual({ status: 400, error: 'invalid_grant' });
+    expect(await refusal(client.refreshTokenGrant(configuration, refreshToken ?? '', undefined, { DPoP: await dpopHandle(configuration, 'ours') }))).toEqual({
+      status: 400,
+      error: 'invalid_grant',
+    });
   });
 
   it('ends the session on back-channel logout (an ES256 logout token)', async () => {
@@ -240,7 +261,9 @@ describe('the API as resource server checks cnf.jkt (S24)', () => {
     await login(stack, browser, 'alice');
     const session = await sessionOf(browser);
     // A distant expiry, so that no refresh replaces the token before the call.
-    expect(await stack.api.sessions.update({ ...session, accessToken: foreign, accessTokenExpiresAt: Date.now() + 600_000, tokensObtainedAt: Date.now() })).toBeTruthy();
+    expect(
+      await stack.api.sessions.update({ ...session, accessToken: foreign, accessTokenExpiresAt: Date.now() + 600_000, tokensObtainedAt: Date.now() }),
+    ).toBeTruthy();
     const me = await call(stack, browser, 'me');
     expect(me.status).toBe(401);
     expect(me.body.error.data.reason).toBe('invalid_token');

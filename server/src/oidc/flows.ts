@@ -39,12 +39,18 @@ export async function startLogin(
 export type TokenSet = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
 export function exchangeCode(idp: Idp, callbackUrl: URL, transaction: LoginTransaction): Promise<TokenSet> {
-  return client.authorizationCodeGrant(idp.configuration, callbackUrl, {
-    pkceCodeVerifier: transaction.codeVerifier,
-    expectedState: transaction.state,
-    expectedNonce: transaction.nonce,
-    idTokenExpected: true,
-  }, undefined, dpopOption(idp));
+  return client.authorizationCodeGrant(
+    idp.configuration,
+    callbackUrl,
+    {
+      pkceCodeVerifier: transaction.codeVerifier,
+      expectedState: transaction.state,
+      expectedNonce: transaction.nonce,
+      idTokenExpected: true,
+    },
+    undefined,
+    dpopOption(idp),
+  );
 }
 
 /** openid-client's DPoP option: a proof with the API's key in the `fapi2` profile, none otherwise (RFC 9449). */

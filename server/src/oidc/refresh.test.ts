@@ -72,7 +72,12 @@ describe('the development IdP rotates refresh tokens with reuse detection, as en
       fetch(`${stack.idpUrl}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: stack.api.config.oidc.clientId, client_secret: stack.api.config.oidc.clientSecret }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: token,
+          client_id: stack.api.config.oidc.clientId,
+          client_secret: stack.api.config.oidc.clientSecret,
+        }).toString(),
       });
     const first = await grant(refreshToken);
     expect(first.status).toBe(200);

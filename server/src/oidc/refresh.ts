@@ -4,9 +4,7 @@ import type { SessionManager } from '../session/manager.js';
 import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
 
-export type RefreshOutcome =
-  | { readonly ok: true; readonly session: SessionData }
-  | { readonly ok: false; readonly reason: 'refresh_failed' };
+export type RefreshOutcome = { readonly ok: true; readonly session: SessionData } | { readonly ok: false; readonly reason: 'refresh_failed' };
 
 /** Refresh at most this long before expiry, and never later than 2/3 through the token's life. */
 const MAX_EARLY_REFRESH_MS = 30_000;

@@ -13,7 +13,14 @@ async function setup(now: () => number) {
   const verifier = new TokenVerifier({ issuer: 'https://idp', clientId: 'bff', audience: 'api', algorithms: ['RS256'], keys, now, cacheSize: 2 });
   const verify = (token: string) => verifier.verifyAccessToken(token);
   const sign = (exp: number, sub = 'alice') =>
-    new SignJWT({ groups: ['g'] }).setProtectedHeader({ alg: 'RS256' }).setIssuer('https://idp').setAudience('api').setSubject(sub).setIssuedAt().setExpirationTime(exp).sign(privateKey);
+    new SignJWT({ groups: ['g'] })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer('https://idp')
+      .setAudience('api')
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(privateKey);
   return { verify, sign, lookups: () => keyLookups };
 }
 

@@ -45,7 +45,8 @@ async function browserWithToken(accessToken: string, sub = 'alice'): Promise<Bro
     accessTokenExpiresAt: Date.now() + 600_000,
     tokensObtainedAt: Date.now(),
     idToken: 'unused',
-    refreshToken: undefined, device: { browser: 'Chrome', os: 'Linux' },
+    refreshToken: undefined,
+    device: { browser: 'Chrome', os: 'Linux' },
   });
   const browser = new Browser();
   await browser.jar.setCookie(`bff_session=${cookieValue}`, `${stack.apiUrl}/`);

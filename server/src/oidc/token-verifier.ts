@@ -33,7 +33,10 @@ export interface TokenVerifierOptions {
 export class VerifiedTokenCache {
   readonly #entries = new Map<string, AccessTokenClaims>();
 
-  constructor(private readonly capacity: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get(token: string): AccessTokenClaims | undefined {
     const claims = this.#entries.get(token);
@@ -70,7 +73,10 @@ const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** A token refused by {@link TokenVerifier}; `code` is log-safe (never the token). */
 export class TokenRejectedError extends Error {
   readonly code = 'TOKEN_REJECTED';
-  constructor(readonly detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Token rejected: ${detail}`, options);
     this.name = 'TokenRejectedError';
   }
@@ -204,14 +210,19 @@ export class TokenVerifier {
   async verifyLogoutToken(token: string): Promise<LogoutClaims> {
     let verified;
     try {
-      verified = await this.#verify(token, { audience: this.#options.clientId, requiredClaims: ['iat', 'jti', 'events'], maxTokenAge: LOGOUT_TOKEN_MAX_AGE_SECONDS });
+      verified = await this.#verify(token, {
+        audience: this.#options.clientId,
+        requiredClaims: ['iat', 'jti', 'events'],
+        maxTokenAge: LOGOUT_TOKEN_MAX_AGE_SECONDS,
+      });
     } catch (error) {
       throw rejected(error);
     }
     const { payload, protectedHeader } = verified;
     if (protectedHeader.typ !== undefined && protectedHeader.typ !== 'logout+jwt' && protectedHeader.typ !== 'JWT') throw new TokenRejectedError('typ');
     const events = payload['events'];
-    if (typeof events !== 'object' || events === null || typeof (events as Record<string, unknown>)[BACKCHANNEL_EVENT] !== 'object') throw new TokenRejectedError('events');
+    if (typeof events !== 'object' || events === null || typeof (events as Record<string, unknown>)[BACKCHANNEL_EVENT] !== 'object')
+      throw new TokenRejectedError('events');
     if ('nonce' in payload) throw new TokenRejectedError('nonce');
     const sid = typeof payload['sid'] === 'string' ? payload['sid'] : undefined;
     if (!sid && !payload.sub) throw new TokenRejectedError('no_sid_or_sub');

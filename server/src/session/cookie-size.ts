@@ -6,7 +6,10 @@ export const MAX_COOKIE_BYTES = 4096;
 /** Thrown instead of sending a cookie the browser would silently drop (S9). */
 export class CookieTooLargeError extends Error {
   readonly code = 'COOKIE_TOO_LARGE';
-  constructor(readonly cookieName: string, readonly bytes: number) {
+  constructor(
+    readonly cookieName: string,
+    readonly bytes: number,
+  ) {
     super(`Cookie "${cookieName}" would be ${bytes} bytes; browsers drop cookies over ${MAX_COOKIE_BYTES} bytes.`);
     this.name = 'CookieTooLargeError';
   }

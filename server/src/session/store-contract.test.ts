@@ -77,7 +77,11 @@ const memoryTarget: Target = {
   createStore: async () => new MemorySessionStore(),
 };
 
-function redisTarget(name: string, kind: 'redis' | 'redis-cluster', start: () => Promise<{ target: { url: string } | { clusterNodes: string }; stop(): Promise<void> }>): Target {
+function redisTarget(
+  name: string,
+  kind: 'redis' | 'redis-cluster',
+  start: () => Promise<{ target: { url: string } | { clusterNodes: string }; stop(): Promise<void> }>,
+): Target {
   let stop: (() => Promise<void>) | undefined;
   let connection: RedisConnection | undefined;
   return {
@@ -325,8 +329,7 @@ describe('RedisSessionStore on one redis-server', () => {
     await server?.stop();
   });
 
-  const storeWith = (secrets: readonly string[], keyPrefix: string) =>
-    new RedisSessionStore({ connection, cipher: new SessionCipher(secrets), keyPrefix });
+  const storeWith = (secrets: readonly string[], keyPrefix: string) => new RedisSessionStore({ connection, cipher: new SessionCipher(secrets), keyPrefix });
 
   it('keeps nothing readable at rest: no token, sub, sid, name, email or cookie handle in any key or value', async () => {
     const store = storeWith([SECRET], 'rest');
@@ -341,7 +344,9 @@ describe('RedisSessionStore on one redis-server', () => {
       [
         'rest:active',
         `rest:lock:{${session.id}}`,
-        `rest:p:{${createHash('sha256').update(session.idpSid ?? '').digest('base64url')}}`,
+        `rest:p:{${createHash('sha256')
+          .update(session.idpSid ?? '')
+          .digest('base64url')}}`,
         `rest:s:{${session.id}}`,
         `rest:u:{${createHash('sha256').update(session.sub).digest('base64url')}}`,
       ].sort(),
@@ -354,7 +359,17 @@ describe('RedisSessionStore on one redis-server', () => {
       dump += `\n${await server.cli(...(read ?? []))}`;
     }
     expect(dump).toContain('v1.'); // the sealed record is there...
-    const secrets = [session.accessToken, session.refreshToken, session.idToken, session.sub, session.idpSid, session.name, session.email, session.logoutId, handles.get(session.id)];
+    const secrets = [
+      session.accessToken,
+      session.refreshToken,
+      session.idToken,
+      session.sub,
+      session.idpSid,
+      session.name,
+      session.email,
+      session.logoutId,
+      handles.get(session.id),
+    ];
     for (const secret of secrets) {
       expect(secret).toBeTruthy();
       expect(dump).not.toContain(secret ?? ''); // ...and nothing of what it holds

@@ -72,7 +72,8 @@ const requireSession = t.middleware(async ({ ctx, type, next }) => {
   } catch (error) {
     // A dependency being down is never a logout: the client retries, nobody is sent to the IdP (S20).
     if (error instanceof IdpUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('idp_unavailable') });
-    if (error instanceof SessionStoreUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('session_store_unavailable') });
+    if (error instanceof SessionStoreUnavailableError)
+      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('session_store_unavailable') });
     throw error;
   }
   if (!auth.ok) {
@@ -80,7 +81,11 @@ const requireSession = t.middleware(async ({ ctx, type, next }) => {
   }
   const verdict = await ctx.services.limits.hit(auth.session.id, type === 'mutation');
   if (!verdict.ok) {
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many calls; try again in ${verdict.retryAfterSeconds} s.`, cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds) });
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: `Too many calls; try again in ${verdict.retryAfterSeconds} s.`,
+      cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds),
+    });
   }
   return next({ ctx: { ...ctx, user: auth.user, session: auth.session, grants: auth.grants } });
 });

@@ -23,11 +23,17 @@ async function signedIn(user: string, userAgent: string): Promise<Browser> {
 }
 
 describe('signed-in devices', () => {
-  it('lists the user\'s own sessions with browser and OS, marks the current one, and hides handles', async () => {
+  it("lists the user's own sessions with browser and OS, marks the current one, and hides handles", async () => {
     const laptop = await signedIn('alice', FIREFOX);
     const phone = await signedIn('alice', SAFARI);
     await signedIn('bob', FIREFOX);
-    const list = (await call(stack, laptop, 'sessions.list')).body.result.data as Array<{ id: string; browser: string; os: string; current: boolean; place: null }>;
+    const list = (await call(stack, laptop, 'sessions.list')).body.result.data as Array<{
+      id: string;
+      browser: string;
+      os: string;
+      current: boolean;
+      place: null;
+    }>;
     expect(list).toHaveLength(2);
     expect(list.find((s) => s.current)).toMatchObject({ browser: 'Firefox', os: 'Windows', place: null });
     expect(list.find((s) => !s.current)).toMatchObject({ browser: 'Safari', os: 'iOS' });
@@ -56,7 +62,7 @@ describe('signed-in devices', () => {
     expect((await call(stack, laptop, 'sessions.list')).body.result.data).toHaveLength(1);
   });
 
-  it('revokes one session by its listed id; nobody can see or end another user\'s sessions', async () => {
+  it("revokes one session by its listed id; nobody can see or end another user's sessions", async () => {
     const alice = await signedIn('alice', FIREFOX);
     const aliceElsewhere = await signedIn('alice', SAFARI);
     const bob = await signedIn('bob', FIREFOX);
@@ -77,7 +83,10 @@ describe('signed-in devices', () => {
   it('names browser and OS families only', () => {
     expect(deviceOf(FIREFOX)).toEqual({ browser: 'Firefox', os: 'Windows' });
     expect(deviceOf(SAFARI)).toEqual({ browser: 'Safari', os: 'iOS' });
-    expect(deviceOf('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 Edg/156.0')).toEqual({ browser: 'Edge', os: 'Linux' });
+    expect(deviceOf('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 Edg/156.0')).toEqual({
+      browser: 'Edge',
+      os: 'Linux',
+    });
     expect(deviceOf(undefined)).toEqual({ browser: 'Unknown browser', os: 'Unknown OS' });
   });
 });

@@ -3,11 +3,7 @@ import { CHAT_MESSAGE_MAX_LENGTH } from '../chat.js';
 
 /** Input of `chat.send`. The author is never part of it: it comes from the session. */
 export const chatSendInputSchema = z.object({
-  text: z
-    .string()
-    .trim()
-    .min(1, 'A message cannot be empty.')
-    .max(CHAT_MESSAGE_MAX_LENGTH, `A message has at most ${CHAT_MESSAGE_MAX_LENGTH} characters.`),
+  text: z.string().trim().min(1, 'A message cannot be empty.').max(CHAT_MESSAGE_MAX_LENGTH, `A message has at most ${CHAT_MESSAGE_MAX_LENGTH} characters.`),
 });
 export type ChatSendInput = z.infer<typeof chatSendInputSchema>;
 
@@ -21,7 +17,5 @@ export const chatMessageSchema = z.object({
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /** Input of `chat.history`: how many of the most recent messages to return. */
-export const chatHistoryInputSchema = z
-  .object({ limit: z.number().int().min(1).max(200).default(50) })
-  .default({ limit: 50 });
+export const chatHistoryInputSchema = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
 export type ChatHistoryInput = z.input<typeof chatHistoryInputSchema>;

@@ -35,9 +35,7 @@ export class AnalyticsPage {
     return state.status === 'ready' ? state.data : null;
   });
   protected readonly procedureChart = computed(() => layoutProcedureChart(this.data()?.procedures ?? []));
-  protected readonly loginChart = computed(() =>
-    layoutLoginChart(this.data()?.loginsPerMinute ?? [], (iso) => formatMessageTime(iso)),
-  );
+  protected readonly loginChart = computed(() => layoutLoginChart(this.data()?.loginsPerMinute ?? [], (iso) => formatMessageTime(iso)));
   protected readonly totals = computed(() => {
     const data = this.data();
     const calls = data?.procedures.reduce((sum, p) => sum + p.calls, 0) ?? 0;

@@ -21,45 +21,47 @@ export const chatRouter = router({
    * reconnects, to any instance, sends the last id it saw and gets what it missed, with
    * no gap and no duplicate. The stream closes when the session ends, on any instance.
    */
-  onMessage: protectedProcedure
-    .input(z.object({ lastEventId: z.string().max(64).nullish() }).optional())
-    .subscription(async function* ({ ctx, input, signal }) {
-      const { chat, sessions } = ctx.services;
-      const ended = new AbortController();
-      const stopWatchingSession = sessions.onEnded((id) => {
-        if (id === ctx.session.id) ended.abort();
-      });
-      const stop = signal ? AbortSignal.any([signal, ended.signal]) : ended.signal;
-      // Listen first, then read the backlog, so that nothing posted in between is lost.
-      const queue: ChatMessage[] = [];
-      let wake: (() => void) | undefined;
-      const stopListening = chat.subscribe((message) => {
-        queue.push(message);
-        wake?.();
-      });
-      const onStop = () => wake?.();
-      stop.addEventListener('abort', onStop);
-      try {
-        const resumeAfter = input?.lastEventId ?? undefined;
-        if (resumeAfter) queue.unshift(...(await chat.after(resumeAfter)));
-        // Messages posted on two instances may arrive out of id order: skip by id, not by order.
-        const seen = new Set<string>();
-        while (!stop.aborted) {
-          const message = queue.shift();
-          if (!message) {
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = undefined;
-            continue;
-          }
-          if (seen.has(message.id) || (resumeAfter && compareIds(message.id, resumeAfter) <= 0)) continue;
-          seen.add(message.id);
-          if (seen.size > 1000) seen.delete(seen.values().next().value ?? '');
-          yield tracked(message.id, message);
+  onMessage: protectedProcedure.input(z.object({ lastEventId: z.string().max(64).nullish() }).optional()).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const { chat, sessions } = ctx.services;
+    const ended = new AbortController();
+    const stopWatchingSession = sessions.onEnded((id) => {
+      if (id === ctx.session.id) ended.abort();
+    });
+    const stop = signal ? AbortSignal.any([signal, ended.signal]) : ended.signal;
+    // Listen first, then read the backlog, so that nothing posted in between is lost.
+    const queue: ChatMessage[] = [];
+    let wake: (() => void) | undefined;
+    const stopListening = chat.subscribe((message) => {
+      queue.push(message);
+      wake?.();
+    });
+    const onStop = () => wake?.();
+    stop.addEventListener('abort', onStop);
+    try {
+      const resumeAfter = input?.lastEventId ?? undefined;
+      if (resumeAfter) queue.unshift(...(await chat.after(resumeAfter)));
+      // Messages posted on two instances may arrive out of id order: skip by id, not by order.
+      const seen = new Set<string>();
+      while (!stop.aborted) {
+        const message = queue.shift();
+        if (!message) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
         }
-      } finally {
-        stop.removeEventListener('abort', onStop);
-        stopListening();
-        stopWatchingSession();
+        if (seen.has(message.id) || (resumeAfter && compareIds(message.id, resumeAfter) <= 0)) continue;
+        seen.add(message.id);
+        if (seen.size > 1000) seen.delete(seen.values().next().value ?? '');
+        yield tracked(message.id, message);
       }
-    }),
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      stopListening();
+      stopWatchingSession();
+    }
+  }),
 });

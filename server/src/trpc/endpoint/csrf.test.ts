@@ -37,7 +37,10 @@ describe('CSRF defence on every procedure (S12)', () => {
   });
 
   it('refuses a cross-site form post', async () => {
-    const res = await post({ 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, 'text=forged');
+    const res = await post(
+      { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+      'text=forged',
+    );
     expect(res.status).toBe(403);
     expect(res.body.error.data.reason).toBe('origin_denied');
   });
@@ -46,7 +49,9 @@ describe('CSRF defence on every procedure (S12)', () => {
     const before = await historyLength();
     expect((await post({ 'content-type': 'application/x-www-form-urlencoded', origin: FRONT }, 'text=forged')).body.error.data.reason).toBe('csrf');
     expect((await post({ 'content-type': 'text/plain', origin: FRONT, 'x-csrf': '1' }, '{"text":"forged"}')).body.error.data.reason).toBe('csrf');
-    expect((await post({ 'content-type': 'application/x-www-form-urlencoded', origin: FRONT, 'x-csrf': '1' }, 'text=forged')).body.error.data.reason).toBe('csrf');
+    expect((await post({ 'content-type': 'application/x-www-form-urlencoded', origin: FRONT, 'x-csrf': '1' }, 'text=forged')).body.error.data.reason).toBe(
+      'csrf',
+    );
     expect(await historyLength()).toBe(before);
   });
 
@@ -61,6 +66,9 @@ describe('CSRF defence on every procedure (S12)', () => {
     const res = await alice.fetch(`${stack.apiUrl}/api/trpc/me,chat.history?batch=1&input=${encodeURIComponent('{}')}`, { headers: { origin: FRONT } });
     expect(res.status).toBe(403);
     const body = (await res.json()) as Array<{ error: { data: { path: string; reason: string } } }>;
-    expect(body.map((e) => [e.error.data.path, e.error.data.reason])).toEqual([['me', 'csrf'], ['chat.history', 'csrf']]);
+    expect(body.map((e) => [e.error.data.path, e.error.data.reason])).toEqual([
+      ['me', 'csrf'],
+      ['chat.history', 'csrf'],
+    ]);
   });
 });

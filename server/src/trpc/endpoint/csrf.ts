@@ -1,9 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, type AuthFailureReason } from '@bff/shared';
 
-
-
-
 export type CsrfRefusal = Extract<AuthFailureReason, 'csrf' | 'origin_denied'>;
 
 /**

@@ -8,7 +8,9 @@ import { API_PATHS, type AuthFailureReason } from '@bff/shared';
 export function refusal(req: IncomingMessage, status: number, code: string, message: string, reason?: AuthFailureReason): unknown {
   const url = req.url ?? '';
   const query = url.indexOf('?');
-  const paths = pathOf(req).slice(API_PATHS.trpc.length + 1).split(',');
+  const paths = pathOf(req)
+    .slice(API_PATHS.trpc.length + 1)
+    .split(',');
   const errorFor = (path: string | undefined) => ({
     error: { code: JSON_RPC_CODES[code] ?? -32603, message, data: { code, httpStatus: status, path, ...(reason ? { reason } : {}) } },
   });
@@ -27,7 +29,9 @@ const JSON_RPC_CODES: Record<string, number> = {
 
 export function writeJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), 'cache-control': 'no-store', ...headers }).end(payload);
+  res
+    .writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), 'cache-control': 'no-store', ...headers })
+    .end(payload);
 }
 
 export function pathOf(req: IncomingMessage): string {

@@ -10,9 +10,7 @@ export const DEFAULT_API_URL = 'http://localhost:3000';
 
 export const APP_CONFIG = new InjectionToken<AppConfig>('APP_CONFIG');
 
-export type AppConfigResult =
-  | { readonly ok: true; readonly config: AppConfig }
-  | { readonly ok: false; readonly problem: string };
+export type AppConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problem: string };
 
 /**
  * Validates the content of `config.json`. `apiUrl` must be an absolute http(s) URL with
