@@ -99,3 +99,21 @@ export async function call(
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text };
 }
+
+/**
+ * Signs out at the IdP itself: opens its end-session page and confirms it the way the
+ * page's auto-submitting script would. Returns where the browser landed.
+ */
+export async function signOutAtIdp(browser: Browser, endSessionUrl: string): Promise<string> {
+  const page = await browser.fetch(endSessionUrl);
+  const html = await page.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!action || !xsrf) throw new SignInError(`no logout form at ${endSessionUrl} (status ${page.status})`);
+  const confirmed = await browser.fetch(new URL(action, endSessionUrl).href, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+  });
+  return (await browser.follow(new URL(confirmed.headers.get('location') ?? '', endSessionUrl).href)).url;
+}

@@ -27,11 +27,12 @@ export async function openStream(
   target: ApiTarget,
   browser: Browser,
   path: string,
+  /** `headers` replace the default `{ origin: FRONT }` (e.g. `{}` for a request without Origin). */
   options: { headers?: Record<string, string>; input?: unknown } = {},
 ): Promise<EventStream> {
   const url = new URL(`${target.apiUrl}${API_PATHS.trpc}/${path}`);
   if (options.input !== undefined) url.searchParams.set('input', JSON.stringify(options.input));
-  const response = await browser.fetch(url.href, { headers: { accept: 'text/event-stream', origin: FRONT, ...options.headers } });
+  const response = await browser.fetch(url.href, { headers: { accept: 'text/event-stream', ...(options.headers ?? { origin: FRONT }) } });
   const reader = response.body?.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, call, FRONT, login, startStack, type Stack } from '@bff/test-kit';
+import { Browser, call, login, openStream, startStack, type Stack } from '@bff/test-kit';
 import * as server from '../index.js';
 import type { Api } from '../api.js';
 
@@ -9,46 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-interface SseEvent {
-  event: string;
-  data: string;
-}
-
-/** Opens `chat.onMessage` as an EventSource would and yields its events. */
-async function subscribe(browser: Browser, headers: Record<string, string> = { origin: FRONT }) {
-  const response = await browser.fetch(`${stack.apiUrl}/api/trpc/chat.onMessage`, { headers: { accept: 'text/event-stream', ...headers } });
-  const reader = response.body?.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const events: SseEvent[] = [];
-  let closed = false;
-  const pump = (async () => {
-    if (!reader) return;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = [...block.matchAll(/^data: (.*)$/gm)].map((m) => m[1]).join('\n');
-        events.push({ event, data });
-      }
-    }
-    closed = true;
-  })();
-  return {
-    response,
-    events,
-    isClosed: () => closed,
-    close: async () => {
-      await reader?.cancel().catch(() => undefined);
-      await pump.catch(() => undefined);
-    },
-  };
-}
+/** Opens `chat.onMessage` as an EventSource would. */
+const subscribe = (browser: Browser, headers?: Record<string, string>) => openStream(stack, browser, 'chat.onMessage', headers ? { headers } : {});
 
 describe('live chat over SSE (chat.onMessage)', () => {
   it('delivers a message sent by another user within a second', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, call, login, openStream, startRedis, startStack, type RedisServer, type Stack } from '@bff/test-kit';
+import { Browser, call, login, openStream, signOutAtIdp, startRedis, startStack, type RedisServer, type Stack } from '@bff/test-kit';
 import * as server from '../index.js';
 import type { Api } from '../api.js';
 
@@ -72,14 +72,7 @@ describe('two API instances on one Redis', () => {
     const stream = await openStream(B(), alice, 'chat.onMessage');
     expect(stream.response.status).toBe(200);
     // Signing out at the IdP itself makes it post a logout token to the registered URI (instance A).
-    const idpLogout = await alice.follow(`${stack.idpUrl}/session/end`);
-    const form = /<form[^>]*action="([^"]+)"[\s\S]*?name="xsrf" value="([^"]+)"/.exec(await idpLogout.response.text());
-    expect(form).not.toBeNull();
-    await alice.fetch(new URL(form?.[1] ?? '', stack.idpUrl).href, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ xsrf: form?.[2] ?? '', logout: 'yes' }).toString(),
-    });
+    await signOutAtIdp(alice, `${stack.idpUrl}/session/end`);
     const started = Date.now();
     while (!stream.isClosed() && Date.now() - started < 5000) await sleep(50);
     expect(stream.isClosed()).toBe(true);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { Browser, call, FRONT, login, startStack, type Stack } from '@bff/test-kit';
+import { Browser, call, FRONT, login, startStack, type Stack, signOutAtIdp } from '@bff/test-kit';
 import * as server from '../index.js';
 import type { Api } from '../api.js';
 
@@ -10,21 +10,6 @@ beforeAll(async () => {
   stack = await startStack(server);
 });
 afterAll(() => stack.close());
-
-/** Confirms the IdP's sign-out page the way its auto-submitting script would. */
-async function confirmIdpLogout(browser: Browser, endSessionUrl: string): Promise<string> {
-  const page = await browser.fetch(endSessionUrl);
-  const html = await page.text();
-  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!action || !xsrf) throw new Error(`no logout form (${page.status})`);
-  const confirmed = await browser.fetch(new URL(action, endSessionUrl).href, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
-  });
-  return (await browser.follow(new URL(confirmed.headers.get('location') ?? '', endSessionUrl).href)).url;
-}
 
 async function loginShowsForm(browser: Browser): Promise<boolean> {
   const landed = await browser.follow(`${stack.apiUrl}/api/login`);
@@ -43,7 +28,7 @@ describe('logout that holds (S4)', () => {
 
     const res = await browser.fetch(logoutUrl);
     expect(stack.idpRequests.filter((p) => p === '/token/revocation').length).toBe(revocationsBefore + 1);
-    expect(await confirmIdpLogout(browser, res.headers.get('location') ?? '')).toBe(`${FRONT}/`);
+    expect(await signOutAtIdp(browser, res.headers.get('location') ?? '')).toBe(`${FRONT}/`);
     expect(await loginShowsForm(browser)).toBe(true);
   });
 });
@@ -53,7 +38,7 @@ describe('back-channel logout (S5)', () => {
     const browser = new Browser();
     await login(stack, browser, 'alice');
     expect((await call(stack, browser, 'me')).status).toBe(200);
-    await confirmIdpLogout(browser, `${stack.idpUrl}/session/end`);
+    await signOutAtIdp(browser, `${stack.idpUrl}/session/end`);
     const me = await call(stack, browser, 'me');
     expect(me.status).toBe(401);
     expect(me.body.error.data.reason).toBe('invalid_session');

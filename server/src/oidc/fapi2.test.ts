@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWTPayload } from 'jose';
 import { API_PATHS } from '@bff/shared';
-import { Browser, call, FRONT, login, signInAt, startStack, type Stack } from '@bff/test-kit';
+import { Browser, call, FRONT, login, signInAt, startStack, type Stack, signOutAtIdp } from '@bff/test-kit';
 import * as server from '../index.js';
 import type { Api } from '../api.js';
 import { importClientKey, jwkThumbprint, readClientKey } from '../config/client-keys.js';
@@ -82,21 +82,6 @@ async function sessionOf(browser: Browser) {
   const session = await stack.api.sessions.reload(stack.api.sessions.idOf(value) ?? '');
   if (!session) throw new Error('no session');
   return session;
-}
-
-/** Confirms the IdP's sign-out page the way its auto-submitting script would; returns where the browser lands. */
-async function confirmIdpLogout(browser: Browser, endSessionUrl: string): Promise<string> {
-  const page = await browser.fetch(endSessionUrl);
-  const html = await page.text();
-  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!action || !xsrf) throw new Error(`no logout form (${page.status})`);
-  const confirmed = await browser.fetch(new URL(action, endSessionUrl).href, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
-  });
-  return (await browser.follow(new URL(confirmed.headers.get('location') ?? '', endSessionUrl).href)).url;
 }
 
 describe('the development IdP in FAPI 2.0 mode refuses a plain code flow', () => {
@@ -213,7 +198,7 @@ describe('our login, calls, refresh and logout against it (S24)', () => {
     const revocations = count('/token/revocation');
     const res = await browser.fetch(logoutUrl);
     expect(count('/token/revocation')).toBe(revocations + 1);
-    expect(await confirmIdpLogout(browser, res.headers.get('location') ?? '')).toBe(`${FRONT}/`);
+    expect(await signOutAtIdp(browser, res.headers.get('location') ?? '')).toBe(`${FRONT}/`);
     expect((await call(stack, browser, 'me')).status).toBe(401);
     const configuration = await ourClient();
     expect(await refusal(client.refreshTokenGrant(configuration, refreshToken ?? '', undefined, { DPoP: await dpopHandle(configuration, 'ours') }))).toEqual({
@@ -226,7 +211,7 @@ describe('our login, calls, refresh and logout against it (S24)', () => {
     const browser = new Browser();
     await login(stack, browser, 'alice');
     expect((await call(stack, browser, 'me')).status).toBe(200);
-    await confirmIdpLogout(browser, `${stack.idpUrl}/session/end`);
+    await signOutAtIdp(browser, `${stack.idpUrl}/session/end`);
     const me = await call(stack, browser, 'me');
     expect(me.status).toBe(401);
     expect(me.body.error.data.reason).toBe('invalid_session');
