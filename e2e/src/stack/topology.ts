@@ -102,6 +102,8 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
       idp = await listener('http', 'localhost', 4000);
       api = await listener('http', 'localhost', 3000);
       front = { ...(await listener('http', 'localhost', 4200)), apiUrl: 'http://localhost:3000' };
+      // npm start's defaults, spelled out: the test kit's own default front is another origin.
+      env = { OIDC_ISSUER: idp.origin, BACK_URL: api.origin, FRONT_URL: front.origin };
       break;
     case 'same-site-http':
     case 'same-site-https': {
