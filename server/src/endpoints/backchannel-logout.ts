@@ -13,7 +13,6 @@ import type { EndpointDeps } from './deps.js';
 export function backchannelLogoutEndpoint(deps: EndpointDeps) {
   const { oidc, sessions, replay, logger } = deps;
   return async (req: Request, res: Response): Promise<void> => {
-    res.set('cache-control', 'no-store');
     const refuse = (detail: string) => {
       logger.warn('auth.backchannel_logout_refused', { detail });
       res.status(400).json({ error: 'invalid_request', error_description: 'The logout token is not valid.' });

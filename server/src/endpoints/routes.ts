@@ -58,11 +58,8 @@ export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?:
     handler: (req, res) => sendProblem(req, res, 429, 'rate_limited', 'Too many sign-in attempts. Wait a minute and try again.'),
   });
   app.use([API_PATHS.login, API_PATHS.callback], authLimiter);
-  app.use(API_PATHS.backchannelLogout, (_req, res, next) => {
-    res.set('cache-control', 'no-store');
-    next();
-  });
-  app.use([API_PATHS.login, API_PATHS.callback, API_PATHS.logout], (_req, res, next) => {
+  // Nothing an auth route answers may be cached (S17).
+  app.use([API_PATHS.login, API_PATHS.callback, API_PATHS.logout, API_PATHS.backchannelLogout], (_req, res, next) => {
     res.set('cache-control', 'no-store');
     next();
   });
