@@ -80,11 +80,29 @@ export interface Listener {
   readonly tls: boolean;
 }
 
+/**
+ * Listens on a loopback port. A free port is taken on the dual-stack wildcard, so that
+ * nothing else can hold the same port on ::1 (where `localhost` may resolve first) while
+ * tests of other packages run beside these; fixed ports stay on 127.0.0.1.
+ */
 async function listen(server: Server, port = 0): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
+  const attempt = (host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  if (port === 0) {
+    try {
+      await attempt('::');
+    } catch {
+      await attempt('127.0.0.1'); // no IPv6 on this machine
+    }
+  } else {
+    await attempt('127.0.0.1');
+  }
   return (server.address() as AddressInfo).port;
 }
 
