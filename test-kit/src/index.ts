@@ -12,3 +12,4 @@ export { startSlapd, type Slapd } from './slapd.js';
 export { openStream, type EventStream, type SseEvent } from './sse.js';
 export { startRedis, startRedisCluster, type RedisServer, type RedisCluster } from './redis.js';
 export { startNginx, type Nginx } from './nginx.js';
+export { createTestIdp, type TestIdp } from './idp.js';

@@ -1,11 +1,12 @@
-import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
-import { createDevIdp, generateDevSigningKey, writeDevClientKeys, type DevClientKeyFiles, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
+import { generateDevSigningKey, writeDevClientKeys, type DevClientKeyFiles, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
+import { createTestIdp } from './idp.js';
 import { captureLogs, type CapturedLogs } from './logs.js';
 
 /** The front origin the test stack allows; nothing listens there, tests stop at it. */
@@ -139,21 +140,18 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
   const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...fapi2Env, ...options.env };
   const config = server.loadConfig(baseEnv);
   const signingKey = await generateDevSigningKey(options.fapi2 ? 'ES256' : 'RS256');
-  const idpRequests: string[] = [];
-  const idp = await createDevIdp({
+  const idp = await createTestIdp({
     ...options.devIdp,
     ...(options.fapi2 ? { profile: 'fapi2' } : {}),
     issuer: idpUrl,
     audience: config.oidc.audience,
     signingKey,
-    clients: [server.idpRegistration(config)],
+    registration: server.idpRegistration(config),
     ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
-  } as DevIdpOptions);
+  } as Parameters<typeof createTestIdp>[0]);
+  const idpRequests = idp.requests;
   const attachIdp = () => {
-    idpServer.on('request', (req: IncomingMessage, res) => {
-      idpRequests.push(new URL(req.url ?? '/', idpUrl).pathname);
-      idp.handler(req, res);
-    });
+    idpServer.on('request', idp.handler);
   };
   if (options.idp !== false) attachIdp();
 

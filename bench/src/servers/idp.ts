@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { idpRegistration, loadConfig, type Env } from '@bff/server';
-import { createDevIdp, type DevIdpClient } from '@bff/dev-idp';
+import type { DevIdpClient } from '@bff/dev-idp';
+import { createTestIdp } from '@bff/test-kit';
 import { serve, serverOptions } from './serve.js';
 
 /** Options the bench passes to the identity-provider child. */
@@ -19,20 +19,22 @@ export interface IdpCounts {
 }
 
 const options = serverOptions<IdpServerOptions>();
-const idp = await createDevIdp({
+// The test kit's IdP, in a process of its own so that it never shares a core with a measured server.
+const idp = await createTestIdp({
   issuer: options.issuer,
   audience: options.audience,
-  clients: [idpRegistration(loadConfig(options.apiEnv)), ...options.otherClients],
+  registration: idpRegistration(loadConfig(options.apiEnv)),
+  otherClients: options.otherClients,
 });
-const byPath: Record<string, number> = {};
 
-await serve(
-  (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', options.issuer).pathname;
-    // Interaction paths carry a random uid; one bucket is enough.
+/** Interaction paths carry a random uid; one bucket is enough. */
+function counts(): IdpCounts {
+  const byPath: Record<string, number> = {};
+  for (const path of idp.requests) {
     const key = path.startsWith('/interaction/') ? '/interaction/*' : path.startsWith('/auth/') ? '/auth/*' : path;
     byPath[key] = (byPath[key] ?? 0) + 1;
-    idp.handler(req, res);
-  },
-  { port: options.port, extra: { counts: (): IdpCounts => ({ byPath: { ...byPath } }) } },
-);
+  }
+  return { byPath };
+}
+
+await serve(idp.handler, { port: options.port, extra: { counts } });
