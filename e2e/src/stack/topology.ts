@@ -77,6 +77,19 @@ export function renderNginxConfig(values: Record<string, string>): string {
   });
 }
 
+/** The shipped nginx example's values for one origin at app.example.test:<port> in front of `upstream`. */
+function proxyValues(port: number, upstream: string, certs: TestCertificates | undefined): Record<string, string> {
+  return {
+    SERVER_NAME: 'app.example.test',
+    LISTEN: String(port),
+    CERTIFICATE: certs?.certFile ?? '',
+    CERTIFICATE_KEY: certs?.keyFile ?? '',
+    WEB_ROOT: CLIENT_DIST,
+    API_UPSTREAM: upstream,
+    API_URL: `https://app.example.test:${port}`,
+  };
+}
+
 /** Starts the IdP, API and front (or nginx) for one deployment topology. */
 export async function startTopology(name: TopologyName): Promise<Topology> {
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error(`Build the client first (npm run build -w client): ${CLIENT_DIST} is missing.`);
@@ -130,15 +143,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
       const proxyPort = await freePort();
       const origin = `https://app.example.test:${proxyPort}`;
       env = { OIDC_ISSUER: idp.origin, BACK_URL: origin, FRONT_URL: origin, TRUST_PROXY: 'loopback', REDIS_URL: redis.url };
-      nginxValues = {
-        SERVER_NAME: 'app.example.test',
-        LISTEN: String(proxyPort),
-        CERTIFICATE: certs?.certFile ?? '',
-        CERTIFICATE_KEY: certs?.keyFile ?? '',
-        WEB_ROOT: CLIENT_DIST,
-        API_UPSTREAM: 'bff_api',
-        API_URL: origin,
-      };
+      nginxValues = proxyValues(proxyPort, 'bff_api', certs);
       break;
     }
     case 'fapi2': {
@@ -192,15 +197,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
       const proxyPort = await freePort();
       const origin = `https://app.example.test:${proxyPort}`;
       env = { OIDC_ISSUER: idp.origin, BACK_URL: origin, FRONT_URL: origin, TRUST_PROXY: 'loopback' };
-      nginxValues = {
-        SERVER_NAME: 'app.example.test',
-        LISTEN: String(proxyPort),
-        CERTIFICATE: certs?.certFile ?? '',
-        CERTIFICATE_KEY: certs?.keyFile ?? '',
-        WEB_ROOT: CLIENT_DIST,
-        API_UPSTREAM: `127.0.0.1:${api.port}`,
-        API_URL: origin,
-      };
+      nginxValues = proxyValues(proxyPort, `127.0.0.1:${api.port}`, certs);
       break;
     }
   }
