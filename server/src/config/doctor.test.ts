@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config, type Env } from './env.js';
 import { diagnose, formatFindings, staticFindings, type Finding } from './doctor.js';
+import { TRUST_PROXY_FIX } from './trust-proxy.js';
 import { startStack, type Stack } from '@bff/test-kit';
 import * as server from '../index.js';
 import type { Api } from '../api.js';
@@ -50,6 +51,15 @@ describe('doctor: configuration', () => {
     const base: Env = { FRONT_URL: 'https://app.example.test', BACK_URL: 'https://api.example.test' };
     expect(find(staticFindings(loadConfig(base)), 'trust-proxy')[0]).toMatchObject({ severity: 'warn', fix: expect.stringMatching(/TRUST_PROXY/) });
     expect(find(staticFindings(loadConfig({ ...base, TRUST_PROXY: 'loopback' })), 'trust-proxy')).toEqual([]);
+  });
+
+  it('names the risk of a trust proxy that lets clients write their own address (development only)', () => {
+    for (const trustAll of ['true', 'loopback,0.0.0.0/1', '::/64']) {
+      expect(find(staticFindings(loadConfig({ TRUST_PROXY: trustAll })), 'trust-proxy')).toEqual([
+        expect.objectContaining({ severity: 'warn', fix: expect.stringContaining(TRUST_PROXY_FIX) }),
+      ]);
+    }
+    for (const narrow of ['1', 'loopback', '10.0.0.0/8']) expect(find(staticFindings(loadConfig({ TRUST_PROXY: narrow })), 'trust-proxy')).toEqual([]);
   });
 
   it('flags plain http outside localhost', () => {

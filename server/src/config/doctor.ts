@@ -6,6 +6,7 @@ import { isLoopbackHost } from './topology.js';
 import { directoryFindings, introspectionFindings } from './doctor-authz.js';
 import { redisFindings } from './doctor-redis.js';
 import { fapi2Findings } from './doctor-fapi2.js';
+import { TRUST_PROXY_FIX, trustProxyRisk } from './trust-proxy.js';
 
 export type Severity = 'ok' | 'info' | 'warn' | 'error';
 
@@ -51,6 +52,11 @@ export function staticFindings(config: Config): Finding[] {
         "BACK_URL is https but TRUST_PROXY is not set. The API itself speaks plain http, so a TLS-terminating proxy is in front: without trust proxy, Express sees every request as http from the proxy's address (rate limits then hit all users at once).",
       fix: 'Set TRUST_PROXY to the proxy hops (e.g. 1) or addresses (e.g. loopback).',
     });
+  }
+  const trustRisk = trustProxyRisk(config.trustProxy);
+  if (trustRisk !== undefined) {
+    // Production refuses this setting at start-up; development runs with it, and hears why not to ship it.
+    findings.push({ severity: config.production ? 'error' : 'warn', check: 'trust-proxy', message: trustRisk, fix: `Before production, ${TRUST_PROXY_FIX}` });
   }
   const insecure = [config.oidc.issuer, config.backUrl, ...config.frontOrigins.map((o) => new URL(o))].filter(
     (u) => u.protocol === 'http:' && !isLoopbackHost(u.hostname),

@@ -1,6 +1,8 @@
+import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Env } from './env.js';
 import { staticFindings } from './doctor.js';
+import { TRUST_PROXY_FIX, type TrustProxy } from './trust-proxy.js';
 
 function issuesOf(env: Env): Record<string, string> {
   try {
@@ -168,5 +170,80 @@ describe('directory and access-token settings (LDAP_*, OIDC_ACCESS_TOKEN_VERIFY)
     });
     expect(issuesOf({ OIDC_ACCESS_TOKEN_VERIFY: 'opaque' })['OIDC_ACCESS_TOKEN_VERIFY']).toMatch(/jwt.*introspection/);
     expect(Object.keys(issuesOf({ OIDC_INTROSPECTION_CACHE_TTL: 'long' }))).toEqual(['OIDC_INTROSPECTION_CACHE_TTL']);
+  });
+});
+
+describe('TRUST_PROXY (issue 16: a client must not choose the address the API sees)', () => {
+  /** Express's own compiled `trust proxy`, so that what the configuration accepts is what Express trusts. */
+  const expressTrusts = (value: TrustProxy, address: string, hop = 0): boolean => {
+    const app = express().set('trust proxy', value);
+    return (app.get('trust proxy fn') as (address: string, hop: number) => boolean)(address, hop);
+  };
+
+  it('is off unless set, and 0 or false turn it off', () => {
+    for (const raw of [undefined, '', 'false', 'FALSE', '0']) expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toBe(false);
+  });
+
+  it('takes a hop count from 1 to 10, in production too', () => {
+    expect(loadConfig({ ...PRODUCTION, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...PRODUCTION, TRUST_PROXY: '10' }).trustProxy).toBe(10);
+    expect(expressTrusts(2, '203.0.113.7', 1)).toBe(true);
+    expect(expressTrusts(2, '203.0.113.7', 2)).toBe(false);
+    for (const raw of ['11', '1000']) expect(Object.keys(issuesOf({ TRUST_PROXY: raw }))).toEqual(['TRUST_PROXY']);
+  });
+
+  it('takes addresses, CIDR ranges and the named sets, normalised for Express, which compiles them', () => {
+    const cases: Array<[string, string, string, string]> = [
+      // raw, Express value, an address it trusts, one it does not
+      ['loopback', 'loopback', '127.0.0.1', '10.0.0.1'],
+      ['Loopback, uniquelocal', 'loopback,uniquelocal', '192.168.1.1', '203.0.113.7'],
+      ['linklocal', 'linklocal', '169.254.1.1', '10.0.0.1'],
+      ['10.0.0.0/8', '10.0.0.0/8', '10.200.0.1', '11.0.0.1'],
+      ['203.0.113.7', '203.0.113.7', '203.0.113.7', '203.0.113.8'],
+      ['10.1.0.0/16,fd00::/8', '10.1.0.0/16,fd00::/8', 'fd12::1', 'fe80::1'],
+      ['2001:db8::/32', '2001:db8::/32', '2001:db8:1::1', '2001:db9::1'],
+      ['::ffff:10.0.0.0/104', '::ffff:10.0.0.0/104', '10.3.2.1', '11.0.0.1'],
+      ['fc00::/7', 'fc00::/7', 'fd00::1', '2001:db8::1'],
+    ];
+    for (const [raw, value, trusted, untrusted] of cases) {
+      const config = loadConfig({ ...PRODUCTION, TRUST_PROXY: raw });
+      expect(config.trustProxy).toBe(value);
+      expect(expressTrusts(config.trustProxy, trusted)).toBe(true);
+      expect(expressTrusts(config.trustProxy, untrusted)).toBe(false);
+      expect(staticFindings(config).filter((f) => f.check === 'trust-proxy')).toEqual([]);
+    }
+  });
+
+  it.each([
+    'yes',
+    '1.5',
+    '-1',
+    'localhost',
+    '10.0.0.0/33',
+    '10.0.0.0/0',
+    '10.0.0.0/255.0.0.0',
+    '10.0.0',
+    '010.0.0.1',
+    '::1/129',
+    'fe80::1%eth0',
+    'loopback,proxy.internal',
+    ',',
+  ])('refuses %j, naming TRUST_PROXY', (raw) => {
+    expect(Object.keys(issuesOf({ TRUST_PROXY: raw }))).toEqual(['TRUST_PROXY']);
+    expect(Object.keys(issuesOf({ ...PRODUCTION, TRUST_PROXY: raw }))).toEqual(['TRUST_PROXY']);
+  });
+
+  it.each(['true', 'TRUE', '0.0.0.0/1', '10.0.0.0/7', '::/1', '2000::/3', '::/64', '::ffff:0:0/96', '::ffff:0.0.0.0/100', 'loopback,128.0.0.0/1'])(
+    'refuses %j in production, which trusts every hop or client addresses, and names the fix',
+    (raw) => {
+      const issues = issuesOf({ ...PRODUCTION, TRUST_PROXY: raw });
+      expect(Object.keys(issues)).toEqual(['TRUST_PROXY']);
+      expect(issues['TRUST_PROXY']).toContain(TRUST_PROXY_FIX);
+    },
+  );
+
+  it('accepts trust-all in development, where the doctor and the start-up log warn about it (doctor.test.ts)', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'loopback,0.0.0.0/1' }).trustProxy).toBe('loopback,0.0.0.0/1');
   });
 });

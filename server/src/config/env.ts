@@ -5,6 +5,7 @@ import { isDn } from '../authz/dn.js';
 import { DEFAULT_USER_FILTER, userFilterProblem } from '../directory/ldap-directory.js';
 import { isLoopbackHost, isReservedDevHost, overallTopology, sameSiteFor, type SameSite, type Topology } from './topology.js';
 import { fapi2Settings, strayFapi2Variables, type Fapi2Keys, type OidcProfile } from './fapi2.js';
+import { trustProxySetting, type TrustProxy } from './trust-proxy.js';
 
 /** One wrong variable and how to fix it. */
 export interface ConfigIssue {
@@ -91,8 +92,8 @@ export interface Config {
   readonly ldap: LdapConfig | undefined;
   /** `npm run serve`: the built web app served by the API on its own origin. */
   readonly web: { readonly root: string } | undefined;
-  /** Express `trust proxy` setting. */
-  readonly trustProxy: boolean | number | string;
+  /** Express `trust proxy`: false, a hop count, or a list of proxy addresses (`true` in development only). */
+  readonly trustProxy: TrustProxy;
   /** Problems that do not stop the server but that an operator must hear about. */
   readonly warnings: readonly string[];
 }
@@ -386,6 +387,7 @@ export function loadConfig(
   }
 
   const ldap = ldapConfig(env, basics, production, add);
+  const trustProxy = trustProxySetting(basics.TRUST_PROXY, production, add);
 
   if (issues.length > 0 || !issuer || !backUrl || !redirectUri || !postLogoutRedirectUri) throw new ConfigError(issues);
 
@@ -454,7 +456,7 @@ export function loadConfig(
     authz: { roleMap, groupsClaim: basics.GROUPS_CLAIM },
     ldap,
     web: basics.SERVE_WEB === 'false' || !webRoot ? undefined : { root: webRoot },
-    trustProxy: parseTrustProxy(basics.TRUST_PROXY),
+    trustProxy,
     warnings,
   };
 }
@@ -509,11 +511,4 @@ function ldapConfig(
   if (filterProblem !== undefined)
     add('LDAP_USER_FILTER', `${filterProblem} Default: ${DEFAULT_USER_FILTER}; e.g. (&(objectClass=person)(sAMAccountName={username})) for Active Directory.`);
   return { url, startTls, bindDn, bindPassword, userBase, userFilter, groupBase, cacheTtlSeconds: basics.LDAP_CACHE_TTL, timeoutMs: basics.LDAP_TIMEOUT_MS };
-}
-
-function parseTrustProxy(raw: string | undefined): boolean | number | string {
-  if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return raw;
 }
