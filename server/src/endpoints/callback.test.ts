@@ -76,11 +76,11 @@ describe('the authorization request (S1)', () => {
     expect(a.authorize.searchParams.get('nonce')).not.toBe(b.authorize.searchParams.get('nonce'));
   });
 
-  it('keeps the transaction in an encrypted, httpOnly, SameSite=Lax cookie scoped to the callback', async () => {
+  it('keeps the transaction in an encrypted, httpOnly, SameSite=Lax, host-only cookie (Path=/: __Host- needs it when Secure)', async () => {
     const browser = new Browser();
     const { state } = await startLogin(browser);
     const [tx] = await browser.jar.getCookies(`${stack.apiUrl}/api/callback`);
-    expect(tx).toMatchObject({ key: `bff_session_tx_${state}`, httpOnly: true, sameSite: 'lax', path: '/api/callback' });
+    expect(tx).toMatchObject({ key: `bff_session_tx_${state}`, httpOnly: true, sameSite: 'lax', path: '/', hostOnly: true });
     expect(tx?.value).not.toContain(state);
   });
 });
@@ -111,7 +111,7 @@ describe('the callback refuses (S2)', () => {
     const first = await browser.fetch(callback);
     expect(first.headers.get('location')).toBe(`${FRONT}/chat`);
     // even with the transaction cookie put back, the IdP refuses the code a second time
-    await browser.jar.setCookie(`bff_session_tx_${state}=${sealed}; Path=/api/callback`, `${stack.apiUrl}/api/callback`);
+    await browser.jar.setCookie(`bff_session_tx_${state}=${sealed}; Path=/`, `${stack.apiUrl}/api/callback`);
     expect(loginError(await browser.fetch(callback))).toBe('code_rejected');
   });
 
@@ -126,10 +126,7 @@ describe('the callback refuses (S2)', () => {
   it('a tampered transaction cookie', async () => {
     const browser = new Browser();
     const { state } = await startLogin(browser);
-    await browser.jar.setCookie(
-      `bff_session_tx_${state}=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.BBBB.CCCC; Path=/api/callback`,
-      `${stack.apiUrl}/api/callback`,
-    );
+    await browser.jar.setCookie(`bff_session_tx_${state}=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.BBBB.CCCC; Path=/`, `${stack.apiUrl}/api/callback`);
     expect(loginError(await browser.fetch(`${stack.apiUrl}/api/callback?code=abc&state=${state}`))).toBe('state_mismatch');
   });
 });

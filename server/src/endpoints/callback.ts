@@ -6,6 +6,7 @@ import { setCookie } from '../session/cookie-size.js';
 import { SessionStoreUnavailableError } from '../session/store.js';
 import type { EndpointDeps } from './deps.js';
 import { deviceOf } from '../session/device.js';
+import { requestCookies } from './request-cookies.js';
 
 /** Errors an IdP may put in `error=` that mean "the user or the IdP said no". */
 const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
@@ -27,12 +28,10 @@ export function callbackEndpoint(deps: EndpointDeps) {
       res.redirect(302, landing.href);
     };
 
-    const state = typeof req.query['state'] === 'string' ? req.query['state'] : undefined;
-    if (!state) return fail('missing_state');
-    const cookieName = transactions.nameFor(state);
-    const cookies = req.cookies as Record<string, string | undefined>;
-    const transaction = await transactions.open(cookies[cookieName], state);
-    res.clearCookie(cookieName, transactions.clearOptions);
+    const state = req.query['state'];
+    if (state === undefined || state === '') return fail('missing_state');
+    // Any state but one this BFF made (a repeated parameter, one that cannot be part of a cookie name) has no transaction.
+    const transaction = typeof state === 'string' ? await transactions.take(res, requestCookies(req), state) : undefined;
     if (!transaction) return fail('state_mismatch');
 
     const idpError = req.query['error'];

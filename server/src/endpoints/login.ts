@@ -1,14 +1,15 @@
 import type { Request, Response } from 'express';
 import { startLogin } from '../oidc/flows.js';
 import { safeReturnTo } from './return-to.js';
-import { setCookie } from '../session/cookie-size.js';
+import { requestCookies } from './request-cookies.js';
 import { sendProblem } from '../http/problem.js';
 import type { EndpointDeps } from './deps.js';
 
 /**
  * `GET /api/login?returnTo=`: sends the browser to the IdP with fresh state, nonce and
- * PKCE (S1), remembered in a per-login encrypted transaction cookie. `returnTo` is
- * kept only if it is on an allowed front (S3).
+ * PKCE (S1), remembered in a per-login encrypted transaction cookie; the oldest pending
+ * ones beyond a small bound are cleared (S27). `returnTo` is kept only if it is on an
+ * allowed front (S3).
  */
 export function loginEndpoint(deps: EndpointDeps) {
   const { config, oidc, transactions } = deps;
@@ -22,7 +23,7 @@ export function loginEndpoint(deps: EndpointDeps) {
       return;
     }
     const { transaction, authorizationUrl } = await startLogin(idp, { redirectUri: config.oidc.redirectUri, scope: config.oidc.scope, returnTo });
-    setCookie(res, transactions.nameFor(transaction.state), await transactions.seal(transaction), transactions.setOptions);
+    await transactions.start(res, requestCookies(req), transaction);
     res.redirect(302, authorizationUrl.href);
   };
 }

@@ -3,6 +3,7 @@ import { describeError, IdpUnavailableError } from '../oidc/discovery.js';
 import { endSessionUrl, revokeRefreshToken } from '../oidc/flows.js';
 import { sendProblem } from '../http/problem.js';
 import type { EndpointDeps } from './deps.js';
+import { requestCookies } from './request-cookies.js';
 
 /**
  * `GET|POST /api/logout?sid=`: ends the session (S4). The per-session `sid` (from `me`)
@@ -13,8 +14,7 @@ export function logoutEndpoint(deps: EndpointDeps) {
   const { config, oidc, sessions, logger } = deps;
   return async (req: Request, res: Response): Promise<void> => {
     const home = config.oidc.postLogoutRedirectUri.href;
-    const cookies = req.cookies as Record<string, string | undefined>;
-    const lookup = await sessions.resolve(cookies[sessions.cookieName]);
+    const lookup = await sessions.resolve(requestCookies(req).get(sessions.cookieName));
     if (!lookup.ok) {
       res.clearCookie(sessions.cookieName, sessions.clearCookieOptions());
       res.redirect(303, home);

@@ -1,5 +1,4 @@
 import express, { type ErrorRequestHandler } from 'express';
-import cookieParser from 'cookie-parser';
 import { rateLimit, type Store } from 'express-rate-limit';
 import { API_PATHS } from '@bff/shared';
 import { sendProblem } from '../http/problem.js';
@@ -38,7 +37,6 @@ export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?:
     });
   }
 
-  app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   app.get(API_PATHS.health, healthEndpoint(deps));

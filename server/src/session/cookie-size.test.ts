@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Response } from 'express';
 import { cookieBytes, CookieTooLargeError, MAX_COOKIE_BYTES, setCookie } from './cookie-size.js';
-import { TransactionCookies } from './transaction-cookies.js';
+import { MAX_PENDING_LOGIN_BYTES, transactionCookiePrefix, TransactionCookies, WORST_TRANSACTION_COOKIE_VALUE } from './transaction-cookies.js';
 import { MAX_RETURN_TO_LENGTH, safeReturnTo } from '../endpoints/return-to.js';
-import { WORST_TRANSACTION_COOKIE_VALUE } from './transaction-cookies.js';
 
 describe('cookie size (S9)', () => {
   it('refuses loudly to send a cookie the browser would drop', () => {
@@ -18,8 +17,9 @@ describe('cookie size (S9)', () => {
     expect(cookieBytes('n', 'é')).toBe(1 + '%C3%A9'.length);
   });
 
-  it('keeps the largest possible login transaction cookie under the limit', async () => {
-    const cookies = new TransactionCookies({ secrets: ['s'.repeat(32)], baseName: 'n'.repeat(64), secure: true, callbackPath: '/api/callback' });
+  it('keeps the largest possible login transaction cookie under the limit, as the doctor computes it', async () => {
+    const baseName = 'n'.repeat(64); // the longest COOKIE_NAME
+    const cookies = new TransactionCookies({ secrets: ['s'.repeat(32)], baseName, secure: true });
     const state = 'S'.repeat(43);
     const front = 'https://app.example.com';
     const longest = `${front}/${'p'.repeat(MAX_RETURN_TO_LENGTH - front.length - 1)}`;
@@ -28,6 +28,10 @@ describe('cookie size (S9)', () => {
     expect(safeReturnTo(`/${'é'.repeat(1000)}`, [front])).toBe(`${front}/`);
     const sealed = await cookies.seal({ state, nonce: 'N'.repeat(43), codeVerifier: 'V'.repeat(43), returnTo: longest });
     expect(sealed.length).toBeLessThanOrEqual(WORST_TRANSACTION_COOKIE_VALUE);
-    expect(cookieBytes(cookies.nameFor(state), sealed)).toBeLessThan(MAX_COOKIE_BYTES);
+    expect(cookies.nameFor(state)).toBe(`${transactionCookiePrefix(baseName, true)}${state}`);
+    const worst = cookieBytes(cookies.nameFor(state), 'x'.repeat(WORST_TRANSACTION_COOKIE_VALUE));
+    expect(worst).toBeLessThan(MAX_COOKIE_BYTES);
+    // A login always keeps its own transaction: the bound on pending ones must hold it.
+    expect(worst).toBeLessThanOrEqual(MAX_PENDING_LOGIN_BYTES);
   });
 });
