@@ -1,11 +1,11 @@
 import type { Request, Response } from 'express';
-import { LOGOUT_TOKEN_MAX_AGE_SECONDS, TokenRejectedError } from '../oidc/token-verifier.js';
+import { TokenRejectedError } from '../oidc/token-verifier.js';
 import type { EndpointDeps } from './deps.js';
 
 /**
  * `POST /api/backchannel-logout`, OIDC Back-Channel Logout (S5): the IdP posts a
- * signed `logout_token`; once verified (signature, `iss`, `aud`, `iat`, `events`, no
- * `nonce`) and its `jti` seen for the first time by any instance, every session of its
+ * signed `logout_token`; once verified (signature, `iss`, `aud`, `iat`, `exp`, `events`,
+ * no `nonce`) and its `jti` seen for the first time by any instance, every session of its
  * `sid` (or else its `sub`) ends, on every instance.
  *
  * @see https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation
@@ -28,7 +28,8 @@ export function backchannelLogoutEndpoint(deps: EndpointDeps) {
       if (error instanceof TokenRejectedError) return refuse(error.detail);
       throw error;
     }
-    if (!(await replay.firstUse(claims.jti, (claims.iat + LOGOUT_TOKEN_MAX_AGE_SECONDS) * 1000))) return refuse('jti_replayed');
+    // Remembered for as long as the token would be accepted again, on every instance.
+    if (!(await replay.firstUse(claims.jti, claims.acceptedUntil))) return refuse('jti_replayed');
 
     const ended = await sessions.destroyMatching(claims.sid ? { idpSid: claims.sid } : { sub: claims.sub ?? '' });
     logger.info('auth.backchannel_logout', { sub: claims.sub, sessions: ended });

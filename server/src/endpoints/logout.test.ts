@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { Browser, call, FRONT, login, startStack, type Stack, signOutAtIdp } from '@bff/test-kit';
+import { LOGOUT_TOKEN_MAX_AGE_SECONDS } from '../oidc/token-verifier.js';
 import * as server from '../index.js';
 import type { Api } from '../api.js';
 
@@ -68,6 +69,8 @@ describe('back-channel logout (S5)', () => {
         iss: stack.idpUrl,
         aud: stack.api.config.oidc.clientId,
         iat: now(),
+        // as the dev IdP (oidc-provider) sets it
+        exp: now() + 120,
         jti: randomUUID(),
         events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
         ...claims,
@@ -87,6 +90,15 @@ describe('back-channel logout (S5)', () => {
       expect((await post(token)).status).toBe(400);
     });
 
+    it('refuses the replay of a token accepted within the clock tolerance past its maximum age (was a 5-second replay window)', async () => {
+      const { browser, sid } = await signedIn();
+      const iat = now() - LOGOUT_TOKEN_MAX_AGE_SECONDS - 2;
+      const token = await logoutToken({ sid, iat, exp: iat + LOGOUT_TOKEN_MAX_AGE_SECONDS });
+      expect((await post(token)).status).toBe(200);
+      expect((await call(stack, browser, 'me')).status).toBe(401);
+      expect((await post(token)).status).toBe(400);
+    });
+
     it('refuses a forged, nonce-bearing, event-less, foreign or stale token and keeps the session', async () => {
       const { browser, sid } = await signedIn();
       const { privateKey } = await generateKeyPair('RS256');
@@ -97,6 +109,10 @@ describe('back-channel logout (S5)', () => {
         await logoutToken({ sid, aud: 'another-client' }),
         await logoutToken({ sid, iss: 'http://evil.example' }),
         await logoutToken({ sid, iat: now() - 3600 }),
+        await logoutToken({ sid, iat: now() - 3600, exp: now() + 60 }),
+        await logoutToken({ sid, iat: now() + 60, exp: now() + 180 }),
+        await logoutToken({ sid, exp: now() - 60 }),
+        await logoutToken({ sid, exp: undefined }),
         await logoutToken({}),
         'not-a-jwt',
       ];

@@ -3,7 +3,7 @@
  * (S5). In memory for one instance; in the session store's Redis for several.
  */
 export interface ReplayCache {
-  /** Records `jti` until `expiresAt` (epoch ms); false if it was already seen. */
+  /** Records `jti` until `expiresAt` (epoch ms, exclusive); false if it was already seen and not yet forgotten. */
   firstUse(jti: string, expiresAt: number): Promise<boolean>;
 }
 

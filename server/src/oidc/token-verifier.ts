@@ -65,7 +65,7 @@ export class VerifiedTokenCache {
 /** Tolerance for `exp`, `nbf` and `iat` against the IdP's clock, in seconds (also the doctor's limit). */
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
-/** How old a logout token may be; also how long its `jti` must be remembered. */
+/** How old a logout token may be (by its `iat`), whatever its `exp` says. */
 export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 120;
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -86,6 +86,11 @@ export class TokenRejectedError extends Error {
 export interface LogoutClaims {
   readonly jti: string;
   readonly iat: number;
+  /**
+   * The end of the time this token is accepted (epoch ms, exclusive): its `jti` must be
+   * remembered at least until then, or it could be replayed in the last seconds (S5).
+   */
+  readonly acceptedUntil: number;
   readonly sid: string | undefined;
   readonly sub: string | undefined;
 }
@@ -206,14 +211,20 @@ export class TokenVerifier {
     }
   }
 
-  /** @see https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation */
+  /**
+   * `exp` is required (Back-Channel Logout 1.0 §2.4) and `iat` must be at most
+   * {@link LOGOUT_TOKEN_MAX_AGE_SECONDS} old and not in the future, each within the clock
+   * tolerance: the token is accepted until the earlier bound, which `acceptedUntil` says.
+   * @see https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation
+   */
   async verifyLogoutToken(token: string): Promise<LogoutClaims> {
     let verified;
     try {
       verified = await this.#verify(token, {
         audience: this.#options.clientId,
-        requiredClaims: ['iat', 'jti', 'events'],
+        requiredClaims: ['iat', 'exp', 'jti', 'events'],
         maxTokenAge: LOGOUT_TOKEN_MAX_AGE_SECONDS,
+        currentDate: new Date((this.#options.now ?? Date.now)()),
       });
     } catch (error) {
       throw rejected(error);
@@ -226,7 +237,11 @@ export class TokenVerifier {
     if ('nonce' in payload) throw new TokenRejectedError('nonce');
     const sid = typeof payload['sid'] === 'string' ? payload['sid'] : undefined;
     if (!sid && !payload.sub) throw new TokenRejectedError('no_sid_or_sub');
-    return { jti: String(payload.jti), iat: payload.iat ?? 0, sid, sub: payload.sub };
+    const iat = payload.iat ?? 0;
+    const exp = payload.exp ?? 0;
+    // jose compares whole seconds: accepted while ⌊now⌋ ≤ iat + max age + tolerance and ⌊now⌋ < exp + tolerance.
+    const lastSecond = Math.min(iat + LOGOUT_TOKEN_MAX_AGE_SECONDS, exp - 1) + this.#common.clockTolerance;
+    return { jti: String(payload.jti), iat, acceptedUntil: (lastSecond + 1) * 1000, sid, sub: payload.sub };
   }
 }
 
