@@ -10,7 +10,8 @@ import { AuthFailure } from '../init.js';
 import { createInnerContext, type Services } from '../context.js';
 import { createCors } from './cors.js';
 import { csrfRefusal } from './csrf.js';
-import { pathOf, refusal, writeJson } from './error-envelope.js';
+import { boundedPath, pathOf } from '../../http/request-log.js';
+import { writeRefusal } from './error-envelope.js';
 import { readBody, toFetchRequest, writeFetchResponse } from './fetch-bridge.js';
 
 export interface TrpcEndpointOptions {
@@ -34,12 +35,45 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
   const cookieName = services.sessions.cookieName;
   const cors = createCors(allowedOrigins);
   const streams = new Set<AbortController>();
+  // Once streams are ended, a stream opened afterwards ends at once: its client reconnects elsewhere.
+  let streamsEnded = false;
+
+  /**
+   * Whatever the request's headers asked for, a response that is a stream (a subscription
+   * on any GET, a jsonl batch) ends when its client leaves and on `endStreams` (S26): the
+   * bridge then cancels tRPC's response body, which tRPC turns into the abort of the
+   * `signal` of every procedure streaming into it. Only streams pay for this: ordinary
+   * calls get no request signal, since a fetch `Request` that follows an `AbortSignal`
+   * costs Node 20 tens of microseconds each on the hottest path, and their work is bounded
+   * by its own timeouts.
+   */
+  const openStream = (res: ServerResponse): AbortSignal => {
+    const ended = new AbortController();
+    if (streamsEnded || res.destroyed) {
+      ended.abort();
+    } else {
+      streams.add(ended);
+      res.once('close', () => {
+        streams.delete(ended);
+        ended.abort();
+      });
+    }
+    return ended.signal;
+  };
 
   const onError = ({ error, path }: { error: TRPCError; path: string | undefined }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
-      logger.error('trpc.error', { path, trpcCode: error.code, cause: error.cause instanceof Error ? error.cause.name : undefined });
+      logger.error('trpc.error', {
+        path: path && boundedPath(path),
+        trpcCode: error.code,
+        cause: error.cause instanceof Error ? error.cause.name : undefined,
+      });
     } else if (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN') {
-      logger.info('auth.denied', { path, trpcCode: error.code, reason: (error.cause as { reason?: unknown } | undefined)?.reason });
+      logger.info('auth.denied', {
+        path: path && boundedPath(path),
+        trpcCode: error.code,
+        reason: (error.cause as { reason?: unknown } | undefined)?.reason,
+      });
     }
   };
 
@@ -53,9 +87,9 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
 
     const csrf = csrfRefusal(req, allowedOrigins);
     if (csrf) {
-      logger.warn('auth.denied', { reason: csrf, path: pathOf(req) });
+      logger.warn('auth.denied', { reason: csrf, path: boundedPath(pathOf(req.url)) });
       const message = csrf === 'csrf' ? 'Request refused: missing anti-forgery header or non-JSON body.' : 'Request refused: origin not allowed.';
-      writeJson(res, 403, refusal(req, 403, 'FORBIDDEN', message, csrf));
+      writeRefusal(req, res, { status: 403, code: 'FORBIDDEN', message, reason: csrf }, options.maxBatchSize);
       return;
     }
 
@@ -63,25 +97,15 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
     if (req.method === 'POST') {
       body = await readBody(req, options.maxBodyBytes);
       if (body === undefined) {
-        writeJson(res, 413, refusal(req, 413, 'PAYLOAD_TOO_LARGE', 'Request body too large.'));
+        writeRefusal(req, res, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large.' }, options.maxBatchSize);
         return;
       }
     }
 
-    // Only a stream outlives its request; it must end when the client goes away.
-    const stream = req.method === 'GET' && req.headers.accept?.includes('text/event-stream') === true;
-    const aborted = stream ? new AbortController() : undefined;
-    if (aborted) {
-      streams.add(aborted);
-      res.once('close', () => {
-        streams.delete(aborted);
-        aborted.abort();
-      });
-    }
     const cookieValue = req.headers.cookie ? parseCookies(req.headers.cookie)[cookieName] : undefined;
     const response = await fetchRequestHandler({
       endpoint: API_PATHS.trpc,
-      req: toFetchRequest(req, body, aborted?.signal),
+      req: toFetchRequest(req, body),
       router: options.router,
       maxBatchSize: options.maxBatchSize,
       // A refused call tells the client when to try again.
@@ -92,19 +116,20 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
       createContext: () => createInnerContext(services, () => authenticate(services, cookieValue)),
       onError,
     });
-    await writeFetchResponse(res, response, aborted?.signal);
+    await writeFetchResponse(res, response, openStream);
   };
 
   return {
     listener: (req, res) => {
       handle(req, res).catch((error: unknown) => {
-        logger.error('trpc.http_error', { path: pathOf(req), error: error instanceof Error ? error.name : 'unknown' });
+        logger.error('trpc.http_error', { path: boundedPath(pathOf(req.url)), error: error instanceof Error ? error.name : 'unknown' });
         if (res.headersSent) res.destroy();
-        else writeJson(res, 500, refusal(req, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error.'));
+        else writeRefusal(req, res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' }, options.maxBatchSize);
       });
     },
     // A shutting-down instance ends its live streams, so that clients reconnect to another one.
     endStreams: () => {
+      streamsEnded = true;
       for (const stream of streams) stream.abort();
     },
   };
