@@ -83,7 +83,18 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     logger,
   });
   const trpc = createTrpcEndpoint({
-    services: { sessions, oidc, refresher, chat, metrics, logger, limits, authz: { ...config.authz, directory }, backUrl: config.backUrl },
+    services: {
+      sessions,
+      oidc,
+      refresher,
+      chat,
+      metrics,
+      logger,
+      limits,
+      streams: config.trpc.streams,
+      authz: { ...config.authz, directory },
+      backUrl: config.backUrl,
+    },
     allowedOrigins: new Set(config.frontOrigins),
     logger,
     maxBodyBytes: 64 * 1024,

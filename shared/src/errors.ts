@@ -13,6 +13,9 @@
  * - `origin_denied`: the request came from an origin that is not an allowed front end.
  * - `forbidden`: signed in, but without the role the procedure requires.
  * - `rate_limited`: too many calls for this session; `Retry-After` says when to try again.
+ * - `too_many_streams`: this session already holds as many live streams as allowed (e.g. one per
+ *   open tab); `Retry-After` (and `retryAfterSeconds`, for an event stream whose headers a page
+ *   cannot read) says when to try again.
  * - `idp_unavailable`: the identity provider cannot be reached right now.
  * - `session_store_unavailable`: the shared session store cannot be reached right now.
  * - `directory_unavailable`: the directory (LDAP) that grants roles cannot be reached right now.
@@ -27,6 +30,7 @@ export const AUTH_FAILURE_REASONS = [
   'origin_denied',
   'forbidden',
   'rate_limited',
+  'too_many_streams',
   'idp_unavailable',
   'session_store_unavailable',
   'directory_unavailable',

@@ -5,6 +5,7 @@ import { isDn } from '../authz/dn.js';
 import { DEFAULT_USER_FILTER, userFilterProblem } from '../directory/ldap-directory.js';
 import { isLoopbackHost, isReservedDevHost, overallTopology, sameSiteFor, type SameSite, type Topology } from './topology.js';
 import { fapi2Settings, strayFapi2Variables, type Fapi2Keys, type OidcProfile } from './fapi2.js';
+import { DEFAULT_STREAM_BOUNDS, type StreamBounds } from '../session/live-stream.js';
 import { trustProxySetting, type TrustProxy } from './trust-proxy.js';
 
 /** One wrong variable and how to fix it. */
@@ -76,6 +77,8 @@ export interface Config {
     readonly callsPerMinute: number;
     /** Mutations per minute and session; 0 = no limit. */
     readonly mutationsPerMinute: number;
+    /** Open streams per session and their maximum lifetime (S26). */
+    readonly streams: StreamBounds;
   };
   /** Shared state for several instances; absent: in memory (one instance). */
   readonly redis:
@@ -141,6 +144,8 @@ export type Env = Partial<
     | 'RATE_LIMIT_CALLS_PER_MINUTE'
     | 'RATE_LIMIT_MUTATIONS_PER_MINUTE'
     | 'TRPC_MAX_BATCH'
+    | 'TRPC_MAX_STREAMS_PER_SESSION'
+    | 'TRPC_STREAM_MAX_LIFETIME'
     | 'REDIS_URL'
     | 'REDIS_CLUSTER_NODES'
     | 'REDIS_TIMEOUT_MS'
@@ -189,6 +194,8 @@ const envSchema = z.object({
   RATE_LIMIT_CALLS_PER_MINUTE: int(0, 1_000_000).default(600),
   RATE_LIMIT_MUTATIONS_PER_MINUTE: int(0, 1_000_000).default(60),
   TRPC_MAX_BATCH: int(1, 1000).default(10),
+  TRPC_MAX_STREAMS_PER_SESSION: int(1, 100).default(DEFAULT_STREAM_BOUNDS.maxPerSession),
+  TRPC_STREAM_MAX_LIFETIME: int(1, 24 * 3600).default(DEFAULT_STREAM_BOUNDS.maxLifetimeSeconds),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL, e.g. redis://localhost:6379')
@@ -447,6 +454,7 @@ export function loadConfig(
       maxBatchSize: basics.TRPC_MAX_BATCH,
       callsPerMinute: basics.RATE_LIMIT_CALLS_PER_MINUTE,
       mutationsPerMinute: basics.RATE_LIMIT_MUTATIONS_PER_MINUTE,
+      streams: { maxPerSession: basics.TRPC_MAX_STREAMS_PER_SESSION, maxLifetimeSeconds: basics.TRPC_STREAM_MAX_LIFETIME },
     },
     redis: basics.REDIS_URL
       ? { url: basics.REDIS_URL, timeoutMs: basics.REDIS_TIMEOUT_MS }

@@ -1,7 +1,7 @@
 import type { AuthFailureReason } from '@bff/shared';
 import type { OidcService } from '../oidc/discovery.js';
 import type { TokenRefresher } from '../oidc/refresh.js';
-import type { SessionManager } from './manager.js';
+import type { SessionLookup, SessionManager } from './manager.js';
 import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
 import { lazyGrants, type AuthzSettings, type Grants } from '../authz/grants.js';
@@ -35,11 +35,32 @@ export type AuthResult =
  *
  * @throws {IdpUnavailableError} when the IdP is needed and cannot be reached.
  */
-export async function authenticate(
-  deps: { sessions: SessionManager; oidc: OidcService; refresher: TokenRefresher; logger: Logger; authz: AuthzSettings },
-  cookieValue: string | undefined,
-): Promise<AuthResult> {
-  const lookup = await deps.sessions.resolve(cookieValue);
+export async function authenticate(deps: AuthDeps, cookieValue: string | undefined): Promise<AuthResult> {
+  return verifySession(deps, await deps.sessions.resolve(cookieValue));
+}
+
+/**
+ * The same checks for a session established earlier, by id: what a live stream asks when
+ * its session's deadline or its access token's expiry comes (S26). Tokens are refreshed as
+ * for a call, but the idle timer is not: a stream that is open is no use of the session.
+ *
+ * @throws {IdpUnavailableError} when the IdP is needed and cannot be reached.
+ * @throws {SessionStoreUnavailableError} when the store cannot be reached.
+ */
+export async function reauthenticate(deps: AuthDeps, sessionId: string): Promise<AuthResult> {
+  return verifySession(deps, await deps.sessions.check(sessionId));
+}
+
+/** What {@link authenticate} needs: the session manager, the IdP, the refresher, and where roles come from. */
+export interface AuthDeps {
+  readonly sessions: SessionManager;
+  readonly oidc: OidcService;
+  readonly refresher: TokenRefresher;
+  readonly logger: Logger;
+  readonly authz: AuthzSettings;
+}
+
+async function verifySession(deps: AuthDeps, lookup: SessionLookup): Promise<AuthResult> {
   if (!lookup.ok) return lookup;
   const fresh = await deps.refresher.ensureFresh(lookup.session);
   if (!fresh.ok) return fresh;

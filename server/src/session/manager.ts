@@ -28,7 +28,11 @@ export type SessionLookup =
 
 export type NewSession = Omit<SessionData, 'id' | 'version' | 'logoutId' | 'createdAt' | 'lastSeenAt'>;
 
-/** Idle-timer writes are skipped when the last one is more recent than this. */
+/**
+ * Idle-timer writes are skipped when the last one is more recent than this, or than a tenth
+ * of the idle lifetime when that is shorter: a session in use must be written back before its
+ * stored idle deadline passes.
+ */
 const TOUCH_INTERVAL_MS = 60_000;
 const ENDED_CHANNEL = 'session-ended';
 const CHANGED_CHANNEL = 'session-changed';
@@ -50,6 +54,7 @@ export class SessionManager {
   readonly #secrets: readonly Buffer[];
   readonly #idleMs: number;
   readonly #absoluteMs: number;
+  readonly #touchMs: number;
   readonly #cookie: SessionManagerOptions['cookie'];
   readonly #now: () => number;
   readonly #localMs: number;
@@ -63,6 +68,7 @@ export class SessionManager {
     this.#secrets = options.secrets.map((s) => Buffer.from(s, 'utf8'));
     this.#idleMs = options.idleTtlSeconds * 1000;
     this.#absoluteMs = options.absoluteTtlSeconds * 1000;
+    this.#touchMs = Math.min(TOUCH_INTERVAL_MS, this.#idleMs / 10);
     this.#cookie = options.cookie;
     this.cookieName = options.cookie.name;
     this.#now = options.now ?? Date.now;
@@ -140,7 +146,7 @@ export class SessionManager {
       await this.destroy(id);
       return { ok: false, reason: 'session_expired' };
     }
-    if (now - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    if (now - session.lastSeenAt >= this.#touchMs) {
       // Losing this race to another writer (e.g. a refresh) only delays the idle timer.
       const touched = await this.update({ ...session, lastSeenAt: now });
       return { ok: true, session: touched ?? session };
@@ -158,6 +164,27 @@ export class SessionManager {
     if (!(await this.#store.update(next, this.#ttlFor(next, this.#now())))) return undefined;
     if (this.#localMs > 0) await this.#bus.publish(CHANGED_CHANNEL, session.id).catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Looks a session up again by id, from the store, without refreshing its idle timer: a
+   * live stream checking on its session (S26) is no use of it. An expired session is
+   * ended, as {@link resolve} does.
+   * @throws {SessionStoreUnavailableError} when the store cannot be reached.
+   */
+  async check(id: string): Promise<SessionLookup> {
+    const session = await this.#store.get(id);
+    if (!session) return { ok: false, reason: 'invalid_session' };
+    if (this.#now() >= this.expiresAt(session)) {
+      await this.destroy(id);
+      return { ok: false, reason: 'session_expired' };
+    }
+    return { ok: true, session };
+  }
+
+  /** Takes one of the session's `max` live-stream slots (see {@link SessionStore.takeStreamSlot}). */
+  takeStreamSlot(id: string, max: number, leaseMs: number) {
+    return this.#store.takeStreamSlot(id, max, leaseMs);
   }
 
   /** Reads a session without touching it (e.g. to see whether another request already refreshed it). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Lease, SessionData, SessionMatch, SessionStore } from './store.js';
+import type { Lease, SessionData, SessionMatch, SessionStore, StreamSlot } from './store.js';
 
 /**
  * Keeps sessions in this process: the default for `npm start` and for one instance.
@@ -10,6 +10,8 @@ export class MemorySessionStore implements SessionStore {
   readonly kind = 'memory';
   readonly #entries = new Map<string, { session: SessionData; expiresAt: number }>();
   readonly #leases = new Map<string, { token: string; expiresAt: number }>();
+  /** Per session: each held stream slot's token and when its lease runs out. */
+  readonly #streams = new Map<string, Map<string, number>>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(
@@ -85,6 +87,27 @@ export class MemorySessionStore implements SessionStore {
     };
   }
 
+  async takeStreamSlot(id: string, max: number, leaseMs: number): Promise<StreamSlot | undefined> {
+    const held = this.#liveSlots(id);
+    if (held.size >= max) return undefined;
+    const token = randomBytes(16).toString('base64url');
+    held.set(token, this.now() + leaseMs);
+    this.#streams.set(id, held);
+    return {
+      renew: async () => {
+        const current = this.#liveSlots(id);
+        if (!current.has(token)) return false;
+        current.set(token, this.now() + leaseMs);
+        return true;
+      },
+      release: async () => {
+        const current = this.#liveSlots(id);
+        current.delete(token);
+        if (current.size === 0) this.#streams.delete(id);
+      },
+    };
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
@@ -95,5 +118,15 @@ export class MemorySessionStore implements SessionStore {
     const now = this.now();
     for (const [id, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(id);
     for (const [id, lease] of this.#leases) if (lease.expiresAt <= now) this.#leases.delete(id);
+    for (const id of this.#streams.keys()) this.#liveSlots(id);
+  }
+
+  /** The session's slots whose lease has not run out (the others are dropped on the way). */
+  #liveSlots(id: string): Map<string, number> {
+    const held = this.#streams.get(id) ?? new Map<string, number>();
+    const now = this.now();
+    for (const [token, expiresAt] of held) if (expiresAt <= now) held.delete(token);
+    if (held.size === 0) this.#streams.delete(id);
+    return held;
   }
 }

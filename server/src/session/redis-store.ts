@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { luaScript, RedisError, type RedisConnection, type RedisLogger } from '../cluster/redis-connection.js';
 import type { SessionCipher } from './session-cipher.js';
-import { SessionStoreUnavailableError, type Lease, type SessionData, type SessionMatch, type SessionStore } from './store.js';
+import { SessionStoreUnavailableError, type Lease, type SessionData, type SessionMatch, type SessionStore, type StreamSlot } from './store.js';
 
 export interface RedisSessionStoreOptions {
   /** Shared with the bus and others; the store never closes it. */
@@ -70,6 +70,37 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
+/**
+ * Takes a stream slot: a member of the session's slot set scored by its lease's end (server
+ * clock). Members whose lease ran out are dropped first, so a crashed holder's slots free
+ * themselves; the set expires with its longest lease. ARGV: token, max, lease ms.
+ */
+const SLOT_TAKE = luaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], last[2])
+return 1
+`);
+
+/** Extends a slot that is still held; one whose lease ran out stays lost (another may have its place). */
+const SLOT_RENEW = luaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) <= now then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], last[2])
+return 1
+`);
+
 const PREFIX = /^[\w.:-]+$/;
 
 type Read = { readonly state: 'absent' } | { readonly state: 'unreadable' } | { readonly state: 'live'; readonly session: SessionData };
@@ -93,6 +124,8 @@ function matches(session: SessionData, match: SessionMatch): boolean {
  * - `bff:s:{<id>}`: hash `v` = version, `d` = `cipher.seal(JSON of SessionData, id)`; PX = session TTL.
  *   The id is already the SHA-256 of the cookie handle; tokens, `sub` and `sid` only exist sealed.
  * - `bff:lock:{<id>}`: the refresh lease, value = holder's random token, PX = lease TTL.
+ * - `bff:streams:{<id>}`: the session's open live streams (S26), a sorted set of random slot tokens
+ *   scored by the end of each slot's lease; it expires with its last lease.
  * - `bff:u:{<sha256(sub)>}`, `bff:p:{<sha256(sid)>}`: who has which sessions, for "signed-in devices"
  *   and back-channel logout. Sorted sets of ids scored by expiry, so that expired sessions drop out
  *   by themselves and the set expires with its longest-lived member.
@@ -214,6 +247,21 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
+  takeStreamSlot(id: string, max: number, leaseMs: number): Promise<StreamSlot | undefined> {
+    return this.#guard(async () => {
+      const key = this.#streamsKey(id);
+      const token = randomBytes(16).toString('base64url');
+      if ((await this.#redis.eval(SLOT_TAKE, key, [token, String(max), String(leaseMs)])) !== 1) return undefined;
+      return {
+        renew: () => this.#guard(async () => (await this.#redis.eval(SLOT_RENEW, key, [token, String(leaseMs)])) === 1),
+        release: () =>
+          this.#guard(async () => {
+            await this.#redis.command(key, ['ZREM', key, token]);
+          }),
+      };
+    });
+  }
+
   ping(): Promise<void> {
     return this.#guard(() => this.#redis.ping());
   }
@@ -316,6 +364,10 @@ export class RedisSessionStore implements SessionStore {
 
   #leaseKey(id: string): string {
     return `${this.#prefix}:lock:{${id}}`;
+  }
+
+  #streamsKey(id: string): string {
+    return `${this.#prefix}:streams:{${id}}`;
   }
 
   #userKey(sub: string): string {

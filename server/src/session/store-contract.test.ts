@@ -310,6 +310,34 @@ describe.each(targets)('SessionStore contract: $name', (target) => {
     expect(await store.lock(id, 5_000)).toBeUndefined();
   });
 
+  it('gives a session at most `max` stream slots; a released one can be taken again; other sessions have their own', async () => {
+    const id = newSession().id;
+    const slots = await Promise.all(Array.from({ length: 3 }, () => store.takeStreamSlot(id, 3, 5_000)));
+    expect(slots.every(Boolean)).toBe(true);
+    expect(await store.takeStreamSlot(id, 3, 5_000)).toBeUndefined();
+    expect(await store.takeStreamSlot(newSession().id, 3, 5_000)).toBeDefined();
+    await slots[0]?.release();
+    const again = await store.takeStreamSlot(id, 3, 5_000);
+    expect(again).toBeDefined();
+    expect(await store.takeStreamSlot(id, 3, 5_000)).toBeUndefined();
+    expect(await slots[1]?.renew()).toBe(true);
+  });
+
+  it('frees a stream slot nobody renews after its lease (a crashed holder), and the old holder cannot renew it', async () => {
+    const id = newSession().id;
+    const kept = await store.takeStreamSlot(id, 2, 600);
+    const abandoned = await store.takeStreamSlot(id, 2, 300);
+    expect(await store.takeStreamSlot(id, 2, 5_000)).toBeUndefined();
+    await sleep(200);
+    expect(await kept?.renew()).toBe(true);
+    await sleep(250);
+    const next = await store.takeStreamSlot(id, 2, 5_000);
+    expect(next).toBeDefined();
+    expect(await abandoned?.renew()).toBe(false);
+    expect(await kept?.renew()).toBe(true);
+    expect(await store.takeStreamSlot(id, 2, 5_000)).toBeUndefined();
+  });
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });

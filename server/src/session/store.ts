@@ -42,6 +42,18 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+/**
+ * One of a session's open live streams, counted against its cap while held (S26). It frees
+ * itself unless renewed within its lease, so the streams of a crashed instance stop counting
+ * without anybody releasing them.
+ */
+export interface StreamSlot {
+  /** Extends the slot by its lease; false when it was lost (the lease ran out first). */
+  renew(): Promise<boolean>;
+  /** Gives the slot back. */
+  release(): Promise<void>;
+}
+
 /** Thrown by a store that cannot be reached or does not answer in time (S20). */
 export class SessionStoreUnavailableError extends Error {
   readonly code = 'SESSION_STORE_UNAVAILABLE';
@@ -78,6 +90,11 @@ export interface SessionStore {
   count(): Promise<number>;
   /** Takes the session's lease for `ttlMs` if nobody holds it; undefined if somebody does. */
   lock(id: string, ttlMs: number): Promise<Lease | undefined>;
+  /**
+   * Takes one of the `max` stream slots of session `id` for `leaseMs`; undefined when all
+   * of them are held. With a shared store the slots are counted across every instance.
+   */
+  takeStreamSlot(id: string, max: number, leaseMs: number): Promise<StreamSlot | undefined>;
   /** Throws {@link SessionStoreUnavailableError} unless the store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import type { Metrics } from '../app/analytics/metrics.js';
 import type { Logger } from '../log.js';
 import type { AuthzSettings } from '../authz/grants.js';
 import type { CallLimits } from './call-limits.js';
+import type { StreamBounds } from '../session/live-stream.js';
 
 /** Long-lived dependencies the procedures use. */
 export interface Services {
@@ -18,6 +19,8 @@ export interface Services {
   readonly logger: Logger;
   /** Per-session call limits (S22). */
   readonly limits: CallLimits;
+  /** Bounds of every subscription (S26); absent: `DEFAULT_STREAM_BOUNDS`. */
+  readonly streams?: StreamBounds;
   /** Role mapping and where groups are found: token claims, or the directory (S13). */
   readonly authz: AuthzSettings;
   /** The API's public URL, for links such as the logout URL. */

@@ -4,13 +4,15 @@ import { IdpUnavailableError } from '../oidc/discovery.js';
 import { SessionStoreUnavailableError } from '../session/store.js';
 import { DirectoryUnavailableError } from '../directory/ldap-directory.js';
 import type { Grants } from '../authz/grants.js';
+import type { AuthResult } from '../session/authenticate.js';
+import { DEFAULT_STREAM_BOUNDS, LiveStream, STREAM_RETRY_AFTER_SECONDS } from '../session/live-stream.js';
 import type { Context } from './context.js';
 
 /** Carried as the `cause` of a `TRPCError` so that the error formatter can publish the reason. */
 export class AuthFailure extends Error {
   constructor(
     readonly reason: AuthFailureReason,
-    /** For `rate_limited`: when to try again, sent as `Retry-After`. */
+    /** For `rate_limited` and `too_many_streams`: when to try again, sent as `Retry-After` and `retryAfterSeconds`. */
     readonly retryAfterSeconds?: number,
   ) {
     super(reason);
@@ -32,7 +34,8 @@ const t = initTRPC.context<Context>().create({
     client: { reconnectAfterInactivityMs: 40_000 },
   },
   errorFormatter({ shape, error }) {
-    const reason = error.cause instanceof AuthFailure ? error.cause.reason : undefined;
+    const failure = error.cause instanceof AuthFailure ? error.cause : undefined;
+    const reason = failure?.reason;
     return {
       code: shape.code,
       message: SAFE_MESSAGES[error.code] ?? shape.message,
@@ -41,6 +44,8 @@ const t = initTRPC.context<Context>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         ...(reason && isAuthFailureReason(reason) ? { reason } : {}),
+        // A refused event stream answers 200 with this error as an event: a page cannot read its headers.
+        ...(failure?.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
       },
     };
   },
@@ -59,22 +64,26 @@ const recordCall = t.middleware(async ({ ctx, path, next }) => {
 /** A procedure anyone may call, without a session. */
 export const publicProcedure = t.procedure.use(recordCall);
 
+/** A dependency being down is never a logout: the client retries, nobody is sent to the IdP (S20). */
+function outageError(error: unknown): unknown {
+  if (error instanceof IdpUnavailableError) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('idp_unavailable') });
+  if (error instanceof SessionStoreUnavailableError) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('session_store_unavailable') });
+  return error;
+}
+
 /**
  * Requires a verified session and narrows `ctx.user` and `ctx.session` (S10, S14), then
  * applies the per-session call limits (S22): over them, `TOO_MANY_REQUESTS` with
- * `Retry-After`, before the procedure runs. One middleware for both: every layer costs
- * a context copy on the hottest path.
+ * `Retry-After`, before the procedure runs. A subscription is bounded as well (S26, see
+ * {@link boundStream}), so that no stream of a session escapes the bounds. One middleware
+ * for all of it: every layer costs a context copy on the hottest path.
  */
-const requireSession = t.middleware(async ({ ctx, type, next }) => {
-  let auth;
+const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
+  let auth: AuthResult;
   try {
     auth = await ctx.auth();
   } catch (error) {
-    // A dependency being down is never a logout: the client retries, nobody is sent to the IdP (S20).
-    if (error instanceof IdpUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('idp_unavailable') });
-    if (error instanceof SessionStoreUnavailableError)
-      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('session_store_unavailable') });
-    throw error;
+    throw outageError(error);
   }
   if (!auth.ok) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign-in required.', cause: new AuthFailure(auth.reason) });
@@ -87,8 +96,51 @@ const requireSession = t.middleware(async ({ ctx, type, next }) => {
       cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds),
     });
   }
-  return next({ ctx: { ...ctx, user: auth.user, session: auth.session, grants: auth.grants } });
+  const narrowed = { ...ctx, user: auth.user, session: auth.session, grants: auth.grants };
+  if (type !== 'subscription') return next({ ctx: narrowed });
+  let stream: LiveStream | undefined;
+  try {
+    stream = await LiveStream.open(ctx.services, ctx.services.streams ?? DEFAULT_STREAM_BOUNDS, auth.session, signal);
+  } catch (error) {
+    throw outageError(error);
+  }
+  if (!stream) {
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: 'Too many live streams are open for this session.',
+      cause: new AuthFailure('too_many_streams', STREAM_RETRY_AFTER_SECONDS),
+    });
+  }
+  const result = await next({ ctx: narrowed }).catch((error: unknown) => {
+    stream.close('closed');
+    throw error;
+  });
+  if (!result.ok) {
+    stream.close('closed');
+    return result;
+  }
+  if (!isAsyncIterable(result.data)) {
+    stream.close('closed');
+    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'A subscription must be an async generator to be bounded.' });
+  }
+  return { ...result, data: boundStream(stream, result.data) };
 });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * A subscription's events within its {@link LiveStream}'s bounds. When the stream reaches its
+ * maximum lifetime (or loses its slot) it ends as an abort, which tRPC's event stream closes
+ * without a final event: the client's EventSource reconnects with `Last-Event-ID` and the
+ * procedure resumes after it, so nothing is missed. When the session has ended it ends with
+ * tRPC's `return` event, which tells the client that reconnecting is pointless.
+ */
+async function* boundStream(stream: LiveStream, source: AsyncIterable<unknown>): AsyncGenerator<unknown, void, undefined> {
+  yield* stream.pipe(source);
+  if (stream.end === 'lifetime' || stream.end === 'slot_lost') throw new DOMException('The stream reached its bounds; reconnect to resume.', 'AbortError');
+}
 
 export const protectedProcedure = publicProcedure.use(requireSession);
 

@@ -19,19 +19,17 @@ export const chatRouter = router({
   /**
    * Streams every new message (server-sent events) as tracked events: a client that
    * reconnects, to any instance, sends the last id it saw and gets what it missed, with
-   * no gap and no duplicate. The stream closes when the session ends, on any instance.
+   * no gap and no duplicate. The BFF bounds the stream like every subscription (S26): a
+   * cap per session, a maximum lifetime, and its session's end or expiry.
    */
   onMessage: protectedProcedure.input(z.object({ lastEventId: z.string().max(64).nullish() }).optional()).subscription(async function* ({
     ctx,
     input,
     signal,
   }) {
-    const { chat, sessions } = ctx.services;
-    const ended = new AbortController();
-    const stopWatchingSession = sessions.onEnded((id) => {
-      if (id === ctx.session.id) ended.abort();
-    });
-    const stop = signal ? AbortSignal.any([signal, ended.signal]) : ended.signal;
+    const { chat } = ctx.services;
+    // Over HTTP tRPC always passes one (aborted when the response closes); a bare createCaller may not.
+    const stop = signal ?? new AbortController().signal;
     // Listen first, then read the backlog, so that nothing posted in between is lost.
     const queue: ChatMessage[] = [];
     let wake: (() => void) | undefined;
@@ -61,7 +59,6 @@ export const chatRouter = router({
     } finally {
       stop.removeEventListener('abort', onStop);
       stopListening();
-      stopWatchingSession();
     }
   }),
 });
