@@ -103,6 +103,19 @@ function decode(scanner: Scanner, bytes: readonly number[]): string {
   }
 }
 
+/**
+ * Appends the UTF-8 bytes of the character at the cursor, a whole code point: encoding
+ * half of a surrogate pair would turn every astral character into U+FFFD, and so
+ * make `cn="😀"` and `cn="😁"` one name.
+ *
+ * @returns how many UTF-16 units it took.
+ */
+function pushCodePoint(scanner: Scanner, bytes: number[]): number {
+  const whole = String.fromCodePoint(scanner.input.codePointAt(scanner.index) ?? 0);
+  bytes.push(...encoder.encode(whole));
+  return whole.length;
+}
+
 function readValue(scanner: Scanner): Pick<Ava, 'value' | 'ber'> {
   const first = scanner.peek();
   if (first === '#') {
@@ -122,10 +135,7 @@ function readValue(scanner: Scanner): Pick<Ava, 'value' | 'ber'> {
       if (char === undefined) scanner.fail('Unterminated quoted value');
       if (char === '"') break;
       if (char === '\\') readEscape(scanner, bytes);
-      else {
-        bytes.push(...encoder.encode(char));
-        scanner.index += 1;
-      }
+      else scanner.index += pushCodePoint(scanner, bytes);
     }
     scanner.index += 1;
     return { value: decode(scanner, bytes), ber: false };
@@ -141,10 +151,7 @@ function readValue(scanner: Scanner): Pick<Ava, 'value' | 'ber'> {
     } else if (char === '"' || char === ';' || char === '<' || char === '>') {
       scanner.fail(`Unescaped "${char}" in value`);
     } else {
-      const codePoint = scanner.input.codePointAt(scanner.index) ?? 0;
-      const whole = String.fromCodePoint(codePoint);
-      bytes.push(...encoder.encode(whole));
-      scanner.index += whole.length;
+      scanner.index += pushCodePoint(scanner, bytes);
       if (char !== ' ') significantLength = bytes.length;
     }
   }
@@ -194,13 +201,27 @@ export function isDn(input: string): boolean {
   return normalOrUndefined(input) !== undefined;
 }
 
+/** Enough rounds of case folding and normalisation for any real text to stop changing. */
+const MAX_FOLD_ROUNDS = 4;
+
 /**
  * The comparison form of a value: LDAP's caseIgnoreMatch folds case, applies
  * compatibility normalisation and treats runs of spaces as one (RFC 4518), so
  * `CN=Alice  Martin` names the same entry as `cn=alice martin`.
+ *
+ * Each step can undo the other (`İ` lowers to `i` and a combining dot that NFKC must
+ * reorder with the marks after it; NFKC turns `ℌ` into `H`), so both repeat until
+ * nothing changes: the normal form then folds to itself, and two spellings of one value,
+ * one of them already folded, compare equal.
  */
 function foldValue(value: string): string {
-  return value.normalize('NFKC').toLowerCase().replace(/ {2,}/g, ' ');
+  let folded = value;
+  for (let round = 0; round < MAX_FOLD_ROUNDS; round += 1) {
+    const next = folded.normalize('NFKC').toLowerCase();
+    if (next === folded) break;
+    folded = next;
+  }
+  return folded.replace(/ {2,}/g, ' ');
 }
 
 function escapeValue(value: string): string {
