@@ -4,6 +4,17 @@ import { Browser, call, FRONT, login, openStream, startRedis, startStack, type A
 import * as server from '../index.js';
 import type { Api } from '../api.js';
 import type { Config } from '../config/env.js';
+import { appRouter } from '../app/router.js';
+import { createCallerFactory } from '../trpc/init.js';
+import { createInnerContext } from '../trpc/context.js';
+import { SessionManager } from './manager.js';
+import { MemorySessionStore } from './memory-store.js';
+import { MemoryBus } from '../cluster/bus.js';
+import { MemoryChatStore } from '../app/chat/chat-store.js';
+import { Metrics, MemoryLoginCounter } from '../app/analytics/metrics.js';
+import { TokenRefresher } from '../oidc/refresh.js';
+import { createLogger } from '../log.js';
+import type { OidcService } from '../oidc/discovery.js';
 
 /**
  * Live streams are bounded (S26), over real HTTP with the development IdP: a cap per
@@ -299,5 +310,78 @@ describe('on two instances sharing one Redis', () => {
     await sleep(300);
     expect(texts(stream)).toEqual(['across instances']);
     expect((await call(A(), alice, 'me')).status).toBe(401);
+  });
+});
+
+/** The in-memory bus, counting who listens on each channel. */
+class CountingBus extends MemoryBus {
+  readonly listening = new Map<string, number>();
+
+  override subscribe(channel: string, listener: (message: string) => void): () => void {
+    this.listening.set(channel, (this.listening.get(channel) ?? 0) + 1);
+    const stop = super.subscribe(channel, listener);
+    return () => {
+      this.listening.set(channel, (this.listening.get(channel) ?? 0) - 1);
+      stop();
+    };
+  }
+}
+
+describe('what a stream lets go of when it ends by itself', () => {
+  it('at its lifetime, with no request to abort and no message to wake it, the source stops listening and the slot is free again', async () => {
+    const bus = new CountingBus();
+    const store = new MemorySessionStore();
+    const sessions = new SessionManager({
+      store,
+      bus,
+      secrets: ['x'.repeat(32)],
+      idleTtlSeconds: 600,
+      absoluteTtlSeconds: 3600,
+      cookie: { name: 's', secure: false, sameSite: 'lax' },
+    });
+    const oidc = {} as OidcService;
+    const logger = createLogger({ destination: { write: () => undefined } });
+    const services = {
+      sessions,
+      oidc,
+      refresher: new TokenRefresher({ oidc, sessions, logger, timeoutMs: 1000 }),
+      chat: new MemoryChatStore(bus),
+      metrics: new Metrics({ instance: 'test', logins: new MemoryLoginCounter() }),
+      logger,
+      authz: { roleMap: {}, groupsClaim: 'groups' },
+      limits: { hit: async () => ({ ok: true }) as const },
+      streams: { maxPerSession: 1, maxLifetimeSeconds: 1 },
+      backUrl: new URL('https://api.example.com'),
+    };
+    const { session } = await sessions.create({
+      sub: 'alice',
+      name: 'Alice',
+      email: null,
+      idpSid: undefined,
+      accessToken: 'opaque-for-this-test',
+      accessTokenExpiresAt: Date.now() + 60_000,
+      tokensObtainedAt: Date.now(),
+      idToken: 'id',
+      refreshToken: undefined,
+      device: { browser: 'Chrome', os: 'Linux' },
+    });
+    const caller = createCallerFactory(appRouter)(
+      createInnerContext(services, async () => ({
+        ok: true,
+        session,
+        user: { sub: 'alice', name: 'Alice', email: null },
+        grants: async () => ({ groups: [], roles: [] }),
+      })),
+    );
+    const started = Date.now();
+    const events = (await caller.chat.onMessage())[Symbol.asyncIterator]();
+    const ended = events.next();
+    await expect.poll(() => bus.listening.get('chat')).toBe(1);
+    await expect(ended).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeGreaterThan(800);
+    await expect.poll(() => bus.listening.get('chat'), { timeout: 1000 }).toBe(0);
+    expect(bus.listening.get('session-ended')).toBe(0);
+    expect(await store.takeStreamSlot(session.id, 1, 1000)).toBeDefined();
+    await store.close();
   });
 });

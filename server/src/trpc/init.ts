@@ -96,7 +96,7 @@ const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
       cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds),
     });
   }
-  const narrowed = { ...ctx, user: auth.user, session: auth.session, grants: auth.grants };
+  const narrowed = { ...ctx, user: auth.user, session: auth.session, grants: auth.grants, stream: undefined as LiveStream | undefined };
   if (type !== 'subscription') return next({ ctx: narrowed });
   let stream: LiveStream | undefined;
   try {
@@ -111,7 +111,7 @@ const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
       cause: new AuthFailure('too_many_streams', STREAM_RETRY_AFTER_SECONDS),
     });
   }
-  const result = await next({ ctx: narrowed }).catch((error: unknown) => {
+  const result = await next({ ctx: { ...narrowed, stream } }).catch((error: unknown) => {
     stream.close('closed');
     throw error;
   });
@@ -143,6 +143,23 @@ async function* boundStream(stream: LiveStream, source: AsyncIterable<unknown>):
 }
 
 export const protectedProcedure = publicProcedure.use(requireSession);
+
+/**
+ * The procedure for a subscription: {@link protectedProcedure}, whose bounds every
+ * subscription gets (S26), with the stream itself in `ctx.stream`. The resolver stops when
+ * `ctx.stream.signal` aborts: the client left, the instance is draining, the stream reached
+ * its lifetime or its session ended. Yielding `tracked(id, value)` events lets a client that
+ * reconnects resume after the last id it received.
+ *
+ * @example
+ * onTick: streamProcedure.subscription(async function* ({ ctx }) {
+ *   while (!ctx.stream.signal.aborted) yield tracked(String(Date.now()), await nextTick(ctx.stream.signal));
+ * }),
+ */
+export const streamProcedure = protectedProcedure.use(({ ctx, type, next }) => {
+  if (type !== 'subscription' || !ctx.stream) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'streamProcedure is for subscriptions.' });
+  return next({ ctx: { ...ctx, stream: ctx.stream } });
+});
 
 /**
  * A signed-in procedure that reads the caller's groups and roles (`ctx.user.groups`,

@@ -1,7 +1,7 @@
 import { tracked } from '@trpc/server';
 import { chatHistoryInputSchema, chatMessageSchema, chatSendInputSchema, type ChatMessage } from '@bff/shared/schemas';
 import { z } from 'zod';
-import { protectedProcedure, router } from '../../trpc/init.js';
+import { protectedProcedure, router, streamProcedure } from '../../trpc/init.js';
 import { compareIds } from '../chat/chat-store.js';
 
 export const chatRouter = router({
@@ -22,14 +22,9 @@ export const chatRouter = router({
    * no gap and no duplicate. The BFF bounds the stream like every subscription (S26): a
    * cap per session, a maximum lifetime, and its session's end or expiry.
    */
-  onMessage: protectedProcedure.input(z.object({ lastEventId: z.string().max(64).nullish() }).optional()).subscription(async function* ({
-    ctx,
-    input,
-    signal,
-  }) {
+  onMessage: streamProcedure.input(z.object({ lastEventId: z.string().max(64).nullish() }).optional()).subscription(async function* ({ ctx, input }) {
     const { chat } = ctx.services;
-    // Over HTTP tRPC always passes one (aborted when the response closes); a bare createCaller may not.
-    const stop = signal ?? new AbortController().signal;
+    const stop = ctx.stream.signal;
     // Listen first, then read the backlog, so that nothing posted in between is lost.
     const queue: ChatMessage[] = [];
     let wake: (() => void) | undefined;
