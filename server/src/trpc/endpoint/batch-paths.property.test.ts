@@ -29,7 +29,7 @@ const procedures = fc
   .filter((path) => path.length <= MAX_URL);
 
 /** The early refusals: anti-forgery header missing, a foreign origin, a non-JSON body. */
-const refused = fc.constantFrom(
+const refused = fc.constantFrom<{ readonly reason: string; readonly init: RequestInit }>(
   { reason: 'csrf', init: { headers: { origin: FRONT } } },
   { reason: 'origin_denied', init: { headers: { origin: 'http://evil.example', 'x-csrf': '1' } } },
   { reason: 'csrf', init: { method: 'POST', headers: { origin: FRONT, 'x-csrf': '1', 'content-type': 'text/plain' }, body: '{}' } },
