@@ -76,6 +76,11 @@ export class ChildServer {
     return new ChildServer(name, child, port, output);
   }
 
+  /** The child's process id, to look at it from outside (`ps`, `/proc/<pid>`). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   /** The last few thousand characters the child printed, for error reports. */
   get output(): string {
     return this.#output.text;
