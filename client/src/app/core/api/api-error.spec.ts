@@ -1,3 +1,5 @@
+import { TRPCClientError } from '@trpc/client';
+import type { AppRouter } from '@bff/server/router';
 import { networkError, trpcError } from '../../../testing/fakes';
 import { DEFAULT_RETRY_AFTER_SECONDS, apiErrorKind, retryAfterSeconds } from './api-error';
 
@@ -35,6 +37,22 @@ describe('retryAfterSeconds', () => {
   it('reads Retry-After as seconds or as an HTTP date', () => {
     expect(retryAfterSeconds(trpcError('TOO_MANY_REQUESTS', 'rate_limited', { 'retry-after': '30' }), now)).toBe(30);
     expect(retryAfterSeconds(trpcError('TOO_MANY_REQUESTS', 'rate_limited', { 'retry-after': 'Tue, 01 Jan 2030 09:01:30 GMT' }), now)).toBe(90);
+  });
+
+  it('reads the retryAfterSeconds of a refused live stream, whose headers an EventSource does not show; a header comes first', () => {
+    const refused = TRPCClientError.from<AppRouter>({
+      error: {
+        message: 'too many',
+        code: -32029,
+        data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, path: 'chat.onMessage', reason: 'too_many_streams', retryAfterSeconds: 30 },
+      },
+    });
+    expect(retryAfterSeconds(refused, now)).toBe(30);
+    const both = TRPCClientError.from<AppRouter>(
+      { error: { message: 'too many', code: -32029, data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, path: 'chat.send', retryAfterSeconds: 30 } } },
+      { meta: { response: new Response(null, { status: 429, headers: { 'retry-after': '12' } }) } },
+    );
+    expect(retryAfterSeconds(both, now)).toBe(12);
   });
 
   it('waits at least a second, and falls back to a default without a usable header', () => {

@@ -47,18 +47,19 @@ export function apiErrorKind(error: unknown): ApiErrorKind {
 
 /**
  * How long to wait after a `rate-limited` failure: the `Retry-After` header of the answer
- * (seconds or an HTTP date), else {@link DEFAULT_RETRY_AFTER_SECONDS}. A cross-origin
- * API must list `Retry-After` in `Access-Control-Expose-Headers` for the browser to show it.
+ * (seconds or an HTTP date), else the `retryAfterSeconds` the error carries (a refused live
+ * stream: an `EventSource` shows no headers), else {@link DEFAULT_RETRY_AFTER_SECONDS}. A
+ * cross-origin API must list `Retry-After` in `Access-Control-Expose-Headers` for the
+ * browser to show it.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
  */
 export function retryAfterSeconds(error: unknown, now: number = Date.now()): number {
-  const meta = error instanceof TRPCClientError ? (error as TRPCClientError<AppRouter>).meta : undefined;
-  const response = meta?.['response'];
+  const trpc = error instanceof TRPCClientError ? (error as TRPCClientError<AppRouter>) : undefined;
+  const response = trpc?.meta?.['response'];
   const header = response instanceof Response ? response.headers.get('retry-after')?.trim() : undefined;
-  if (!header) return DEFAULT_RETRY_AFTER_SECONDS;
-  const seconds = /^\d+$/.test(header) ? Number(header) : (Date.parse(header) - now) / 1000;
-  return Number.isFinite(seconds) ? Math.max(1, Math.ceil(seconds)) : DEFAULT_RETRY_AFTER_SECONDS;
+  const seconds = header ? (/^\d+$/.test(header) ? Number(header) : (Date.parse(header) - now) / 1000) : trpc?.data?.retryAfterSeconds;
+  return seconds !== undefined && Number.isFinite(seconds) ? Math.max(1, Math.ceil(seconds)) : DEFAULT_RETRY_AFTER_SECONDS;
 }
 
 /** "Too many requests — try again in 30 s". */

@@ -77,6 +77,15 @@ describe('ServiceStatus', () => {
     expect(retries).toBe(1);
   });
 
+  it('is back when a rate limit ends, so that pages ask again what it refused, not sooner', () => {
+    status.reportRateLimited(30);
+    vi.advanceTimersByTime(29_999);
+    expect(recoveries).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(recoveries).toBe(1);
+    expect(status.problem()).toBeNull();
+  });
+
   it('stops calling a listener once told to', () => {
     const listener = vi.fn();
     const stop = status.onRetry(listener);

@@ -20,7 +20,9 @@ export function retryDelayMs(attempt: number): number {
  * Whether the API can serve calls, as the calls themselves show (see
  * {@link serviceStatusLink}). An unavailable API is not a sign-out: nobody is sent to
  * sign in; instead, the application is told to retry with a growing delay until the API
- * answers again, and then that it is back. A rate limit lasts as long as the API said.
+ * answers again, and then that it is back. A rate limit lasts as long as the API said,
+ * and its end counts as being back: what it refused (a call, a live stream beyond the
+ * session's cap) is asked again then, not sooner.
  */
 @Injectable({ providedIn: 'root' })
 export class ServiceStatus {
@@ -69,7 +71,10 @@ export class ServiceStatus {
     return () => this.retryListeners.delete(listener);
   }
 
-  /** Calls `listener` when the API answers again after being unavailable. Returns a function that stops. */
+  /**
+   * Calls `listener` when the API can serve calls again: it answered after being unavailable,
+   * or a rate limit is over. Returns a function that stops.
+   */
   onRecovered(listener: () => void): () => void {
     this.recoveryListeners.add(listener);
     return () => this.recoveryListeners.delete(listener);
@@ -81,8 +86,10 @@ export class ServiceStatus {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // A rate limit simply ends; an outage lasts until a call is answered.
-      if (this.current() === problem && problem.kind === 'rate-limited') this.current.set(null);
+      const limitOver = this.current() === problem && problem.kind === 'rate-limited';
+      if (limitOver) this.current.set(null);
       notify(this.retryListeners);
+      if (limitOver) notify(this.recoveryListeners);
     }, ms);
   }
 }
