@@ -62,7 +62,6 @@ export async function createApi(config: Config, logger: Logger, options: ApiOpti
     secrets: config.session.secrets,
     baseName: config.cookie.baseName,
     secure: config.cookie.secure,
-    callbackPath: config.oidc.redirectUri.pathname,
   });
   const metrics = new Metrics({ instance: options.instance ?? `${hostname()}:${process.pid}`, logins: state.logins });
   const chat: ChatStore = state.chat ?? new MemoryChatStore(state.bus);

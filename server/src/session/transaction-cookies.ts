@@ -64,9 +64,8 @@ export class TransactionCookies {
   /**
    * @param options.baseName the session cookie's name without its prefix (`COOKIE_NAME`).
    * @param options.secrets the first seals; every one opens (secret rotation).
-   * @param options.callbackPath unused: `__Host-` requires `Path=/`, so the cookie is not scoped to the callback.
    */
-  constructor(options: { secrets: readonly string[]; baseName: string; secure: boolean; callbackPath?: string }) {
+  constructor(options: { secrets: readonly string[]; baseName: string; secure: boolean }) {
     this.#keys = options.secrets.map((secret) => new Uint8Array(hkdfSync('sha256', secret, 'bff', 'login-transaction-cookie', 32)));
     this.#prefix = transactionCookiePrefix(options.baseName, options.secure);
     this.#options = {
