@@ -1,4 +1,7 @@
-import { escapeHtml } from '@bff/shared';
+/** Escapes text for HTML element content and quoted attribute values. */
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 const STYLE = `
   body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; background: #f3f5f8; color: #1c2733; margin: 0; }

@@ -11,7 +11,7 @@ import { REPO_ROOT } from './stack/topology.js';
  * once (no restart once it is ready).
  */
 let running: { child: ChildProcess; output: () => string } | undefined;
-let external: Stack<server.Api> | undefined;
+let external: Stack<Awaited<ReturnType<typeof server.createApi>>> | undefined;
 
 afterEach(async () => {
   if (running) await stopProcess(running.child, 10_000);

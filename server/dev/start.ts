@@ -9,12 +9,10 @@
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEV_DEFAULTS } from '@bff/shared';
+import { DEV_DEFAULTS } from '@oidc-bff/protocol';
 import { createDevIdp, devIdpSettings, DevIdpSettingsError, writeDevClientKeys } from '@bff/dev-idp';
-import { configFromEnvironment, loadDotEnv } from '../src/config/load.js';
-import { idpRegistration } from '../src/config/registration.js';
+import { configFromEnvironment, createLogger, idpRegistration, loadDotEnv } from '@oidc-bff/server';
 import { startApi } from '../src/api.js';
-import { createLogger } from '../src/log.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 loadDotEnv([resolve(repoRoot, '.env')]);

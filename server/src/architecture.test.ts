@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 
 /** The boundaries the README's architecture promises, checked on the real tree. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['shared', 'dev-idp', 'test-kit', 'server', 'client', 'e2e', 'bench'];
+const PACKAGES = ['packages/bff-protocol', 'packages/bff-server', 'shared', 'dev-idp', 'test-kit', 'server', 'client', 'e2e', 'bench'];
+/** The BFF machinery: what any app installs. */
+const MACHINERY = ['packages/bff-protocol', 'packages/bff-server'];
+/** This repository's app, built on the machinery's public entries. */
+const APP = ['shared', 'server', 'client'];
+const packageOf = (path: string) => PACKAGES.find((pkg) => path === pkg || path.startsWith(`${pkg}/`));
+const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map(([, spec]) => spec ?? '');
 
 function files(dir: string, keep: (path: string) => boolean): string[] {
   const out: string[] = [];
@@ -24,12 +30,43 @@ describe('architecture', () => {
     const offenders: string[] = [];
     for (const pkg of PACKAGES) {
       for (const file of files(join(ROOT, pkg), (p) => /\.(ts|mjs)$/.test(p))) {
-        for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)) {
-          if (!spec?.startsWith('.')) continue;
-          const target = relative(ROOT, join(file, '..', spec));
-          const [targetPackage] = target.split('/');
-          if (targetPackage !== pkg && PACKAGES.includes(targetPackage ?? '')) offenders.push(`${relative(ROOT, file)} → ${spec}`);
+        for (const spec of importsOf(file)) {
+          if (!spec.startsWith('.')) continue;
+          const target = packageOf(relative(ROOT, join(file, '..', spec)));
+          if (target !== undefined && target !== pkg) offenders.push(`${relative(ROOT, file)} → ${spec}`);
         }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the machinery imports nothing of the app', () => {
+    const offenders: string[] = [];
+    for (const pkg of MACHINERY) {
+      for (const file of files(join(ROOT, pkg), (p) => /\.(ts|mjs)$/.test(p))) {
+        for (const spec of importsOf(file)) if (/^@bff\/(shared|server|client)(\/|$)/.test(spec)) offenders.push(`${relative(ROOT, file)} → ${spec}`);
+      }
+      const manifest = JSON.parse(readFileSync(join(ROOT, pkg, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+      for (const section of ['dependencies', 'peerDependencies', 'devDependencies'])
+        for (const name of Object.keys(manifest[section] ?? {}))
+          if (/^@bff\/(shared|server|client)$/.test(name)) offenders.push(`${pkg}/package.json → ${name}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("the app uses the machinery's public entries only", () => {
+    const offenders: string[] = [];
+    const publicEntries = new Set([
+      '@oidc-bff/protocol',
+      '@oidc-bff/protocol/schemas',
+      '@oidc-bff/server',
+      '@oidc-bff/server/testing',
+      '@oidc-bff/angular',
+      '@oidc-bff/angular/testing',
+    ]);
+    for (const pkg of APP) {
+      for (const file of files(join(ROOT, pkg), (p) => /\.(ts|mjs)$/.test(p))) {
+        for (const spec of importsOf(file)) if (spec.startsWith('@oidc-bff/') && !publicEntries.has(spec)) offenders.push(`${relative(ROOT, file)} → ${spec}`);
       }
     }
     expect(offenders).toEqual([]);
@@ -38,9 +75,9 @@ describe('architecture', () => {
   it('the production server depends on no development IdP and ships no test or development code', () => {
     const production = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable', '-w', 'server'], { cwd: ROOT, encoding: 'utf8' });
     expect(production).not.toMatch(/oidc-provider|@bff\/dev-idp|@bff\/test-kit|vitest/);
-    const built = files(join(ROOT, 'server/dist'), (p) => p.endsWith('.js'));
-    expect(built.length).toBeGreaterThan(20);
-    expect(built.filter((p) => /\.test\.js$|test-support|dev-idp/.test(p))).toEqual([]);
+    const built = ['server/dist', 'packages/bff-server/dist', 'packages/bff-protocol/dist'].flatMap((dir) => files(join(ROOT, dir), (p) => p.endsWith('.js')));
+    expect(built.length).toBeGreaterThan(40);
+    expect(built.filter((p) => /\.test\.js$|test-support|dev-idp|\/testing\/test-app/.test(p))).toEqual([]);
     for (const file of built) expect(readFileSync(file, 'utf8')).not.toMatch(/from '(@bff\/dev-idp|@bff\/test-kit|oidc-provider|vitest)'/);
   });
 });

@@ -1,12 +1,8 @@
 /**
- * The API's public surface: build it (`createApi`), run it (`startApi`), configure it
- * (`loadConfig`), explain its configuration (`diagnose`, `idpRegistration`). The
- * client imports only the `AppRouter` type, from `@bff/server/router`.
+ * The app's API as the test kit, the browser tests and the benchmark start it: the BFF
+ * (`@oidc-bff/server`) with this app's routers and services. The client imports only the
+ * `AppRouter` type, from `@bff/server/router`.
  */
-export { createApi, startApi, type Api, type ApiOptions, type RunningApi } from './api.js';
-export { loadConfig, ConfigError, type Config, type Env } from './config/env.js';
-export { idpRegistration, type IdpRegistration } from './config/registration.js';
-export { diagnose, formatFindings, type Finding } from './config/doctor.js';
-export { createLogger, type Logger } from './log.js';
-export type { AppRouter } from './app/router.js';
-export { router, publicProcedure, protectedProcedure, roleProcedure } from './trpc/init.js';
+export { createApi, startApi, type AppApiOptions } from './api.js';
+export { appRouter, type AppRouter } from './router.js';
+export { loadConfig, createLogger, idpRegistration, ConfigError, type Config, type Env } from '@oidc-bff/server';

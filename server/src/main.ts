@@ -6,9 +6,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configFromEnvironment, loadDotEnv } from './config/load.js';
+import { configFromEnvironment, createLogger, loadDotEnv } from '@oidc-bff/server';
 import { startApi } from './api.js';
-import { createLogger } from './log.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repository = resolve(here, '../..');

@@ -1,5 +1,5 @@
 import { CookieJar } from 'tough-cookie';
-import { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE } from '@bff/shared';
+import { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE } from '@oidc-bff/protocol';
 import { FRONT } from './stack.js';
 
 /** Where the API answers. */

@@ -1,4 +1,4 @@
-import { API_PATHS } from '@bff/shared';
+import { API_PATHS } from '@oidc-bff/protocol';
 import { FRONT } from './stack.js';
 import type { ApiTarget, Browser } from './browser.js';
 

@@ -14,7 +14,7 @@ export const FRONT = 'http://localhost:4299';
 
 type Env = Record<string, string | undefined>;
 
-/** What the kit needs of the API package (`@bff/server`), passed in so that the kit does not depend on it. */
+/** What the kit needs of an API package (the app's `@bff/server`, or a BFF test app), passed in so that the kit depends on neither. */
 export interface ServerModule<C, A> {
   loadConfig(env: Env): C;
   createApi(config: C, logger: never, options: { retryDelayMs?: number; jwksCooldownMs?: number; instance?: string }): Promise<A>;
@@ -24,9 +24,9 @@ export interface ServerModule<C, A> {
 
 /** The part of an API the kit drives. */
 export interface ApiHandle {
-  readonly app: RequestListener;
+  readonly handler: RequestListener;
   start(): void;
-  stop(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface Stack<A> {
@@ -158,7 +158,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
   const startApi = async (env: Env, port: Server, captured: CapturedLogs, instance: string) => {
     const logger = server.createLogger({ destination: captured.destination, ...(options.logLevel ? { level: options.logLevel } : {}) }) as never;
     const api = await server.createApi(server.loadConfig(env), logger, { retryDelayMs: 100, jwksCooldownMs: options.jwksCooldownMs ?? 30_000, instance });
-    port.on('request', api.app);
+    port.on('request', api.handler);
     api.start();
     return api;
   };
@@ -186,7 +186,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
       const close = async () => {
         if (closed) return;
         closed = true;
-        await instance.stop();
+        await instance.close();
         await closeServer(instanceServer);
       };
       others.push(close);
@@ -194,7 +194,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
     },
     close: async () => {
       await Promise.all(others.map((close) => close()));
-      await api.stop();
+      await api.close();
       await Promise.all([closeServer(apiServer), closeServer(idpServer)]);
       if (keyDir) await rm(keyDir, { recursive: true, force: true });
     },

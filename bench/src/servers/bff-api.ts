@@ -1,4 +1,5 @@
-import { createApi, createLogger, loadConfig, publicProcedure, router, type Api, type Env } from '@bff/server';
+import { createApi, createLogger, loadConfig, type Env } from '@bff/server';
+import { publicProcedure, router, type Bff as Api } from '@oidc-bff/server';
 import { ME_RESPONSE } from './fixtures.js';
 
 /** Options the bench passes to a child that runs our API. */

@@ -3,4 +3,4 @@ import { serve, serverOptions } from './serve.js';
 
 const options = serverOptions<BffServerOptions>();
 const api = await createDiscoveredApi(options);
-await serve(api.app, { port: options.port });
+await serve(api.handler, { port: options.port });

@@ -50,7 +50,7 @@ const logger = createLogger({ level: 'info', destination: { write: countLine } }
 const api = await createApi(loadConfig(options.env), logger);
 api.start();
 await api.oidc.get();
-await serve(api.app, {
+await serve(api.handler, {
   port: options.port,
   extra: {
     read,

@@ -1,6 +1,6 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE } from '@bff/shared';
+import { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE } from '@oidc-bff/protocol';
 import { FRONT } from '@bff/test-kit';
 import type { Outcomes } from './outcomes.js';
 

@@ -34,4 +34,4 @@ const uncachedIdp = {
 };
 api.oidc.get = () => Promise.resolve(uncachedIdp);
 
-await serve(api.app, { port: options.port, extra: { notes: () => ({ verifications }) } });
+await serve(api.handler, { port: options.port, extra: { notes: () => ({ verifications }) } });

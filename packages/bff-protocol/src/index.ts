@@ -1,0 +1,10 @@
+/**
+ * What the BFF's server and Angular packages agree on at run time, free of zod: paths,
+ * the anti-forgery header, refusal reasons, login error codes, and the types of what the
+ * BFF's own procedures (`me`, `sessions`) send. The zod schemas are in
+ * `@oidc-bff/protocol/schemas` (server side).
+ */
+export { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE, type ApiPath } from './paths.js';
+export { DEV_DEFAULTS } from './dev-defaults.js';
+export { AUTH_FAILURE_REASONS, isAuthFailureReason, LOGIN_ERROR_CODES, isLoginErrorCode, type AuthFailureReason, type LoginErrorCode } from './errors.js';
+export type { User, MeOutput, DeviceSession, RevokeSessionInput } from './schemas/index.js';

@@ -1,0 +1,219 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Config } from './config/env.js';
+import { staticFindings } from './config/doctor.js';
+import { createApp } from './http/app.js';
+import { createEndpoints } from './endpoints/routes.js';
+import { createTrpcEndpoint } from './trpc/endpoint/handler.js';
+import { createCallLimits } from './trpc/call-limits.js';
+import { createOidcService, type OidcService } from './oidc/discovery.js';
+import { TokenRefresher } from './oidc/refresh.js';
+import { SessionManager } from './session/manager.js';
+import { TransactionCookies } from './session/transaction-cookies.js';
+import { createSharedState, type SharedState } from './cluster/state.js';
+import { LdapDirectory } from './directory/ldap-directory.js';
+import { createWebApp } from './http/web.js';
+import type { AppServices, BffHooks } from './hooks.js';
+import type { Bus } from './cluster/bus.js';
+import type { RedisConnection } from './cluster/redis-connection.js';
+import type { AnyTRPCRouter } from '@trpc/server';
+import { createLogger, type Logger } from './log.js';
+
+/** What the BFF shares with the app's own stores. */
+export interface BffInfra {
+  /** The shared Redis connection (sessions' own); undefined when state is in this process. */
+  readonly redis: RedisConnection | undefined;
+  /** Messages to every instance (in this process without Redis). */
+  readonly bus: Bus;
+  readonly logger: Logger;
+  readonly config: Config;
+}
+
+/** What an app brings to {@link createBff}. */
+export interface BffParts {
+  /** The procedures served at `/api/trpc`: the app's routers merged with {@link bffRouter}. */
+  readonly router: AnyTRPCRouter;
+  /**
+   * Builds the app's services (`ctx.app` in its procedures) and the hooks it observes the
+   * BFF with, once the shared state exists (so that its stores can use `infra.redis`).
+   */
+  readonly app?: (
+    infra: BffInfra,
+  ) => { readonly services: AppServices; readonly hooks?: BffHooks } | Promise<{ readonly services: AppServices; readonly hooks?: BffHooks }>;
+  /** The log; pino on stdout by default. */
+  readonly logger?: Logger;
+  /** IdP discovery retry delay (tests shorten it). */
+  readonly retryDelayMs?: number;
+  /** Least time between two JWKS refetches for an unknown `kid`. */
+  readonly jwksCooldownMs?: number;
+}
+
+/** A built BFF: a Node request handler and its life cycle. Never listens: {@link startBff} or the app does. */
+export interface Bff {
+  /** The API (and the web app, when configured) as a Node request handler: `createServer(bff.handler)` or `app.use(bff.handler)`. */
+  readonly handler: RequestListener;
+  readonly config: Config;
+  readonly oidc: OidcService;
+  readonly sessions: SessionManager;
+  readonly state: SharedState;
+  /** The app's services, as its procedures see them. */
+  readonly services: AppServices;
+  /** Starts IdP discovery (retried in the background until it succeeds). */
+  start(): void;
+  /** Reports not ready from now on and ends live streams (draining before a shutdown). */
+  drain(): void;
+  /** Stops discovery and closes the shared state. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the BFF from a validated configuration and the app's parts: login, callback,
+ * logout, back-channel logout, health, the tRPC endpoint with the app's router, sessions
+ * in memory or Redis.
+ *
+ * @example
+ * const bff = await createBff(loadConfig(process.env), { router: appRouter });
+ * createServer(bff.handler).listen(bff.config.port, () => bff.start());
+ */
+export async function createBff(config: Config, parts: BffParts): Promise<Bff> {
+  const logger = parts.logger ?? createLogger();
+  for (const warning of config.warnings) logger.warn('config.warning', { message: warning });
+  for (const finding of staticFindings(config)) {
+    if (finding.severity === 'warn' || finding.severity === 'error')
+      logger.warn('config.doctor', { check: finding.check, message: finding.message, fix: finding.fix });
+  }
+  const options = {
+    ...(parts.retryDelayMs !== undefined ? { retryDelayMs: parts.retryDelayMs } : {}),
+    ...(parts.jwksCooldownMs !== undefined ? { jwksCooldownMs: parts.jwksCooldownMs } : {}),
+  };
+  const oidc = createOidcService({ ...config.oidc, logger, ...options });
+  const state = await createSharedState(config, logger);
+  const sessions = new SessionManager({
+    store: state.store,
+    bus: state.bus,
+    secrets: config.session.secrets,
+    idleTtlSeconds: config.session.idleTtlSeconds,
+    absoluteTtlSeconds: config.session.absoluteTtlSeconds,
+    cookie: config.cookie,
+    // With a shared store, a second's local copy keeps the per-request lookup off the network
+    // (see the benchmark); changes and ends reach every instance's copy through the bus at once.
+    localCacheMs: state.kind === 'memory' ? 0 : 1000,
+  });
+  const refresher = new TokenRefresher({ oidc, sessions, logger, timeoutMs: config.oidc.timeoutMs });
+  const transactions = new TransactionCookies({
+    secrets: config.session.secrets,
+    baseName: config.cookie.baseName,
+    secure: config.cookie.secure,
+  });
+  const app = (await parts.app?.({ redis: state.redis, bus: state.bus, logger, config })) ?? { services: {} as AppServices };
+  const hooks = app.hooks ?? {};
+  // One directory client for the process: its per-user cache is what keeps roles working through a short LDAP outage.
+  const directory = config.ldap ? new LdapDirectory({ ...config.ldap, production: config.production, logger }) : undefined;
+  let draining = false;
+
+  const readiness = async () => {
+    const store = await state.ready().catch(() => false);
+    const checks: Record<string, string> = { sessionStore: store ? state.kind : 'unreachable' };
+    if (draining) checks['shutdown'] = 'draining';
+    return { ready: store && !draining, checks };
+  };
+  const limits = createCallLimits({
+    callsPerMinute: config.trpc.callsPerMinute,
+    mutationsPerMinute: config.trpc.mutationsPerMinute,
+    store: state.rateLimitStore,
+    logger,
+  });
+  const trpc = createTrpcEndpoint({
+    services: {
+      sessions,
+      oidc,
+      refresher,
+      hooks,
+      logger,
+      limits,
+      streams: config.trpc.streams,
+      authz: { ...config.authz, directory },
+      backUrl: config.backUrl,
+    },
+    allowedOrigins: new Set(config.frontOrigins),
+    logger,
+    maxBodyBytes: 64 * 1024,
+    maxBatchSize: config.trpc.maxBatchSize,
+    app: app.services,
+    router: parts.router,
+  });
+  const endpoints = createEndpoints({
+    config,
+    oidc,
+    sessions,
+    transactions,
+    replay: state.replay,
+    hooks,
+    logger,
+    readiness,
+    rateLimitStore: state.rateLimitStore('bff:rl:login:'),
+  });
+  const handler = createApp({
+    logger,
+    https: config.backUrl.protocol === 'https:',
+    trpc: trpc.listener,
+    endpoints,
+    ...(config.web ? { web: createWebApp({ root: config.web.root, apiUrl: config.backUrl.origin }) } : {}),
+  });
+  return {
+    handler,
+    config,
+    services: app.services,
+    oidc,
+    sessions,
+    state,
+    start: () => oidc.start(),
+    drain: () => {
+      draining = true;
+      trpc.endStreams();
+    },
+    close: async () => {
+      oidc.stop();
+      await state.close();
+    },
+  };
+}
+
+/** A BFF listening on its own port. */
+export interface RunningBff {
+  readonly server: Server;
+  readonly bff: Bff;
+  /** Graceful stop: not ready, no new connections, in-flight calls finished, streams ended, state closed. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** {@link createBff}, then listens on `config.port` and starts discovery. */
+export async function startBff(config: Config, parts: BffParts): Promise<RunningBff> {
+  const logger = parts.logger ?? createLogger();
+  const bff = await createBff(config, { ...parts, logger });
+  const server = createServer(bff.handler);
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  bff.start();
+  logger.info('api.listening', {
+    url: config.backUrl.href,
+    port: config.port,
+    fronts: config.frontOrigins,
+    topology: config.cookie.topology,
+    sessionCookie: { name: config.cookie.name, secure: config.cookie.secure, sameSite: config.cookie.sameSite },
+    sessionStore: bff.state.kind,
+    web: config.web ? config.web.root : 'not served',
+  });
+  return {
+    server,
+    bff,
+    close: async ({ graceMs = 10_000 } = {}) => {
+      bff.drain();
+      // Stops accepting; in-flight requests finish; idle keep-alive connections close.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await bff.close();
+    },
+  };
+}

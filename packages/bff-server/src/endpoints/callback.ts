@@ -1,0 +1,115 @@
+import type { Request, Response } from 'express';
+import type { LoginErrorCode } from '@oidc-bff/protocol';
+import { describeError, IdpUnavailableError } from '../oidc/discovery.js';
+import { AuthorizationResponseError, exchangeCode, ResponseBodyError } from '../oidc/flows.js';
+import { setCookie } from '../session/cookie-size.js';
+import { SessionStoreUnavailableError } from '../session/store.js';
+import type { EndpointDeps } from './deps.js';
+import { deviceOf } from '../session/device.js';
+import { requestCookies } from './request-cookies.js';
+
+/** Errors an IdP may put in `error=` that mean "the user or the IdP said no". */
+const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
+
+/**
+ * `GET /api/callback`: the IdP's redirect back (S1, S2). Checks the transaction for
+ * `state`, exchanges the code (PKCE, nonce), verifies the ID and access tokens, then
+ * creates the session. Every failure lands on the front with `?auth_error=<code>`;
+ * the IdP's own text is logged as a code, never forwarded.
+ */
+export function callbackEndpoint(deps: EndpointDeps) {
+  const { config, oidc, sessions, transactions, hooks, logger } = deps;
+  return async (req: Request, res: Response): Promise<void> => {
+    const home = `${config.frontOrigins[0]}/`;
+    const fail = (code: LoginErrorCode, returnTo = home, detail?: string) => {
+      logger.warn('auth.login_failed', { reason: code, ...(detail ? { detail } : {}) });
+      hooks.onLogin?.({ outcome: code });
+      const landing = new URL('/', new URL(returnTo).origin);
+      landing.searchParams.set('auth_error', code);
+      res.redirect(302, landing.href);
+    };
+
+    const state = req.query['state'];
+    if (state === undefined || state === '') return fail('missing_state');
+    // Any state but one this BFF made (a repeated parameter, one that cannot be part of a cookie name) has no transaction.
+    const transaction = typeof state === 'string' ? await transactions.take(res, requestCookies(req), state) : undefined;
+    if (!transaction) return fail('state_mismatch');
+
+    const idpError = req.query['error'];
+    if (typeof idpError === 'string') {
+      return fail(DENIALS.has(idpError) ? 'access_denied' : 'idp_error', transaction.returnTo, `idp_error:${idpError.slice(0, 64)}`);
+    }
+
+    let idp;
+    try {
+      idp = await oidc.get();
+    } catch {
+      return fail('idp_unavailable', transaction.returnTo);
+    }
+
+    let tokens;
+    try {
+      tokens = await exchangeCode(idp, new URL(req.originalUrl, config.oidc.redirectUri), transaction);
+    } catch (error) {
+      return fail(classifyGrantError(error), transaction.returnTo, describeError(error));
+    }
+
+    // openid-client checks the ID token's claims; its signature is checked here too (S2).
+    const idToken = tokens.id_token;
+    if (!idToken) return fail('id_token_invalid', transaction.returnTo, 'no_id_token');
+    let idClaims;
+    try {
+      idClaims = await idp.tokens.verifyIdToken(idToken);
+    } catch (error) {
+      return fail('id_token_invalid', transaction.returnTo, describeError(error));
+    }
+
+    let verified;
+    try {
+      verified = await idp.tokens.verifyAccessToken(tokens.access_token);
+    } catch (error) {
+      // The IdP's keys or its introspection endpoint could not be reached: not the token's fault.
+      if (error instanceof IdpUnavailableError) return fail('idp_unavailable', transaction.returnTo, describeError(error));
+      verified = undefined;
+    }
+    if (!verified?.ok || verified.claims.sub !== idClaims.sub) {
+      // Usually OIDC_AUDIENCE does not match what the IdP puts in `aud`, or the IdP issues opaque access tokens.
+      return fail('access_token_invalid', transaction.returnTo, verified && !verified.ok ? verified.detail : 'unverifiable');
+    }
+
+    let created;
+    try {
+      created = await sessions.create({
+        sub: verified.claims.sub,
+        name: typeof idClaims['name'] === 'string' ? idClaims['name'] : verified.claims.sub,
+        email: typeof idClaims['email'] === 'string' ? idClaims['email'] : null,
+        idpSid: typeof idClaims['sid'] === 'string' ? idClaims['sid'] : undefined,
+        accessToken: tokens.access_token,
+        accessTokenExpiresAt: verified.claims.exp * 1000,
+        tokensObtainedAt: Date.now(),
+        idToken,
+        refreshToken: tokens.refresh_token,
+        device: deviceOf(req.headers['user-agent']),
+      });
+    } catch (error) {
+      // No half-made session: the browser gets no cookie and the front says why (S20).
+      if (error instanceof SessionStoreUnavailableError) return fail('service_unavailable', transaction.returnTo, error.code);
+      throw error;
+    }
+    setCookie(res, sessions.cookieName, created.cookieValue, sessions.cookieOptions());
+    hooks.onLogin?.({ outcome: 'success' });
+    logger.info('auth.login', { sub: created.session.sub });
+    res.redirect(302, transaction.returnTo);
+  };
+}
+
+function classifyGrantError(error: unknown): LoginErrorCode {
+  if (error instanceof ResponseBodyError) return error.error === 'invalid_grant' ? 'code_rejected' : 'idp_error';
+  if (error instanceof AuthorizationResponseError) return DENIALS.has(error.error) ? 'access_denied' : 'idp_error';
+  const code = (error as { code?: unknown }).code;
+  if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' || code === 'OAUTH_INVALID_RESPONSE') {
+    return 'id_token_invalid';
+  }
+  const name = error instanceof Error ? error.name : '';
+  return name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError' ? 'idp_unavailable' : 'idp_error';
+}

@@ -1,0 +1,31 @@
+/**
+ * `@oidc-bff/server`: the BFF machinery's public surface. Build it (`createBff`) or run it
+ * (`startBff`) from a configuration (`loadConfig`, from the environment:
+ * `configFromEnvironment`), write the app's procedures with the procedures exported here,
+ * merge them with `bffRouter`, and explain the configuration (`diagnose`, `idpRegistration`).
+ * Nothing else is public: no deep imports.
+ */
+export { createBff, startBff, type Bff, type BffInfra, type BffParts, type RunningBff } from './bff.js';
+export type { AppServices, BffHooks, CallEvent, LoginEvent } from './hooks.js';
+export { loadConfig, ConfigError, type Config, type ConfigIssue, type Env } from './config/env.js';
+export { configFromEnvironment, loadDotEnv } from './config/load.js';
+export { idpRegistration, type IdpRegistration } from './config/registration.js';
+export { diagnose, formatFindings, type Finding } from './config/doctor.js';
+export { createLogger, type Logger } from './log.js';
+export {
+  router,
+  mergeRouters,
+  createCallerFactory,
+  publicProcedure,
+  protectedProcedure,
+  streamProcedure,
+  rolesProcedure,
+  roleProcedure,
+  grantsOf,
+} from './trpc/init.js';
+export { bffRouter, type BffRouter } from './trpc/bff-router.js';
+export type { Context, Services } from './trpc/context.js';
+export type { AuthorizedUser } from './session/authenticate.js';
+export type { SessionManager } from './session/manager.js';
+export { MemoryBus, type Bus } from './cluster/bus.js';
+export type { RedisConnection } from './cluster/redis-connection.js';

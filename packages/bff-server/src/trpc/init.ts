@@ -1,0 +1,206 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { isAuthFailureReason, type AuthFailureReason } from '@oidc-bff/protocol';
+import { IdpUnavailableError } from '../oidc/discovery.js';
+import { SessionStoreUnavailableError } from '../session/store.js';
+import { DirectoryUnavailableError } from '../directory/ldap-directory.js';
+import type { Grants } from '../authz/grants.js';
+import type { AuthResult } from '../session/authenticate.js';
+import { DEFAULT_STREAM_BOUNDS, LiveStream, STREAM_RETRY_AFTER_SECONDS } from '../session/live-stream.js';
+import type { Context } from './context.js';
+
+/** Carried as the `cause` of a `TRPCError` so that the error formatter can publish the reason. */
+export class AuthFailure extends Error {
+  constructor(
+    readonly reason: AuthFailureReason,
+    /** For `rate_limited` and `too_many_streams`: when to try again, sent as `Retry-After` and `retryAfterSeconds`. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(reason);
+    this.name = 'AuthFailure';
+  }
+}
+
+const SAFE_MESSAGES: Partial<Record<TRPCError['code'], string>> = {
+  INTERNAL_SERVER_ERROR: 'Internal server error.',
+  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable; try again shortly.',
+};
+
+/** The one place `initTRPC` is called; the app's routers build on what this module exports. */
+const t = initTRPC.context<Context>().create({
+  // Whatever NODE_ENV says, clients never see stack traces or internal messages (S15).
+  isDev: false,
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
+  errorFormatter({ shape, error }) {
+    const failure = error.cause instanceof AuthFailure ? error.cause : undefined;
+    const reason = failure?.reason;
+    return {
+      code: shape.code,
+      message: SAFE_MESSAGES[error.code] ?? shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        ...(reason && isAuthFailureReason(reason) ? { reason } : {}),
+        // A refused event stream answers 200 with this error as an event: a page cannot read its headers.
+        ...(failure?.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
+
+const recordCall = t.middleware(async ({ ctx, path, type, next }) => {
+  const onCall = ctx.services.hooks.onCall;
+  if (!onCall) return next();
+  const started = performance.now();
+  const result = await next();
+  onCall({ path, type, durationMs: performance.now() - started, ok: result.ok });
+  return result;
+});
+
+/** A procedure anyone may call, without a session. */
+export const publicProcedure = t.procedure.use(recordCall);
+
+/** A dependency being down is never a logout: the client retries, nobody is sent to the IdP (S20). */
+function outageError(error: unknown): unknown {
+  if (error instanceof IdpUnavailableError) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('idp_unavailable') });
+  if (error instanceof SessionStoreUnavailableError) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('session_store_unavailable') });
+  return error;
+}
+
+/**
+ * Requires a verified session and narrows `ctx.user` and `ctx.session` (S10, S14), then
+ * applies the per-session call limits (S22): over them, `TOO_MANY_REQUESTS` with
+ * `Retry-After`, before the procedure runs. A subscription is bounded as well (S26, see
+ * {@link boundStream}), so that no stream of a session escapes the bounds. One middleware
+ * for all of it: every layer costs a context copy on the hottest path.
+ */
+const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
+  let auth: AuthResult;
+  try {
+    auth = await ctx.auth();
+  } catch (error) {
+    throw outageError(error);
+  }
+  if (!auth.ok) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign-in required.', cause: new AuthFailure(auth.reason) });
+  }
+  const verdict = await ctx.services.limits.hit(auth.session.id, type === 'mutation');
+  if (!verdict.ok) {
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: `Too many calls; try again in ${verdict.retryAfterSeconds} s.`,
+      cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds),
+    });
+  }
+  const narrowed = { ...ctx, user: auth.user, session: auth.session, grants: auth.grants, stream: undefined as LiveStream | undefined };
+  if (type !== 'subscription') return next({ ctx: narrowed });
+  let stream: LiveStream | undefined;
+  try {
+    stream = await LiveStream.open(ctx.services, ctx.services.streams ?? DEFAULT_STREAM_BOUNDS, auth.session, signal);
+  } catch (error) {
+    throw outageError(error);
+  }
+  if (!stream) {
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: 'Too many live streams are open for this session.',
+      cause: new AuthFailure('too_many_streams', STREAM_RETRY_AFTER_SECONDS),
+    });
+  }
+  const result = await next({ ctx: { ...narrowed, stream } }).catch((error: unknown) => {
+    stream.close('closed');
+    throw error;
+  });
+  if (!result.ok) {
+    stream.close('closed');
+    return result;
+  }
+  if (!isAsyncIterable(result.data)) {
+    stream.close('closed');
+    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'A subscription must be an async generator to be bounded.' });
+  }
+  return { ...result, data: boundStream(stream, result.data) };
+});
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * A subscription's events within its {@link LiveStream}'s bounds. When the stream reaches its
+ * maximum lifetime (or loses its slot) it ends as an abort, which tRPC's event stream closes
+ * without a final event: the client's EventSource reconnects with `Last-Event-ID` and the
+ * procedure resumes after it, so nothing is missed. When the session has ended it ends with
+ * tRPC's `return` event, which tells the client that reconnecting is pointless.
+ */
+async function* boundStream(stream: LiveStream, source: AsyncIterable<unknown>): AsyncGenerator<unknown, void, undefined> {
+  yield* stream.pipe(source);
+  if (stream.end === 'lifetime' || stream.end === 'slot_lost') throw new DOMException('The stream reached its bounds; reconnect to resume.', 'AbortError');
+}
+
+export const protectedProcedure = publicProcedure.use(requireSession);
+
+/**
+ * The procedure for a subscription: {@link protectedProcedure}, whose bounds every
+ * subscription gets (S26), with the stream itself in `ctx.stream`. The resolver stops when
+ * `ctx.stream.signal` aborts: the client left, the instance is draining, the stream reached
+ * its lifetime or its session ended. Yielding `tracked(id, value)` events lets a client that
+ * reconnects resume after the last id it received.
+ *
+ * @example
+ * onTick: streamProcedure.subscription(async function* ({ ctx }) {
+ *   while (!ctx.stream.signal.aborted) yield tracked(String(Date.now()), await nextTick(ctx.stream.signal));
+ * }),
+ */
+export const streamProcedure = protectedProcedure.use(({ ctx, type, next }) => {
+  if (type !== 'subscription' || !ctx.stream) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'streamProcedure is for subscriptions.' });
+  return next({ ctx: { ...ctx, stream: ctx.stream } });
+});
+
+/**
+ * A signed-in procedure that reads the caller's groups and roles (`ctx.user.groups`,
+ * `ctx.user.roles`). When groups come from the directory it waits for it; the
+ * directory down (past its cache) is `SERVICE_UNAVAILABLE` with reason
+ * `directory_unavailable`, never a `FORBIDDEN` and never a grant (S20). Procedures
+ * that do not need roles use {@link protectedProcedure} and keep working meanwhile.
+ */
+export const rolesProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  const grants = await grantsOf(ctx);
+  return next({ ctx: { ...ctx, user: { ...ctx.user, groups: grants.groups, roles: grants.roles } } });
+});
+
+/**
+ * The caller's groups and roles, from a signed-in procedure's context: what
+ * {@link rolesProcedure} does, for a procedure that reads them itself (`me`, the hottest
+ * call, saves a middleware layer that way).
+ * @throws {TRPCError} `SERVICE_UNAVAILABLE`, reason `directory_unavailable`, when the directory cannot answer.
+ */
+export async function grantsOf(ctx: { grants: () => Promise<Grants> }): Promise<Grants> {
+  try {
+    return await ctx.grants();
+  } catch (error) {
+    if (error instanceof DirectoryUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('directory_unavailable') });
+    throw error;
+  }
+}
+
+/**
+ * A procedure for holders of an application role only (S13). Roles are granted by
+ * groups (from the verified access token, or the directory) through `ROLE_MAP`,
+ * mapped in one place: procedures never name a group.
+ */
+export function roleProcedure(role: string) {
+  return rolesProcedure.use(({ ctx, next }) => {
+    if (!ctx.user.roles.includes(role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `The "${role}" role is required.`, cause: new AuthFailure('forbidden') });
+    }
+    return next();
+  });
+}

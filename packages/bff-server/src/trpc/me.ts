@@ -1,0 +1,22 @@
+import { API_PATHS, type MeOutput } from '@oidc-bff/protocol';
+import { grantsOf, protectedProcedure } from './init.js';
+
+/**
+ * The caller's profile and session. Built field by field from the verified session
+ * (nothing is spread from a wider object), so the type check stands in for output
+ * validation on this, the most frequent call. It reports roles, so it waits for the
+ * directory when groups come from there.
+ */
+export const meProcedure = protectedProcedure.query(async ({ ctx }): Promise<MeOutput> => {
+  const { sessions, backUrl } = ctx.services;
+  const { groups, roles } = await grantsOf(ctx);
+  return {
+    user: { sub: ctx.user.sub, name: ctx.user.name, email: ctx.user.email, groups: [...groups], roles: [...roles] },
+    session: {
+      expiresAt: new Date(sessions.expiresAt(ctx.session)).toISOString(),
+      accessTokenExpiresAt: new Date(ctx.session.accessTokenExpiresAt).toISOString(),
+    },
+    // logoutId is base64url: nothing to encode.
+    logoutUrl: `${new URL(API_PATHS.logout, backUrl).href}?sid=${ctx.session.logoutId}`,
+  };
+});

@@ -1,0 +1,76 @@
+import type { AuthFailureReason } from '@oidc-bff/protocol';
+import { MemoryBus } from '../cluster/bus.js';
+import type { AppServices, BffHooks } from '../hooks.js';
+import { createLogger } from '../log.js';
+import type { OidcService } from '../oidc/discovery.js';
+import { TokenRefresher } from '../oidc/refresh.js';
+import type { AuthorizedUser } from '../session/authenticate.js';
+import { SessionManager } from '../session/manager.js';
+import { MemorySessionStore } from '../session/memory-store.js';
+import { createInnerContext, type Context, type Services } from './context.js';
+
+/** A signed-in caller for {@link TestBff.contextFor}: who they are and what the IdP or directory grants them. */
+export type TestUser = AuthorizedUser;
+
+/** Contexts for an app's procedure tests through `createCallerFactory(appRouter)(ctx)`. */
+export interface TestBff {
+  /** The BFF services behind every context (real sessions in memory, no IdP). */
+  readonly services: Services;
+  /** A context whose caller is signed in as `user`, with a session of their own. */
+  contextFor(user: TestUser): Promise<Context>;
+  /** A context whose session was refused for `reason` (`UNAUTHORIZED` in protected procedures). */
+  refusedContext(reason: Extract<AuthFailureReason, 'no_session' | 'invalid_session' | 'session_expired' | 'invalid_token' | 'refresh_failed'>): Context;
+}
+
+/**
+ * The BFF as an app's procedure tests need it: real session handling in memory, the app's
+ * services and hooks, no network. For routes and sign-in, test over HTTP against the
+ * development IdP instead.
+ *
+ * @example
+ * const bff = createTestBff({ app: { chat: new MemoryChatStore(bus) } });
+ * const caller = createCallerFactory(appRouter)(await bff.contextFor(alice));
+ */
+export function createTestBff(options: { app?: AppServices; hooks?: BffHooks; roleMap?: Readonly<Record<string, readonly string[]>> } = {}): TestBff {
+  const sessions = new SessionManager({
+    store: new MemorySessionStore(),
+    bus: new MemoryBus(),
+    secrets: ['test-only-session-secret-0123456789abcdef'],
+    idleTtlSeconds: 600,
+    absoluteTtlSeconds: 3600,
+    cookie: { name: 'test_session', secure: false, sameSite: 'lax' },
+  });
+  // No IdP in procedure tests: the sessions made here never need a refresh.
+  const oidc = {} as OidcService;
+  const logger = createLogger({ destination: { write: () => undefined } });
+  const services: Services = {
+    sessions,
+    oidc,
+    refresher: new TokenRefresher({ oidc, sessions, logger, timeoutMs: 1000 }),
+    hooks: options.hooks ?? {},
+    logger,
+    authz: { roleMap: options.roleMap ?? {}, groupsClaim: 'groups' },
+    limits: { hit: async () => ({ ok: true }) },
+    backUrl: new URL('https://api.example.com'),
+  };
+  const app = options.app ?? ({} as AppServices);
+  return {
+    services,
+    contextFor: async ({ groups, roles, ...user }) => {
+      const { session } = await sessions.create({
+        sub: user.sub,
+        name: user.name,
+        email: user.email,
+        idpSid: undefined,
+        accessToken: 'opaque-for-this-test',
+        accessTokenExpiresAt: Date.now() + 600_000,
+        tokensObtainedAt: Date.now(),
+        idToken: 'id',
+        refreshToken: undefined,
+        device: { browser: 'Chrome', os: 'Linux' },
+      });
+      return createInnerContext(services, app, async () => ({ ok: true, user, session, grants: async () => ({ groups, roles }) }));
+    },
+    refusedContext: (reason) => createInnerContext(services, app, async () => ({ ok: false, reason })),
+  };
+}

@@ -1,7 +1,0 @@
-import { analyticsOutputSchema } from '@bff/shared/schemas';
-import { roleProcedure } from '../../trpc/init.js';
-
-/** Who may read analytics: the `analyst` role (granted by the `analysts` group unless ROLE_MAP says otherwise). */
-export const analyticsProcedure = roleProcedure('analyst')
-  .output(analyticsOutputSchema)
-  .query(async ({ ctx }) => ctx.services.metrics.snapshot(await ctx.services.sessions.count()));
