@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Config } from './config/env.js';
 import { staticFindings } from './config/doctor.js';
 import { createApp } from './http/app.js';
@@ -17,6 +17,7 @@ import type { Bus } from './cluster/bus.js';
 import type { RedisConnection } from './cluster/redis-connection.js';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { createLogger, type Logger } from './log.js';
+import { API_PATHS } from '@oidc-bff/protocol';
 
 /** What the BFF shares with the app's own stores. */
 export interface BffInfra {
@@ -51,6 +52,11 @@ export interface BffParts {
 export interface Bff {
   /** The API (and the web app, when configured) as a Node request handler: `createServer(bff.handler)` or `app.use(bff.handler)`. */
   readonly handler: RequestListener;
+  /**
+   * The same as Express (or Connect) middleware: serves `/api/...` (and the web app when
+   * configured) and passes every other request on, e.g. `app.use(bff.middleware)`.
+   */
+  readonly middleware: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   readonly config: Config;
   readonly oidc: OidcService;
   readonly sessions: SessionManager;
@@ -159,8 +165,15 @@ export async function createBff(config: Config, parts: BffParts): Promise<Bff> {
     endpoints,
     ...(config.web ? { web: createWebApp({ root: config.web.root, apiUrl: config.backUrl.origin }) } : {}),
   });
+  const apiPrefix = API_PATHS.trpc.slice(0, API_PATHS.trpc.indexOf('/', 1) + 1);
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const url = req.url ?? '/';
+    if (config.web || url.startsWith(apiPrefix) || url === apiPrefix.slice(0, -1)) handler(req, res);
+    else next();
+  };
   return {
     handler,
+    middleware,
     config,
     services: app.services,
     oidc,
