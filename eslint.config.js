@@ -32,7 +32,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['client/src/**/*.ts'],
+    files: ['client/src/**/*.ts', 'packages/bff-angular/src/**/*.ts'],
     extends: [...angular.configs.tsRecommended],
     languageOptions: { globals: { ...globals.browser } },
     processor: angular.processInlineTemplates,
@@ -41,6 +41,17 @@ export default tseslint.config(
       '@angular-eslint/component-selector': ['error', { type: 'element', prefix: 'app', style: 'kebab-case' }],
       // Components and test hosts are classes whose body may be empty: the decorator is the point.
       '@typescript-eslint/no-extraneous-class': 'off',
+    },
+  },
+  {
+    // @oidc-bff/angular is built with plain tsc: a decorator would ship uncompiled (see its provide-bff.ts). Specs' test hosts may use them.
+    files: ['packages/bff-angular/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Decorator', message: 'No decorators in @oidc-bff/angular: provide a plain class with useFactory (see provide-bff.ts).' },
+      ],
     },
   },
   {

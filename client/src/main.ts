@@ -1,19 +1,16 @@
 import { bootstrapApplication } from '@angular/platform-browser';
-import { createAppConfig } from './app/app.config';
+import { BffConfigError } from '@oidc-bff/angular';
+import { appConfig } from './app/app.config';
 import { App } from './app/app';
-import { loadAppConfig } from './app/core/config/app-config';
 
-// The API URL comes from config.json beside index.html, so one build deploys anywhere.
-loadAppConfig(new URL('config.json', document.baseURI)).then((result) => {
-  if (!result.ok) {
-    showStartupProblem(result.problem);
+bootstrapApplication(App, appConfig).catch((error: unknown) => {
+  if (error instanceof BffConfigError) {
+    showStartupProblem(error.message);
     return;
   }
-  bootstrapApplication(App, createAppConfig(result.config)).catch((error: unknown) => {
-    // eslint-disable-next-line no-console -- Angular never started, so no error handler of its own can report this.
-    console.error(error);
-    showStartupProblem('The application failed to start.');
-  });
+  // eslint-disable-next-line no-console -- Angular never started, so no error handler of its own can report this.
+  console.error(error);
+  showStartupProblem('The application failed to start.');
 });
 
 /** Angular never started, so the message is plain DOM (styled by styles.css). */

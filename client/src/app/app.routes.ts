@@ -1,9 +1,12 @@
 import type { Routes } from '@angular/router';
-import { roleGuard, sessionGuard } from './core/auth/auth-guard';
-import { ANALYST_ROLE } from './core/auth/auth';
+import { roleGuard, sessionGuard, type BffRoutes } from '@oidc-bff/angular';
 import { startChatHistory } from './chat/chat-history';
+import { ANALYST_ROLE } from './roles';
 
 const TITLE = 'Team Workspace';
+
+/** The pages below that the BFF machinery sends users to (`provideBff`'s `routes`). */
+export const bffRoutes: BffRoutes = { home: '/', forbidden: '/forbidden', sessionProblem: '/session-problem' };
 
 export const routes: Routes = [
   {

@@ -1,28 +1,25 @@
 import { provideLocationMocks } from '@angular/common/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
-import { App } from './app';
-import { rateLimitMessage } from './core/api/api-error';
-import { TRPC_CLIENT } from './core/api/trpc-client';
-import { Auth } from './core/auth/auth';
+import type { AppRouter } from '@bff/server/router';
+import { Auth, injectTrpc } from '@oidc-bff/angular';
 import {
-  ALICE,
-  BOB,
-  FRONT_ORIGIN,
   FakeSessionChannel,
   FakeWindowLocation,
-  createFakeTrpc,
+  TESTING_FRONT_ORIGIN as FRONT_ORIGIN,
   failure,
   fakeFetch,
   loginUrlFor,
   ok,
   proceduresPerRequest,
-  provideFakes,
-  provideRealTrpcClient,
+  provideBffTesting,
   trpcError,
   type Answer,
-  type FakeTrpc,
-} from '../testing/fakes';
+} from '@oidc-bff/angular/testing';
+import { createFakeTrpc, type FakeTrpc } from '../testing/fake-api';
+import { ALICE, BOB } from '../testing/users';
+import { App } from './app';
+import { rateLimitMessage } from './messages/rate-limit-message';
 
 describe('App shell', () => {
   let trpc: FakeTrpc;
@@ -38,9 +35,9 @@ describe('App shell', () => {
 
   beforeEach(() => {
     trpc = createFakeTrpc();
-    location = new FakeWindowLocation();
-    channel = new FakeSessionChannel();
-    TestBed.configureTestingModule({ providers: [provideRouter([]), ...provideFakes(trpc, location, channel)] });
+    TestBed.configureTestingModule({ providers: [provideRouter([]), provideBffTesting({ client: trpc })] });
+    location = TestBed.inject(FakeWindowLocation);
+    channel = TestBed.inject(FakeSessionChannel);
   });
 
   it('shows the user, the navigation and a sign-out button when signed in', async () => {
@@ -117,13 +114,17 @@ describe('App shell when the API is unavailable or busy', () => {
 
   beforeEach(() => {
     sessionStorage.clear();
-    location = new FakeWindowLocation();
     answer = ok({ me: ALICE });
     fetch = fakeFetch((path) => answer(path));
     TestBed.configureTestingModule({
-      providers: [provideRouter([]), provideLocationMocks(), ...provideFakes(createFakeTrpc(), location), provideRealTrpcClient(fetch)],
+      providers: [provideRouter([]), provideLocationMocks(), provideBffTesting({ fetch })],
     });
+    location = TestBed.inject(FakeWindowLocation);
   });
+
+  function trpc() {
+    return TestBed.runInInjectionContext(() => injectTrpc<AppRouter>());
+  }
 
   afterEach(() => vi.useRealTimers());
 
@@ -139,7 +140,7 @@ describe('App shell when the API is unavailable or busy', () => {
       return down(path);
     };
 
-    void TestBed.inject(TRPC_CLIENT)
+    void trpc()
       .analytics.query()
       .catch(() => undefined);
     await wait(fixture, 0);
@@ -191,7 +192,7 @@ describe('App shell when the API is unavailable or busy', () => {
     vi.useFakeTimers();
     answer = failure('TOO_MANY_REQUESTS', 'rate_limited', { 'retry-after': '20' });
 
-    void TestBed.inject(TRPC_CLIENT)
+    void trpc()
       .analytics.query()
       .catch(() => undefined);
     await wait(fixture, 0);

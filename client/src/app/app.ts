@@ -1,9 +1,8 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { NavigationEnd, Router, RouterLink, RouterOutlet } from '@angular/router';
-import { rateLimitMessage } from './core/api/api-error';
-import { ServiceStatus } from './core/api/service-status';
-import { ANALYST_ROLE, Auth } from './core/auth/auth';
-import { LoginFlow } from './core/auth/login-flow';
+import { Auth, LoginFlow, ServiceStatus } from '@oidc-bff/angular';
+import { rateLimitMessage } from './messages/rate-limit-message';
+import { ANALYST_ROLE } from './roles';
 
 /**
  * The shell: header with navigation and the account area, a banner while the API is

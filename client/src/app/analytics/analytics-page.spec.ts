@@ -1,7 +1,10 @@
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { AnalyticsOutput } from '@bff/shared';
-import { ALICE, FakeWindowLocation, createFakeTrpc, networkError, provideFakes, settle, trpcError, type FakeTrpc } from '../../testing/fakes';
+import { networkError, provideBffTesting, trpcError } from '@oidc-bff/angular/testing';
+import { createFakeTrpc, type FakeTrpc } from '../../testing/fake-api';
+import { ALICE } from '../../testing/users';
+import { settle } from '../../testing/settle';
 import { AnalyticsPage } from './analytics-page';
 import { layoutProcedureChart, niceCeiling } from './chart-layout';
 
@@ -33,7 +36,7 @@ describe('AnalyticsPage', () => {
   beforeEach(() => {
     trpc = createFakeTrpc();
     trpc.me.query.mockResolvedValue(ALICE);
-    TestBed.configureTestingModule({ providers: [provideRouter([]), ...provideFakes(trpc, new FakeWindowLocation())] });
+    TestBed.configureTestingModule({ providers: [provideRouter([]), provideBffTesting({ client: trpc })] });
   });
 
   it('shows a loading state first', async () => {

@@ -1,12 +1,11 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import type { AppRouter } from '@bff/server/router';
 import type { AnalyticsOutput } from '@bff/shared';
-import { apiErrorKind, type ApiErrorKind } from '../core/api/api-error';
-import { apiErrorMessage } from '../core/api/api-error-message';
-import { ServiceStatus } from '../core/api/service-status';
-import { formatDateTime, formatMessageTime } from '../core/format/date-format';
-import { ANALYST_ROLE } from '../core/auth/auth';
-import { TRPC_CLIENT } from '../core/api/trpc-client';
+import { ServiceStatus, apiErrorKind, injectTrpc, type ApiErrorKind } from '@oidc-bff/angular';
+import { formatDateTime, formatMessageTime } from '../format/date-format';
+import { apiErrorMessage } from '../messages/api-error-message';
+import { ANALYST_ROLE } from '../roles';
 import { CHART_WIDTH, layoutLoginChart, layoutProcedureChart } from './chart-layout';
 
 type State =
@@ -23,7 +22,7 @@ type State =
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class AnalyticsPage {
-  private readonly trpc = inject(TRPC_CLIENT);
+  private readonly trpc = injectTrpc<AppRouter>();
 
   protected readonly state = signal<State>({ status: 'loading' });
   protected readonly role = ANALYST_ROLE;

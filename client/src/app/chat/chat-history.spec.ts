@@ -3,23 +3,21 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { routes } from '../app.routes';
-import { Auth } from '../core/auth/auth';
+import { Auth } from '@oidc-bff/angular';
 import {
-  ALICE,
-  FRONT_ORIGIN,
   FakeWindowLocation,
-  createFakeTrpc,
+  TESTING_FRONT_ORIGIN as FRONT_ORIGIN,
   failure,
   fakeEventSources,
   fakeFetch,
   loginUrlFor,
-  message,
   ok,
   proceduresPerRequest,
-  provideFakes,
-  provideRealTrpcClient,
+  provideBffTesting,
   type Answer,
-} from '../../testing/fakes';
+} from '@oidc-bff/angular/testing';
+import { message } from '../../testing/fake-api';
+import { ALICE } from '../../testing/users';
 
 const HISTORY = [message('1893488400000-0', { sub: 'bob', name: 'Bob Builder' }, 'Hi Alice')];
 
@@ -30,18 +28,13 @@ describe('Opening /chat with the real client and routes', () => {
 
   function setUp(answer: Answer): void {
     sessionStorage.clear();
-    location = new FakeWindowLocation();
-    location.href = `${FRONT_ORIGIN}/chat`;
     streams = fakeEventSources();
     fetch = fakeFetch(answer);
     TestBed.configureTestingModule({
-      providers: [
-        provideRouter(routes),
-        provideLocationMocks(),
-        ...provideFakes(createFakeTrpc(), location),
-        provideRealTrpcClient(fetch, streams.EventSource),
-      ],
+      providers: [provideRouter(routes), provideLocationMocks(), provideBffTesting({ fetch, EventSource: streams.EventSource })],
     });
+    location = TestBed.inject(FakeWindowLocation);
+    location.href = `${FRONT_ORIGIN}/chat`;
   }
 
   it('asks me and chat.history in one request on a first visit, and chat.history only once', async () => {

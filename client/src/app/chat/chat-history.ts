@@ -1,8 +1,8 @@
 import { Injectable, inject } from '@angular/core';
 import type { CanActivateFn } from '@angular/router';
+import type { AppRouter } from '@bff/server/router';
 import type { ChatMessage } from '@bff/shared';
-import { TRPC_CLIENT } from '../core/api/trpc-client';
-import type { AutoLoginContext } from '../core/auth/auto-login-link';
+import { injectTrpc, type AutoLoginContext } from '@oidc-bff/angular';
 
 /** How many of the most recent messages the page shows on opening. */
 const HISTORY_LIMIT = 100;
@@ -15,7 +15,7 @@ const HISTORY_LIMIT = 100;
  */
 @Injectable({ providedIn: 'root' })
 export class ChatHistory {
-  private readonly trpc = inject(TRPC_CLIENT);
+  private readonly trpc = injectTrpc<AppRouter>();
   private started: Promise<ChatMessage[]> | undefined;
 
   /** Starts the read the opening page will take. */

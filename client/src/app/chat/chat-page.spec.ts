@@ -3,30 +3,26 @@ import { Component } from '@angular/core';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import {
-  ALICE,
-  FRONT_ORIGIN,
   FakeWindowLocation,
-  createFakeTrpc,
+  TESTING_FRONT_ORIGIN as FRONT_ORIGIN,
   errorEnvelope,
   failure,
   fakeEventSources,
   fakeFetch,
   loginUrlFor,
-  message,
   networkError,
   ok,
   proceduresPerRequest,
-  provideFakes,
-  provideRealTrpcClient,
-  settle,
+  provideBffTesting,
   trpcError,
   type Answer,
   type FakeEventSource,
-  type FakeTrpc,
-} from '../../testing/fakes';
-import { DEFAULT_RETRY_AFTER_SECONDS, rateLimitMessage } from '../core/api/api-error';
-import { ServiceStatus } from '../core/api/service-status';
-import { Auth } from '../core/auth/auth';
+} from '@oidc-bff/angular/testing';
+import { createFakeTrpc, message, type FakeTrpc } from '../../testing/fake-api';
+import { ALICE } from '../../testing/users';
+import { settle } from '../../testing/settle';
+import { Auth, DEFAULT_RETRY_AFTER_SECONDS, ServiceStatus } from '@oidc-bff/angular';
+import { rateLimitMessage } from '../messages/rate-limit-message';
 import { ChatPage } from './chat-page';
 
 @Component({ template: '' })
@@ -55,7 +51,7 @@ describe('ChatPage', () => {
   beforeEach(() => {
     trpc = createFakeTrpc();
     trpc.me.query.mockResolvedValue(ALICE);
-    TestBed.configureTestingModule({ providers: [provideRouter([{ path: '**', component: Blank }]), ...provideFakes(trpc, new FakeWindowLocation())] });
+    TestBed.configureTestingModule({ providers: [provideRouter([{ path: '**', component: Blank }]), provideBffTesting({ client: trpc })] });
   });
 
   function liveState(el: HTMLElement): string | null | undefined {
@@ -399,18 +395,13 @@ describe('ChatPage with the real client', () => {
 
   async function render(answer: Answer): Promise<{ fixture: ComponentFixture<ChatPage>; el: HTMLElement; fetch: ReturnType<typeof fakeFetch> }> {
     sessionStorage.clear();
-    location = new FakeWindowLocation();
-    location.href = `${FRONT_ORIGIN}/chat`;
     streams = fakeEventSources();
     const fetch = fakeFetch(answer);
     TestBed.configureTestingModule({
-      providers: [
-        provideRouter([{ path: '**', component: Blank }]),
-        provideLocationMocks(),
-        ...provideFakes(createFakeTrpc(), location),
-        provideRealTrpcClient(fetch, streams.EventSource),
-      ],
+      providers: [provideRouter([{ path: '**', component: Blank }]), provideLocationMocks(), provideBffTesting({ fetch, EventSource: streams.EventSource })],
     });
+    location = TestBed.inject(FakeWindowLocation);
+    location.href = `${FRONT_ORIGIN}/chat`;
     await TestBed.inject(Auth).load();
     const fixture = TestBed.createComponent(ChatPage);
     await vi.waitFor(() => expect(streams.opened).toHaveLength(1));

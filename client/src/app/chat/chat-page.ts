@@ -1,11 +1,9 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import type { AppRouter } from '@bff/server/router';
 import { CHAT_MESSAGE_MAX_LENGTH, type ChatMessage } from '@bff/shared';
-import { apiErrorKind } from '../core/api/api-error';
-import { apiErrorMessage } from '../core/api/api-error-message';
-import { ServiceStatus } from '../core/api/service-status';
-import { TRPC_CLIENT } from '../core/api/trpc-client';
-import { Auth } from '../core/auth/auth';
-import { formatMessageTime } from '../core/format/date-format';
+import { Auth, ServiceStatus, apiErrorKind, injectTrpc } from '@oidc-bff/angular';
+import { formatMessageTime } from '../format/date-format';
+import { apiErrorMessage } from '../messages/api-error-message';
 import { ChatHistory } from './chat-history';
 
 /** A page left open does not grow without end. */
@@ -39,7 +37,7 @@ type LiveState = 'connecting' | 'live' | 'disconnected';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ChatPage {
-  private readonly trpc = inject(TRPC_CLIENT);
+  private readonly trpc = injectTrpc<AppRouter>();
   private readonly auth = inject(Auth);
   private readonly history = inject(ChatHistory);
 

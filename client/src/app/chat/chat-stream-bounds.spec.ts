@@ -3,22 +3,19 @@ import { Component } from '@angular/core';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import {
-  ALICE,
-  FRONT_ORIGIN,
   FakeWindowLocation,
-  createFakeTrpc,
+  TESTING_FRONT_ORIGIN as FRONT_ORIGIN,
   fakeEventSources,
   fakeFetch,
-  message,
   ok,
   proceduresPerRequest,
-  provideFakes,
-  provideRealTrpcClient,
-  settle,
+  provideBffTesting,
   type FakeEventSource,
-} from '../../testing/fakes';
-import { ServiceStatus } from '../core/api/service-status';
-import { Auth } from '../core/auth/auth';
+} from '@oidc-bff/angular/testing';
+import { message } from '../../testing/fake-api';
+import { ALICE } from '../../testing/users';
+import { settle } from '../../testing/settle';
+import { Auth, ServiceStatus } from '@oidc-bff/angular';
 import { ChatPage } from './chat-page';
 
 @Component({ template: '' })
@@ -42,18 +39,12 @@ describe('ChatPage and the bounds of live streams', () => {
 
   async function render(): Promise<{ fixture: ComponentFixture<ChatPage>; el: HTMLElement }> {
     sessionStorage.clear();
-    const location = new FakeWindowLocation();
-    location.href = `${FRONT_ORIGIN}/chat`;
     streams = fakeEventSources();
     fetch = fakeFetch(ok({ me: ALICE, 'chat.history': [FROM_ALICE] }));
     TestBed.configureTestingModule({
-      providers: [
-        provideRouter([{ path: '**', component: Blank }]),
-        provideLocationMocks(),
-        ...provideFakes(createFakeTrpc(), location),
-        provideRealTrpcClient(fetch, streams.EventSource),
-      ],
+      providers: [provideRouter([{ path: '**', component: Blank }]), provideLocationMocks(), provideBffTesting({ fetch, EventSource: streams.EventSource })],
     });
+    TestBed.inject(FakeWindowLocation).href = `${FRONT_ORIGIN}/chat`;
     await TestBed.inject(Auth).load();
     const fixture = TestBed.createComponent(ChatPage);
     await vi.waitFor(() => expect(streams.opened).toHaveLength(1));

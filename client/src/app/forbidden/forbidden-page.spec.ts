@@ -1,8 +1,10 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { Auth } from '../core/auth/auth';
-import { BOB, FakeWindowLocation, createFakeTrpc, provideFakes } from '../../testing/fakes';
+import { Auth } from '@oidc-bff/angular';
+import { provideBffTesting } from '@oidc-bff/angular/testing';
+import { createFakeTrpc } from '../../testing/fake-api';
+import { BOB } from '../../testing/users';
 import { ForbiddenPage } from './forbidden-page';
 
 describe('ForbiddenPage', () => {
@@ -10,7 +12,7 @@ describe('ForbiddenPage', () => {
     const trpc = createFakeTrpc();
     trpc.me.query.mockResolvedValue(BOB);
     TestBed.configureTestingModule({
-      providers: [provideRouter([{ path: 'forbidden', component: ForbiddenPage }]), ...provideFakes(trpc, new FakeWindowLocation())],
+      providers: [provideRouter([{ path: 'forbidden', component: ForbiddenPage }]), provideBffTesting({ client: trpc })],
     });
     await TestBed.inject(Auth).load();
 

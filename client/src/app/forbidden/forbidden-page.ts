@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, RouterLink } from '@angular/router';
-import { Auth } from '../core/auth/auth';
+import { Auth } from '@oidc-bff/angular';
 
 /** Where `roleGuard` sends a signed-in user who lacks the page's role (`?role=`). */
 @Component({

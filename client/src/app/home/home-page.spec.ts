@@ -1,8 +1,10 @@
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { LOGIN_ERROR_CODES } from '@bff/shared';
-import { ALICE, BOB, FRONT_ORIGIN, FakeWindowLocation, createFakeTrpc, loginUrlFor, provideFakes, trpcError, type FakeTrpc } from '../../testing/fakes';
+import { LOGIN_ERROR_CODES } from '@oidc-bff/protocol';
+import { FakeWindowLocation, TESTING_FRONT_ORIGIN as FRONT_ORIGIN, loginUrlFor, provideBffTesting, trpcError } from '@oidc-bff/angular/testing';
+import { createFakeTrpc, type FakeTrpc } from '../../testing/fake-api';
+import { ALICE, BOB } from '../../testing/users';
 import { HomePage } from './home-page';
 import { LOGIN_ERROR_EXPLANATIONS, SHOW_OPERATOR_CHECKS, explainLoginError } from './login-error-messages';
 
@@ -12,6 +14,8 @@ describe('HomePage', () => {
 
   async function render(url = '/', operatorChecks?: boolean): Promise<HTMLElement> {
     if (operatorChecks !== undefined) TestBed.overrideProvider(SHOW_OPERATOR_CHECKS, { useValue: operatorChecks });
+    // Injected only now: overrideProvider must come before the test module is instantiated.
+    location = TestBed.inject(FakeWindowLocation);
     const harness = await RouterTestingHarness.create();
     await harness.navigateByUrl(url, HomePage);
     await harness.fixture.whenStable();
@@ -20,9 +24,8 @@ describe('HomePage', () => {
 
   beforeEach(() => {
     trpc = createFakeTrpc();
-    location = new FakeWindowLocation();
     TestBed.configureTestingModule({
-      providers: [provideRouter([{ path: '', component: HomePage }]), ...provideFakes(trpc, location)],
+      providers: [provideRouter([{ path: '', component: HomePage }]), provideBffTesting({ client: trpc })],
     });
   });
 

@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { ANALYST_ROLE, Auth } from '../core/auth/auth';
+import { Auth } from '@oidc-bff/angular';
+import { ANALYST_ROLE } from '../roles';
 import { SHOW_OPERATOR_CHECKS, explainLoginError } from './login-error-messages';
 
 /**

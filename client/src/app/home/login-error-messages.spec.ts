@@ -1,4 +1,4 @@
-import { LOGIN_ERROR_CODES, type LoginErrorCode } from '@bff/shared';
+import { LOGIN_ERROR_CODES, type LoginErrorCode } from '@oidc-bff/protocol';
 import { LOGIN_ERROR_EXPLANATIONS, explainLoginError } from './login-error-messages';
 
 describe('explainLoginError', () => {

@@ -1,5 +1,5 @@
 import { InjectionToken, isDevMode } from '@angular/core';
-import { isLoginErrorCode, type LoginErrorCode } from '@bff/shared';
+import { isLoginErrorCode, type LoginErrorCode } from '@oidc-bff/protocol';
 
 /** What the page says about a sign-in that came back with `?auth_error=<code>`. */
 export interface LoginErrorExplanation {

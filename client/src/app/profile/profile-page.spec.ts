@@ -1,8 +1,10 @@
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { ALICE, BOB, FakeWindowLocation, createFakeTrpc, deviceSession, meFor, networkError, provideFakes, settle, type FakeTrpc } from '../../testing/fakes';
-import { ServiceStatus } from '../core/api/service-status';
-import { Auth } from '../core/auth/auth';
+import { FakeWindowLocation, meFor, networkError, provideBffTesting } from '@oidc-bff/angular/testing';
+import { createFakeTrpc, deviceSession, type FakeTrpc } from '../../testing/fake-api';
+import { ALICE, BOB } from '../../testing/users';
+import { settle } from '../../testing/settle';
+import { Auth, ServiceStatus } from '@oidc-bff/angular';
 import { ProfilePage } from './profile-page';
 
 describe('ProfilePage', () => {
@@ -18,8 +20,8 @@ describe('ProfilePage', () => {
   beforeEach(() => {
     trpc = createFakeTrpc();
     trpc.sessions.list.query.mockResolvedValue([deviceSession('here', { current: true })]);
-    location = new FakeWindowLocation();
-    TestBed.configureTestingModule({ providers: [provideRouter([]), ...provideFakes(trpc, location)] });
+    TestBed.configureTestingModule({ providers: [provideRouter([]), provideBffTesting({ client: trpc })] });
+    location = TestBed.inject(FakeWindowLocation);
   });
 
   it('shows a loading state while the session is unknown', async () => {

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { Auth } from '../core/auth/auth';
-import { formatDateTime, formatRelative } from '../core/format/date-format';
+import { Auth } from '@oidc-bff/angular';
+import { formatDateTime, formatRelative } from '../format/date-format';
 import { SignedInDevices } from './signed-in-devices';
 
 /** The signed-in user's account and session, from `me`, the sign-out button, and the user's signed-in devices. */

@@ -1,6 +1,8 @@
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
-import { FakeWindowLocation, createFakeTrpc, deviceSession, networkError, provideFakes, settle, trpcError, type FakeTrpc } from '../../testing/fakes';
-import { ServiceStatus } from '../core/api/service-status';
+import { networkError, provideBffTesting, trpcError } from '@oidc-bff/angular/testing';
+import { createFakeTrpc, deviceSession, type FakeTrpc } from '../../testing/fake-api';
+import { settle } from '../../testing/settle';
+import { ServiceStatus } from '@oidc-bff/angular';
 import { SignedInDevices } from './signed-in-devices';
 
 const HERE = deviceSession('here', { current: true, browser: 'Chrome', os: 'macOS', lastActiveAt: '2030-01-01T09:30:00.000Z' });
@@ -28,7 +30,7 @@ describe('SignedInDevices', () => {
 
   beforeEach(() => {
     trpc = createFakeTrpc();
-    TestBed.configureTestingModule({ providers: provideFakes(trpc, new FakeWindowLocation()) });
+    TestBed.configureTestingModule({ providers: [provideBffTesting({ client: trpc })] });
   });
 
   it('shows a loading state first', async () => {

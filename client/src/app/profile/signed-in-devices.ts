@@ -1,10 +1,9 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
-import type { DeviceSession } from '@bff/shared';
-import { apiErrorKind } from '../core/api/api-error';
-import { apiErrorMessage } from '../core/api/api-error-message';
-import { ServiceStatus } from '../core/api/service-status';
-import { TRPC_CLIENT } from '../core/api/trpc-client';
-import { formatDateTime } from '../core/format/date-format';
+import type { AppRouter } from '@bff/server/router';
+import { ServiceStatus, apiErrorKind, injectTrpc } from '@oidc-bff/angular';
+import type { DeviceSession } from '@oidc-bff/protocol';
+import { formatDateTime } from '../format/date-format';
+import { apiErrorMessage } from '../messages/api-error-message';
 
 type ListState =
   | { readonly status: 'loading' }
@@ -29,7 +28,7 @@ type Outcome = { readonly ok: boolean; readonly text: string };
   host: { role: 'region', 'aria-labelledby': 'devices-title' },
 })
 export class SignedInDevices {
-  private readonly trpc = inject(TRPC_CLIENT);
+  private readonly trpc = injectTrpc<AppRouter>();
 
   protected readonly list = signal<ListState>({ status: 'loading' });
   /** A sign-out (and the reading of the list that follows) is under way: the buttons wait for it. */

@@ -1,23 +1,18 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { APP_CONFIG } from '../core/config/app-config';
-import { LOGIN_ATTEMPT_KEY } from '../core/auth/login-flow';
-import { FRONT_ORIGIN, FakeWindowLocation, createFakeTrpc, loginUrlFor, provideFakes } from '../../testing/fakes';
+import { LOGIN_ATTEMPT_KEY } from '@oidc-bff/angular';
+import { FakeWindowLocation, TESTING_FRONT_ORIGIN as FRONT_ORIGIN, loginUrlFor, provideBffTesting } from '@oidc-bff/angular/testing';
 import { SessionProblemPage } from './session-problem-page';
 
 describe('SessionProblemPage', () => {
   let location: FakeWindowLocation;
 
   async function render(url: string, apiUrl?: string): Promise<HTMLElement> {
-    location = new FakeWindowLocation();
     TestBed.configureTestingModule({
-      providers: [
-        provideRouter([{ path: 'session-problem', component: SessionProblemPage }]),
-        ...provideFakes(createFakeTrpc(), location),
-        ...(apiUrl ? [{ provide: APP_CONFIG, useValue: { apiUrl } }] : []),
-      ],
+      providers: [provideRouter([{ path: 'session-problem', component: SessionProblemPage }]), provideBffTesting(apiUrl ? { apiUrl } : {})],
     });
+    location = TestBed.inject(FakeWindowLocation);
     const harness = await RouterTestingHarness.create();
     await harness.navigateByUrl(url, SessionProblemPage);
     await harness.fixture.whenStable();

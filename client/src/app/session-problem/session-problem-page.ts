@@ -1,10 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, RouterLink } from '@angular/router';
-import { API_PATHS, isAuthFailureReason } from '@bff/shared';
-import { APP_CONFIG } from '../core/config/app-config';
-import { LoginFlow } from '../core/auth/login-flow';
-import { WindowLocation } from '../core/auth/window-location';
+import { BFF_CONFIG, LoginFlow, WindowLocation } from '@oidc-bff/angular';
+import { API_PATHS, isAuthFailureReason } from '@oidc-bff/protocol';
 
 /**
  * Shown instead of signing in again when the API still says "not signed in" right
@@ -22,7 +20,7 @@ export class SessionProblemPage {
   private readonly flow = inject(LoginFlow);
   private readonly query = toSignal(inject(ActivatedRoute).queryParamMap);
 
-  protected readonly api = new URL(inject(APP_CONFIG).apiUrl);
+  protected readonly api = new URL(inject(BFF_CONFIG).apiUrl);
   protected readonly front = new URL(inject(WindowLocation).href);
   protected readonly schemesDiffer = this.api.protocol !== this.front.protocol;
   protected readonly hostsDiffer = this.api.hostname !== this.front.hostname;
