@@ -3,7 +3,8 @@
  * (`startBff`) from a configuration (`loadConfig`, from the environment:
  * `configFromEnvironment`), write the app's procedures with the procedures exported here,
  * merge them with `bffRouter`, and explain the configuration (`diagnose`, `idpRegistration`).
- * Nothing else is public: no deep imports.
+ * An app's store or downstream call that throws one of the exported `DependencyUnavailableError`s
+ * gets the same typed 503 as the BFF's own. Nothing else is public: no deep imports.
  */
 export { createBff, startBff, type Bff, type BffInfra, type BffParts, type RunningBff } from './bff.js';
 export type { AppServices, BffHooks, CallEvent, LoginEvent } from './hooks.js';
@@ -23,6 +24,20 @@ export {
   roleProcedure,
   grantsOf,
 } from './trpc/init.js';
+export { toTrpcError } from './trpc/errors.js';
+export {
+  BffError,
+  DependencyUnavailableError,
+  IdpUnavailableError,
+  SessionStoreUnavailableError,
+  DirectoryUnavailableError,
+  DownstreamUnavailableError,
+  ERROR_OUTCOMES,
+  describeError,
+  type BffErrorCode,
+  type Dependency,
+  type ErrorOutcome,
+} from './errors.js';
 export { bffRouter, type BffRouter } from './trpc/bff-router.js';
 export type { Context, Services } from './trpc/context.js';
 export type { AuthorizedUser } from './session/authenticate.js';

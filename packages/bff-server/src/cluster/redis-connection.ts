@@ -129,19 +129,9 @@ export function redactRedisUrl(url: string): string {
   }
 }
 
-/** A log-safe name for an error: its `code` (e.g. `ECONNREFUSED`, `REDIS_TIMEOUT`) or class name, never its message. */
-export function errorCode(error: unknown): string {
-  if (error instanceof RedisError) return error.code;
-  // A Redis error reply starts with its code (WRONGPASS, LOADING, ...); the rest is prose.
-  if (error instanceof ErrorReply) return /^[A-Z][A-Z_]{1,31}(?= |$)/.exec(error.message)?.[0] ?? 'ErrorReply';
-  if (typeof error === 'object' && error !== null) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[\w.-]{1,64}$/.test(code)) return code;
-    // node-redis's error classes (SocketClosedUnexpectedlyError, ...) keep the name 'Error'.
-    if (error instanceof Error) return error.name !== 'Error' ? error.name : error.constructor.name;
-  }
-  return 'unknown';
-}
+// A log-safe name for an error (`ECONNREFUSED`, `REDIS_TIMEOUT`, a reply's `WRONGPASS`): the one error module's describer.
+import { errorCode } from '../errors.js';
+export { errorCode };
 
 /**
  * Failures that another attempt will not fix until someone changes the configuration:

@@ -7,7 +7,7 @@ import { SessionCipher } from '../session/session-cipher.js';
 import type { ReplayCache } from '../oidc/replay-cache.js';
 import { RedisBus } from './redis-bus.js';
 import { createRedisConnection, RedisError, type RedisConnection } from './redis-connection.js';
-import type { SharedState } from './state.js';
+import type { SharedState } from './shared-state.js';
 
 /**
  * The deployment's shared state on Redis (one server or a Cluster): sessions (encrypted,

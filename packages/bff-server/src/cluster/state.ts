@@ -1,33 +1,13 @@
-import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log.js';
-import { MemoryBus, type Bus } from './bus.js';
+import { MemoryBus } from './bus.js';
 import { MemorySessionStore } from '../session/memory-store.js';
-import type { SessionStore } from '../session/store.js';
-import { MemoryReplayCache, type ReplayCache } from '../oidc/replay-cache.js';
-import type { RedisConnection } from './redis-connection.js';
+import { MemoryReplayCache } from '../oidc/replay-cache.js';
+import type { SharedState } from './shared-state.js';
 
-/**
- * Everything several instances must share, in one place: sessions, the bus that
- * carries "session ended" (and the app's messages), the logout-token replay cache and
- * rate-limit counters. In memory for one instance; on Redis with REDIS_URL
- * or REDIS_CLUSTER_NODES.
- */
-export interface SharedState {
-  /** `memory`, `redis` or `redis-cluster`. */
-  readonly kind: string;
-  readonly store: SessionStore;
-  readonly bus: Bus;
-  readonly replay: ReplayCache;
-  /** The shared Redis connection, for the app's own stores; undefined: state is in this process. */
-  readonly redis: RedisConnection | undefined;
-  /** A store for express-rate-limit counters; undefined: its own memory store. */
-  readonly rateLimitStore: (prefix: string) => RateLimitStore | undefined;
-  /** Whether the shared store answers (readiness). */
-  ready(): Promise<boolean>;
-  close(): Promise<void>;
-}
+export type { SharedState } from './shared-state.js';
 
+/** The deployment's {@link SharedState}: on Redis with REDIS_URL or REDIS_CLUSTER_NODES, otherwise in this process. */
 export async function createSharedState(config: Config, logger: Logger): Promise<SharedState> {
   if (config.redis) {
     const { createRedisState } = await import('./redis-state.js');

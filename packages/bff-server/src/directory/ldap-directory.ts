@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, FilterParser, ResultCodeError, type Entry } from 'ldapts';
+import { Client, FilterParser, type Entry } from 'ldapts';
 import { isDn, normalizeDn } from '../authz/dn.js';
 import { escapeFilterValue, fillFilter } from './filter.js';
 
@@ -44,17 +44,9 @@ export interface LdapDirectoryOptions {
 /** Stable codes of the directory's errors. */
 export type DirectoryErrorCode = 'DIRECTORY_UNAVAILABLE' | 'DIRECTORY_CONFIG_INVALID' | 'DIRECTORY_INSECURE_TRANSPORT';
 
-/**
- * The directory could not answer (refused connection, timeout, failed bind or
- * search) and no fresh cached answer exists. Never means "no groups" (S20).
- */
-export class DirectoryUnavailableError extends Error {
-  readonly code = 'DIRECTORY_UNAVAILABLE' satisfies DirectoryErrorCode;
-  constructor(options?: { cause?: unknown }) {
-    super('The directory is unavailable.', options);
-    this.name = 'DirectoryUnavailableError';
-  }
-}
+// The directory could not answer and nothing fresh is cached (S20); declared in the one error module.
+import { describeError, DirectoryUnavailableError } from '../errors.js';
+export { DirectoryUnavailableError };
 
 /** The options cannot work, or would send the bind secret in clear text in production. */
 export class DirectoryConfigError extends Error {
@@ -129,25 +121,6 @@ function values(entry: Entry, attribute: string): string[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((item) => (typeof item === 'string' ? item : item.toString('utf8')));
-}
-
-/** What may be logged about a failure: its class and code, never its message or the server's text. */
-function failureFields(error: unknown): { error: string; ldapCode?: number; code?: string } {
-  if (error instanceof ResultCodeError) return { error: error.name, ldapCode: error.code };
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') return { error: error.name, code };
-    // ldapts reports timeouts as plain Errors; the message is the only tell.
-    if (/timed? ?out/i.test(error.message)) return { error: error.name, code: 'TIMEOUT' };
-    return { error: error.name };
-  }
-  return { error: typeof error };
-}
-
-function describeFailure(error: unknown): string {
-  const { error: name, ldapCode, code } = failureFields(error);
-  if (ldapCode !== undefined) return `${name} (LDAP result ${ldapCode})`;
-  return code ? `${name} (${code})` : name;
 }
 
 /**
@@ -257,7 +230,7 @@ export class LdapDirectory {
       });
       return { ok: true };
     } catch (error) {
-      return { ok: false, detail: `${step}: ${describeFailure(error)}` };
+      return { ok: false, detail: `${step}: ${describeError(error)}` };
     }
   }
 
@@ -286,7 +259,7 @@ export class LdapDirectory {
       groups = await this.#withClient((client) => this.#lookup(client, username));
     } catch (error) {
       this.#cache.delete(username);
-      this.#options.logger?.warn('directory.unavailable', failureFields(error));
+      this.#options.logger?.warn('directory.unavailable', { error: describeError(error) });
       throw new DirectoryUnavailableError({ cause: error });
     }
     if (ttlMs > 0) this.#remember(username, { groups, at: askedAt });

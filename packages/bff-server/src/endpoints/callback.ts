@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import type { LoginErrorCode } from '@oidc-bff/protocol';
-import { describeError, IdpUnavailableError } from '../oidc/discovery.js';
+import { describeError, outcomeOf } from '../errors.js';
 import { AuthorizationResponseError, exchangeCode, ResponseBodyError } from '../oidc/flows.js';
 import { setCookie } from '../session/cookie-size.js';
-import { SessionStoreUnavailableError } from '../session/store.js';
 import type { EndpointDeps } from './deps.js';
 import { deviceOf } from '../session/device.js';
 import { requestCookies } from './request-cookies.js';
@@ -43,8 +42,8 @@ export function callbackEndpoint(deps: EndpointDeps) {
     let idp;
     try {
       idp = await oidc.get();
-    } catch {
-      return fail('idp_unavailable', transaction.returnTo);
+    } catch (error) {
+      return fail(outcomeOf(error)?.login ?? 'idp_unavailable', transaction.returnTo, describeError(error));
     }
 
     let tokens;
@@ -69,7 +68,8 @@ export function callbackEndpoint(deps: EndpointDeps) {
       verified = await idp.tokens.verifyAccessToken(tokens.access_token);
     } catch (error) {
       // The IdP's keys or its introspection endpoint could not be reached: not the token's fault.
-      if (error instanceof IdpUnavailableError) return fail('idp_unavailable', transaction.returnTo, describeError(error));
+      const outcome = outcomeOf(error);
+      if (outcome) return fail(outcome.login, transaction.returnTo, describeError(error));
       verified = undefined;
     }
     if (!verified?.ok || verified.claims.sub !== idClaims.sub) {
@@ -93,7 +93,8 @@ export function callbackEndpoint(deps: EndpointDeps) {
       });
     } catch (error) {
       // No half-made session: the browser gets no cookie and the front says why (S20).
-      if (error instanceof SessionStoreUnavailableError) return fail('service_unavailable', transaction.returnTo, error.code);
+      const outcome = outcomeOf(error);
+      if (outcome) return fail(outcome.login, transaction.returnTo, describeError(error));
       throw error;
     }
     setCookie(res, sessions.cookieName, created.cookieValue, sessions.cookieOptions());

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { describeError, IdpUnavailableError } from '../oidc/discovery.js';
+import { describeError, IdpUnavailableError } from '../errors.js';
 import { endSessionUrl, revokeRefreshToken } from '../oidc/flows.js';
 import { sendProblem } from '../http/problem.js';
 import type { EndpointDeps } from './deps.js';

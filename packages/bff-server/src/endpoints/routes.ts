@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import { API_PATHS } from '@oidc-bff/protocol';
 import { sendProblem } from '../http/problem.js';
-import { SessionStoreUnavailableError } from '../session/store.js';
+import { describeError, outcomeOf } from '../errors.js';
 import { backchannelLogoutEndpoint } from './backchannel-logout.js';
 import { callbackEndpoint } from './callback.js';
 import type { EndpointDeps } from './deps.js';
@@ -71,14 +71,16 @@ export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?:
 
   app.use((req, res) => sendProblem(req, res, 404, 'not_found', 'Not found.'));
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    if (error instanceof SessionStoreUnavailableError) {
-      logger.error('http.store_unavailable', { method: req.method, path: req.path });
-      sendProblem(req, res, 503, 'session_store_unavailable', 'The service is temporarily unavailable. Try again in a moment.');
+    // A dependency down is answered as ERROR_OUTCOMES says: a 503 with its reason, never a sign-out (S20).
+    const outcome = outcomeOf(error);
+    if (outcome) {
+      logger.error('http.dependency_unavailable', { method: req.method, path: req.path, error: describeError(error) });
+      sendProblem(req, res, outcome.status, outcome.reason ?? 'service_unavailable', 'The service is temporarily unavailable. Try again in a moment.');
       return;
     }
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
     if (status >= 500) {
-      logger.error('http.error', { method: req.method, path: req.path, error: error instanceof Error ? error.name : 'unknown' });
+      logger.error('http.error', { method: req.method, path: req.path, error: describeError(error) });
       sendProblem(req, res, 500, 'internal_error', 'Internal server error.');
       return;
     }

@@ -4,8 +4,10 @@ import { TokenVerifier } from './token-verifier.js';
 import { Introspector } from './introspection.js';
 import { introspectAccessToken, ResponseBodyError } from './flows.js';
 import { fapi2Requirements } from './fapi2-requirements.js';
+import type { Idp } from './idp.js';
 import { importClientKey } from '../config/client-keys.js';
 import type { Fapi2Keys } from '../config/fapi2.js';
+import { describeError, IdpProfileError, IdpUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export interface OidcOptions {
@@ -31,33 +33,8 @@ export interface OidcOptions {
   readonly fapi2?: Fapi2Keys | undefined;
 }
 
-/** The identity provider once discovered: its metadata, for openid-client's calls, and the one token verifier. */
-export interface Idp {
-  /** openid-client's view of the IdP and our client; used by the flows in `oidc/`. */
-  readonly configuration: client.Configuration;
-  readonly metadata: client.ServerMetadata;
-  readonly tokens: TokenVerifier;
-  /** The API's DPoP key (RFC 9449) in the `fapi2` profile: proofs on PAR, code exchange and refresh. */
-  readonly dpop: client.DPoPHandle | undefined;
-}
-
-/** Thrown by discovery in the `fapi2` profile when the IdP's metadata lacks what the profile needs. */
-export class IdpProfileError extends Error {
-  readonly code = 'IDP_PROFILE_UNSUPPORTED';
-  constructor(readonly missing: readonly string[]) {
-    super(`The identity provider does not offer what OIDC_PROFILE=fapi2 needs: ${missing.join(', ')}.`);
-    this.name = 'IdpProfileError';
-  }
-}
-
-/** Thrown when the identity provider cannot be reached or has not been discovered yet. */
-export class IdpUnavailableError extends Error {
-  readonly code = 'IDP_UNAVAILABLE';
-  constructor(options?: { cause?: unknown }) {
-    super('The identity provider is unavailable.', options);
-    this.name = 'IdpUnavailableError';
-  }
-}
+// Where code and tests import them from; they live in the one error module.
+export { describeError, IdpProfileError, IdpUnavailableError } from '../errors.js';
 
 export interface OidcService {
   /** The discovered IdP; triggers a discovery attempt if none is under way. */
@@ -203,14 +180,4 @@ async function clientCredentials(
   }
   const [clientKey, dpopKeyPair] = await Promise.all([importClientKey(options.fapi2.client), importClientKey(options.fapi2.dpop)]);
   return { metadata: {}, authentication: client.PrivateKeyJwt({ key: clientKey.privateKey, kid: options.fapi2.client.kid }), dpopKeyPair };
-}
-
-/** A log-safe description of an outbound failure: a code and a class, never a body. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    const cause = error.cause instanceof Error ? ` (${(error.cause as { code?: string }).code ?? error.cause.name})` : '';
-    return `${typeof code === 'string' ? code : error.name}${cause}`;
-  }
-  return 'unknown error';
 }

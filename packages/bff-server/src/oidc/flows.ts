@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { Idp } from './discovery.js';
+import type { Idp } from './idp.js';
 
 /** What a login needs to remember between `/api/login` and `/api/callback` (S1). */
 export interface LoginTransaction {

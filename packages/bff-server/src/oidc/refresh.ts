@@ -1,5 +1,6 @@
 import { refreshGrant, ResponseBodyError } from './flows.js';
-import { describeError, IdpUnavailableError, type OidcService } from './discovery.js';
+import type { OidcService } from './discovery.js';
+import { describeError, IdpUnavailableError } from '../errors.js';
 import type { SessionManager } from '../session/manager.js';
 import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';

@@ -1,4 +1,5 @@
 import { IdpUnavailableError } from '../oidc/discovery.js';
+import { describeError } from '../errors.js';
 import { reauthenticate, type AuthDeps, type AuthResult } from './authenticate.js';
 import { SessionStoreUnavailableError, type SessionData, type StreamSlot } from './store.js';
 
@@ -156,7 +157,7 @@ export class LiveStream {
         else this.#scheduleCheck(this.#session, RECHECK_AFTER_OUTAGE_MS);
         return;
       }
-      this.#deps.logger.error('stream.recheck_failed', { error: error instanceof Error ? error.name : 'unknown' });
+      this.#deps.logger.error('stream.recheck_failed', { error: describeError(error) });
       this.close('session');
       return;
     }

@@ -54,14 +54,9 @@ export interface StreamSlot {
   release(): Promise<void>;
 }
 
-/** Thrown by a store that cannot be reached or does not answer in time (S20). */
-export class SessionStoreUnavailableError extends Error {
-  readonly code = 'SESSION_STORE_UNAVAILABLE';
-  constructor(options?: { cause?: unknown }) {
-    super('The session store is unavailable.', options);
-    this.name = 'SessionStoreUnavailableError';
-  }
-}
+// Thrown by a store that cannot be reached or does not answer in time (S20); declared in the one error module.
+import { SessionStoreUnavailableError } from '../errors.js';
+export { SessionStoreUnavailableError };
 
 /**
  * Server-side session storage. In memory by default; the Redis store implements the

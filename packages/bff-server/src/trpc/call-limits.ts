@@ -1,4 +1,5 @@
 import { MemoryStore, type Store } from 'express-rate-limit';
+import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export type LimitVerdict = { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
@@ -39,7 +40,7 @@ export function createCallLimits(options: {
       if (totalHits <= entry.limit) return { ok: true };
       return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + WINDOW_MS) - Date.now()) / 1000)) };
     } catch (error) {
-      options.logger.warn('rate_limit.store_unavailable', { error: error instanceof Error ? error.name : 'unknown' });
+      options.logger.warn('rate_limit.store_unavailable', { error: describeError(error) });
       return { ok: true };
     }
   };

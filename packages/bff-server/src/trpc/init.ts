@@ -1,24 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { isAuthFailureReason, type AuthFailureReason } from '@oidc-bff/protocol';
-import { IdpUnavailableError } from '../oidc/discovery.js';
-import { SessionStoreUnavailableError } from '../session/store.js';
-import { DirectoryUnavailableError } from '../directory/ldap-directory.js';
+import { isAuthFailureReason } from '@oidc-bff/protocol';
+import { BffError } from '../errors.js';
 import type { Grants } from '../authz/grants.js';
 import type { AuthResult } from '../session/authenticate.js';
 import { DEFAULT_STREAM_BOUNDS, LiveStream, STREAM_RETRY_AFTER_SECONDS } from '../session/live-stream.js';
 import type { Context } from './context.js';
-
-/** Carried as the `cause` of a `TRPCError` so that the error formatter can publish the reason. */
-export class AuthFailure extends Error {
-  constructor(
-    readonly reason: AuthFailureReason,
-    /** For `rate_limited` and `too_many_streams`: when to try again, sent as `Retry-After` and `retryAfterSeconds`. */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(reason);
-    this.name = 'AuthFailure';
-  }
-}
+import { AuthFailure, toTrpcError } from './errors.js';
 
 const SAFE_MESSAGES: Partial<Record<TRPCError['code'], string>> = {
   INTERNAL_SERVER_ERROR: 'Internal server error.',
@@ -55,24 +42,24 @@ export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
-const recordCall = t.middleware(async ({ ctx, path, type, next }) => {
+/**
+ * Under every procedure: reports the call to `onCall`, and answers one of the BFF's errors
+ * thrown by a resolver (the app's store or a downstream API down) as `toTrpcError` says,
+ * so that a dependency down inside a procedure is the same `SERVICE_UNAVAILABLE` as one
+ * down before it, never an internal error (S20).
+ */
+const baseCall = t.middleware(async ({ ctx, path, type, next }) => {
   const onCall = ctx.services.hooks.onCall;
-  if (!onCall) return next();
-  const started = performance.now();
+  const started = onCall ? performance.now() : 0;
   const result = await next();
-  onCall({ path, type, durationMs: performance.now() - started, ok: result.ok });
+  onCall?.({ path, type, durationMs: performance.now() - started, ok: result.ok });
+  // tRPC wraps what a resolver throws in INTERNAL_SERVER_ERROR; a TRPCError the resolver chose stays as it is.
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause instanceof BffError) throw toTrpcError(result.error.cause);
   return result;
 });
 
 /** A procedure anyone may call, without a session. */
-export const publicProcedure = t.procedure.use(recordCall);
-
-/** A dependency being down is never a logout: the client retries, nobody is sent to the IdP (S20). */
-function outageError(error: unknown): unknown {
-  if (error instanceof IdpUnavailableError) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('idp_unavailable') });
-  if (error instanceof SessionStoreUnavailableError) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('session_store_unavailable') });
-  return error;
-}
+export const publicProcedure = t.procedure.use(baseCall);
 
 /**
  * Requires a verified session and narrows `ctx.user` and `ctx.session` (S10, S14), then
@@ -86,7 +73,7 @@ const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
   try {
     auth = await ctx.auth();
   } catch (error) {
-    throw outageError(error);
+    throw toTrpcError(error);
   }
   if (!auth.ok) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign-in required.', cause: new AuthFailure(auth.reason) });
@@ -105,7 +92,7 @@ const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
   try {
     stream = await LiveStream.open(ctx.services, ctx.services.streams ?? DEFAULT_STREAM_BOUNDS, auth.session, signal);
   } catch (error) {
-    throw outageError(error);
+    throw toTrpcError(error);
   }
   if (!stream) {
     throw new TRPCError({
@@ -186,8 +173,7 @@ export async function grantsOf(ctx: { grants: () => Promise<Grants> }): Promise<
   try {
     return await ctx.grants();
   } catch (error) {
-    if (error instanceof DirectoryUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', cause: new AuthFailure('directory_unavailable') });
-    throw error;
+    throw toTrpcError(error);
   }
 }
 

@@ -4,7 +4,8 @@ import { IdpUnavailableError } from '../oidc/discovery.js';
 import { SessionStoreUnavailableError } from '../session/store.js';
 import { MemoryBus } from '../cluster/bus.js';
 import { NoteBoard, testRouter } from '../testing/test-app.js';
-import { createCallerFactory } from './init.js';
+import { DirectoryUnavailableError, DownstreamUnavailableError } from '../errors.js';
+import { createCallerFactory, protectedProcedure, router } from './init.js';
 import { createInnerContext } from './context.js';
 import { createTestBff } from './test-context.js';
 
@@ -44,6 +45,27 @@ describe('the procedures the machinery exports, through createCaller', () => {
       }),
     );
     expect(await codeOf(down.me())).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'session_store_unavailable' });
+  });
+
+  it('answers a dependency down inside a resolver as SERVICE_UNAVAILABLE with its reason, not an internal error (S20), and leaves a chosen TRPCError alone', async () => {
+    const outages = router({
+      directory: protectedProcedure.query(() => {
+        throw new DirectoryUnavailableError();
+      }),
+      downstream: protectedProcedure.query(() => {
+        throw new DownstreamUnavailableError('reports');
+      }),
+      chosen: protectedProcedure.query(() => {
+        throw new TRPCError({ code: 'BAD_GATEWAY', cause: new DownstreamUnavailableError('reports') });
+      }),
+    });
+    const calls: boolean[] = [];
+    const bff = createTestBff({ app, hooks: { onCall: ({ ok }) => calls.push(ok) } });
+    const caller = createCallerFactory(outages)(await bff.contextFor(alice));
+    expect(await codeOf(caller.directory())).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'directory_unavailable' });
+    expect(await codeOf(caller.downstream())).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: undefined });
+    expect(await codeOf(caller.chosen())).toEqual({ code: 'BAD_GATEWAY', reason: undefined });
+    expect(calls).toEqual([false, false, false]);
   });
 
   it('resolves the session once per request, however many procedures need it', async () => {

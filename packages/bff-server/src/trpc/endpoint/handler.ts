@@ -6,7 +6,8 @@ import { API_PATHS } from '@oidc-bff/protocol';
 import { authenticate } from '../../session/authenticate.js';
 import type { Logger } from '../../log.js';
 import type { AnyTRPCRouter } from '@trpc/server';
-import { AuthFailure } from '../init.js';
+import { AuthFailure } from '../errors.js';
+import { describeError } from '../../errors.js';
 import { createInnerContext, type Services } from '../context.js';
 import type { AppServices } from '../../hooks.js';
 import { createCors } from './cors.js';
@@ -69,7 +70,7 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
       logger.error('trpc.error', {
         path: path && boundedPath(path),
         trpcCode: error.code,
-        cause: error.cause instanceof Error ? error.cause.name : undefined,
+        cause: error.cause === undefined ? undefined : describeError(error.cause),
       });
     } else if (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN') {
       logger.info('auth.denied', {
@@ -125,7 +126,7 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
   return {
     listener: (req, res) => {
       handle(req, res).catch((error: unknown) => {
-        logger.error('trpc.http_error', { path: boundedPath(pathOf(req.url)), error: error instanceof Error ? error.name : 'unknown' });
+        logger.error('trpc.http_error', { path: boundedPath(pathOf(req.url)), error: describeError(error) });
         if (res.headersSent) res.destroy();
         else writeRefusal(req, res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' }, options.maxBatchSize);
       });
