@@ -1,47 +1,71 @@
-import { Client } from 'ldapts';
+import { BerReader, BerWriter, Client, EqualityFilter, FilterParser, OrFilter, SubstringFilter, type Filter } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlapd, type Slapd } from '@bff/test-kit';
-import { escapeFilterValue, fillFilter, FilterTemplateError } from './filter.js';
+import { FilterTemplateError, memberFilter, UserFilterTemplate } from './filter.js';
 
-describe('escapeFilterValue', () => {
-  it('escapes the RFC 4515 specials', () => {
-    expect(escapeFilterValue('*')).toBe('\\2a');
-    expect(escapeFilterValue('(')).toBe('\\28');
-    expect(escapeFilterValue(')')).toBe('\\29');
-    expect(escapeFilterValue('\\')).toBe('\\5c');
-    expect(escapeFilterValue('\0')).toBe('\\00');
-    expect(escapeFilterValue('*)(uid=*')).toBe('\\2a\\29\\28uid=\\2a');
-  });
+/** The filter as the directory receives it: BER-encoded, then decoded by ldapts as a server would. */
+function onTheWire(filter: Filter): unknown {
+  const writer = new BerWriter();
+  filter.write(writer);
+  return JSON.parse(JSON.stringify(FilterParser.parse(new BerReader(writer.buffer))));
+}
 
-  it('escapes each UTF-8 byte of non-ASCII characters, and controls', () => {
-    expect(escapeFilterValue('josé')).toBe('jos\\c3\\a9');
-    expect(escapeFilterValue('😀')).toBe('\\f0\\9f\\98\\80');
-    expect(escapeFilterValue('a\nb')).toBe('a\\0ab');
-  });
+const fill = (template: string, username: string) => UserFilterTemplate.parse(template).fill(username);
+const equality = (attribute: string, value: string) => new EqualityFilter({ attribute, value });
 
-  it('leaves ordinary ASCII as it is', () => {
-    expect(escapeFilterValue('alice.martin-2@corp.example = x')).toBe('alice.martin-2@corp.example = x');
-  });
-});
-
-describe('fillFilter', () => {
-  it('puts the escaped username at every {username}', () => {
-    expect(fillFilter('(|(uid={username})(mail={username}))', { username: 'a*' })).toBe('(|(uid=a\\2a)(mail=a\\2a))');
+describe('UserFilterTemplate', () => {
+  it('puts the username at every {username}, as data', () => {
+    const filter = fill('(|(uid={username})(mail={username}))', 'a*)(uid=*');
+    expect(onTheWire(filter)).toEqual(onTheWire(new OrFilter({ filters: [equality('uid', 'a*)(uid=*'), equality('mail', 'a*)(uid=*')] })));
+    // Written out as a string filter, the value is escaped: it is no syntax.
+    expect(String(filter)).toBe('(|(uid=a\\2a\\29\\28uid=\\2a)(mail=a\\2a\\29\\28uid=\\2a))');
   });
 
   it('keeps $ patterns in usernames literal', () => {
-    expect(fillFilter('(uid={username})', { username: "$&$1$'" })).toBe("(uid=$&$1$')");
+    expect(onTheWire(fill('(uid={username})', "$&$1$'"))).toEqual(onTheWire(equality('uid', "$&$1$'")));
   });
 
-  it.each(['(uid=alice)', '(uid={user})', 'uid={username}'])('refuses the template %j', (template) => {
-    expect(() => fillFilter(template, { username: 'alice' })).toThrow(FilterTemplateError);
+  it('fills part of a value and the parts of a substring filter', () => {
+    expect(onTheWire(fill('(mail={username}@corp.example)', 'alice'))).toEqual(onTheWire(equality('mail', 'alice@corp.example')));
+    expect(onTheWire(fill('(cn=*{username}*)', 'a*b'))).toEqual(onTheWire(new SubstringFilter({ attribute: 'cn', any: ['a*b'] })));
+  });
+
+  it('reads escaped UTF-8 in the template as the characters it encodes', () => {
+    const filter = fill('(&(ou=\\c3\\a9quipe)(uid={username}))', 'josé');
+    expect(onTheWire(filter)).toEqual(onTheWire(FilterParser.parseString('(&(ou=équipe)(uid=josé))')));
+  });
+
+  it.each(['(uid=alice)', '(uid={user})', 'uid={username}', '(uid={username}', '(cn:{username}:=x)', '(uid=\\7busername})'])(
+    'refuses the template %j',
+    (template) => {
+      expect(() => UserFilterTemplate.parse(template)).toThrow(FilterTemplateError);
+    },
+  );
+
+  it('makes no filter of a username that is not well-formed Unicode, which would reach the directory as U+FFFD', () => {
+    const template = UserFilterTemplate.parse('(uid={username})');
+    for (const username of ['\ud800', 'a\udc00', '\ud83d', 'x\ude00y']) {
+      expect(template.canFill(username)).toBe(false);
+      expect(() => template.fill(username)).toThrow(TypeError);
+    }
+    expect(template.canFill('😀')).toBe(true);
+    expect(onTheWire(template.fill('😀'))).toEqual(onTheWire(equality('uid', '😀')));
+  });
+});
+
+describe('memberFilter', () => {
+  it('asks for member or uniqueMember of each DN, the DNs as data', () => {
+    const dns = ['cn=a\\,b (x)*,ou=groups,dc=corp,dc=example', 'cn=é,ou=groups,dc=corp,dc=example'];
+    expect(onTheWire(memberFilter(dns))).toEqual(
+      onTheWire(new OrFilter({ filters: dns.flatMap((dn) => [equality('member', dn), equality('uniqueMember', dn)]) })),
+    );
   });
 });
 
 describe('filters against a real slapd', () => {
   let ldap: Slapd;
   let client: Client;
-  const search = async (filter: string) =>
+  const search = async (filter: Filter) =>
     (await client.search(`ou=people,${ldap.baseDn}`, { filter, attributes: ['uid'] })).searchEntries.map((entry) => entry.dn);
 
   beforeAll(async () => {
@@ -55,12 +79,12 @@ describe('filters against a real slapd', () => {
   });
 
   it('finds alice by her uid', async () => {
-    expect(await search(fillFilter('(uid={username})', { username: 'alice' }))).toEqual([`uid=alice,ou=people,${ldap.baseDn}`]);
+    expect(await search(fill('(uid={username})', 'alice'))).toEqual([`uid=alice,ou=people,${ldap.baseDn}`]);
   });
 
   it('matches nobody for the injection *)(uid=*', async () => {
-    expect(await search(fillFilter('(uid={username})', { username: '*)(uid=*' }))).toEqual([]);
-    expect(await search(fillFilter('(&(objectClass=inetOrgPerson)(uid={username}))', { username: '*' }))).toEqual([]);
-    expect(await search(fillFilter('(uid={username})', { username: 'ali*' }))).toEqual([]);
+    expect(await search(fill('(uid={username})', '*)(uid=*'))).toEqual([]);
+    expect(await search(fill('(&(objectClass=inetOrgPerson)(uid={username}))', '*'))).toEqual([]);
+    expect(await search(fill('(uid={username})', 'ali*'))).toEqual([]);
   });
 });

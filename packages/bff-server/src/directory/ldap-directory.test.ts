@@ -60,6 +60,17 @@ dn: ${group('twins')}
 objectClass: groupOfNames
 cn: twins
 member: ${person('twin1')}
+
+dn: ${person('\ufffd')}
+objectClass: inetOrgPerson
+uid: \ufffd
+cn: Replacement Character
+sn: Character
+
+dn: ${group('replaced')}
+objectClass: groupOfNames
+cn: replaced
+member: ${person('\ufffd')}
 `;
 
 /** Closes the cycle: cycle-a contains cycle-b, which contains cycle-a. */
@@ -128,6 +139,12 @@ describe('LdapDirectory against a real slapd', () => {
 
   it('finds uniqueMember groups and non-ASCII usernames and DNs', async () => {
     expect(normal(await new LdapDirectory(options()).groupsFor('josé'))).toEqual([group('auditors')]);
+  });
+
+  it('finds no user for a username with a lone surrogate, not the user named U+FFFD it would reach the directory as', async () => {
+    const directory = new LdapDirectory(options());
+    for (const username of ['\ud800', '\udfff', 'a\ud83d']) expect(await directory.groupsFor(username)).toEqual([]);
+    expect(normal(await directory.groupsFor('\ufffd'))).toEqual([group('replaced')]);
   });
 
   it('follows a membership cycle once and stops', async () => {

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, FilterParser, type Entry } from 'ldapts';
+import { Client, type Entry, type Filter } from 'ldapts';
 import { isDn, normalizeDn } from '../authz/dn.js';
-import { escapeFilterValue, fillFilter } from './filter.js';
+import { memberFilter, UserFilterTemplate } from './filter.js';
 
 /** The part of the server's logger the directory uses. */
 export interface DirectoryLogger {
@@ -18,7 +18,7 @@ export interface LdapDirectoryOptions {
   readonly bindPassword: string;
   /** Where users are searched (subtree). */
   readonly userBase: string;
-  /** Filter that finds one user; `{username}` is replaced by the RFC 4515-escaped username. Default `(uid={username})`. */
+  /** Filter that finds one user; the username stands in its values at `{username}` (as data, never as syntax). Default `(uid={username})`. */
   readonly userFilter?: string;
   /** Where groups are searched (subtree), for direct membership and for nesting. */
   readonly groupBase: string;
@@ -81,25 +81,6 @@ function isLoopback(hostname: string): boolean {
 }
 
 /**
- * ldapts decodes each `\XX` of a string filter as one UTF-16 unit (latin-1), so the
- * RFC 4515 escape of `é` (`\c3\a9`) would be sent as four bytes and match nothing.
- * Runs of escaped bytes >= 0x80 that are valid UTF-8 are turned back into the
- * characters they encode; RFC 4515 allows those unescaped, and none of them is
- * filter syntax, so this keeps the filter exactly as safe.
- */
-function forLdapts(filter: string): string {
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  return filter.replace(/(?:\\[89a-fA-F][0-9a-fA-F])+/g, (run) => {
-    const bytes = Uint8Array.from(run.slice(1).split('\\'), (hex) => Number.parseInt(hex, 16));
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      return run;
-    }
-  });
-}
-
-/**
  * Why a user filter template cannot be used (no `{username}`, unbalanced
  * parentheses, not LDAP filter syntax), or undefined when it can.
  *
@@ -108,7 +89,7 @@ function forLdapts(filter: string): string {
  */
 export function userFilterProblem(template: string): string | undefined {
   try {
-    FilterParser.parseString(forLdapts(fillFilter(template, { username: 'probe' })));
+    UserFilterTemplate.parse(template);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : 'it is not a valid LDAP filter';
@@ -132,8 +113,9 @@ function values(entry: Entry, attribute: string): string[] {
  * depth are bounded). Answers are cached per username for `cacheTtlSeconds`; within
  * that time the directory is not contacted. After it a fresh lookup is made, and
  * if that fails {@link DirectoryUnavailableError} is thrown: a failure never reads
- * as "no groups" (S20). Every value in a filter is RFC 4515-escaped, every call is
- * bounded by `timeoutMs`, and only error classes and codes are logged (S23).
+ * as "no groups" (S20). Filters are ldapts filter objects whose values (the username,
+ * group DNs) go to the directory as BER-encoded data, never as filter syntax; every
+ * call is bounded by `timeoutMs`, and only error classes and codes are logged (S23).
  *
  * @example
  * const directory = new LdapDirectory({
@@ -145,7 +127,7 @@ function values(entry: Entry, attribute: string): string[] {
  */
 export class LdapDirectory {
   readonly #options: LdapDirectoryOptions;
-  readonly #userFilter: string;
+  readonly #userFilter: UserFilterTemplate;
   readonly #now: () => number;
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<readonly string[]>>();
@@ -189,19 +171,20 @@ export class LdapDirectory {
     this.#tls = { host, ...(isIP(host) ? {} : { servername: host }), ...options.tlsOptions };
     this.#ldaps = url.protocol === 'ldaps:';
     this.#options = options;
-    this.#userFilter = userFilter;
+    this.#userFilter = UserFilterTemplate.parse(userFilter);
     this.#now = options.now ?? Date.now;
   }
 
   /**
    * The DNs of the groups `username` belongs to, directly or through nesting, as the
    * directory spells them (compare them with `sameDn`). No groups when no entry, or
-   * more than one, matches the username.
+   * more than one, matches the username, and for a username that is not well-formed
+   * Unicode (it would reach the directory as U+FFFD).
    *
    * @throws {DirectoryUnavailableError} when the directory cannot answer and no answer younger than the TTL is cached
    */
   async groupsFor(username: string): Promise<string[]> {
-    if (username === '') return [];
+    if (username === '' || !this.#userFilter.canFill(username)) return [];
     const ttlMs = this.#options.cacheTtlSeconds * 1000;
     const cached = this.#cache.get(username);
     if (cached && this.#now() - cached.at < ttlMs) return [...cached.groups];
@@ -256,7 +239,7 @@ export class LdapDirectory {
     const askedAt = this.#now();
     let groups: readonly string[];
     try {
-      groups = await this.#withClient((client) => this.#lookup(client, username));
+      groups = await this.#withClient((client) => this.#lookup(client, this.#userFilter.fill(username)));
     } catch (error) {
       this.#cache.delete(username);
       this.#options.logger?.warn('directory.unavailable', { error: describeError(error) });
@@ -289,12 +272,11 @@ export class LdapDirectory {
     }
   }
 
-  async #lookup(client: Client, username: string): Promise<string[]> {
-    const filter = fillFilter(this.#userFilter, { username });
+  async #lookup(client: Client, filter: Filter): Promise<string[]> {
     // Two are enough to know the username is ambiguous; ldapts does not fail on the size limit it asked for.
     const { searchEntries } = await client.search(this.#options.userBase, {
       scope: 'sub',
-      filter: forLdapts(filter),
+      filter,
       attributes: ['memberOf'],
       sizeLimit: 2,
     });
@@ -328,13 +310,9 @@ export class LdapDirectory {
   async #groupsContaining(client: Client, dns: readonly string[]): Promise<string[]> {
     const groups: string[] = [];
     for (let start = 0; start < dns.length; start += BATCH) {
-      const terms = dns.slice(start, start + BATCH).map((dn) => {
-        const value = escapeFilterValue(dn);
-        return `(member=${value})(uniqueMember=${value})`;
-      });
       const { searchEntries } = await client.search(this.#options.groupBase, {
         scope: 'sub',
-        filter: forLdapts(`(|${terms.join('')})`),
+        filter: memberFilter(dns.slice(start, start + BATCH)),
         attributes: ['1.1'],
       });
       groups.push(...searchEntries.map((entry) => entry.dn));
