@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Config } from './config/env.js';
+import { isResolved, resolveOptions } from './options/resolve.js';
+import type { BffOptions } from './options/schema.js';
 import { staticFindings } from './config/doctor.js';
 import { createApp } from './http/app.js';
 import { createEndpoints } from './endpoints/routes.js';
@@ -72,15 +74,17 @@ export interface Bff {
 }
 
 /**
- * Builds the BFF from a validated configuration and the app's parts: login, callback,
+ * Builds the BFF from options (resolved here, once: a `ConfigError` names every wrong
+ * setting) or an already resolved configuration, and the app's parts: login, callback,
  * logout, back-channel logout, health, the tRPC endpoint with the app's router, sessions
  * in memory or Redis.
  *
  * @example
- * const bff = await createBff(loadConfig(process.env), { router: appRouter });
+ * const bff = await createBff({ ...optionsFromEnv(process.env), trustProxy: 1 }, { router: appRouter });
  * createServer(bff.handler).listen(bff.config.port, () => bff.start());
  */
-export async function createBff(config: Config, parts: BffParts): Promise<Bff> {
+export async function createBff(settings: BffOptions | Config, parts: BffParts): Promise<Bff> {
+  const config = isResolved(settings) ? settings : resolveOptions(settings);
   const logger = parts.logger ?? createLogger();
   for (const warning of config.warnings) logger.warn('config.warning', { message: warning });
   for (const finding of staticFindings(config)) {
@@ -113,7 +117,7 @@ export async function createBff(config: Config, parts: BffParts): Promise<Bff> {
   const app = (await parts.app?.({ redis: state.redis, bus: state.bus, logger, config })) ?? { services: {} as AppServices };
   const hooks = app.hooks ?? {};
   // One directory client for the process: its per-user cache is what keeps roles working through a short LDAP outage.
-  const directory = config.ldap ? new LdapDirectory({ ...config.ldap, production: config.production, logger }) : undefined;
+  const directory = config.ldap ? new LdapDirectory({ ...config.ldap, logger }) : undefined;
   let draining = false;
 
   const readiness = async () => {
@@ -200,7 +204,8 @@ export interface RunningBff {
 }
 
 /** {@link createBff}, then listens on `config.port` and starts discovery. */
-export async function startBff(config: Config, parts: BffParts): Promise<RunningBff> {
+export async function startBff(settings: BffOptions | Config, parts: BffParts): Promise<RunningBff> {
+  const config = isResolved(settings) ? settings : resolveOptions(settings);
   const logger = parts.logger ?? createLogger();
   const bff = await createBff(config, { ...parts, logger });
   const server = createServer(bff.handler);

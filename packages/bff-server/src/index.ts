@@ -8,7 +8,18 @@
  */
 export { createBff, startBff, type Bff, type BffInfra, type BffParts, type RunningBff } from './bff.js';
 export type { AppServices, BffHooks, CallEvent, LoginEvent } from './hooks.js';
-export { loadConfig, ConfigError, type Config, type ConfigIssue, type Env } from './config/env.js';
+export { loadConfig, optionsFromEnv, type Config, type Env } from './config/env.js';
+export { resolveOptions } from './options/resolve.js';
+export { ConfigError, type ConfigIssue } from './options/issues.js';
+export type { BffOptions } from './options/schema.js';
+export type { OidcOptions } from './options/oidc.js';
+export type { SessionOptions } from './options/session.js';
+export type { CookieOptions } from './options/cookies.js';
+export type { RedisOptions } from './options/redis.js';
+export type { LdapOptions } from './options/ldap.js';
+export type { LimitsOptions } from './options/limits.js';
+export type { AuthzOptions } from './options/authz.js';
+export type { WebOptions } from './options/web.js';
 export { configFromEnvironment, loadDotEnv } from './config/load.js';
 export { idpRegistration, type IdpRegistration } from './config/registration.js';
 export { diagnose, formatFindings, type Finding } from './config/doctor.js';

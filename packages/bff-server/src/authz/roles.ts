@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { isDn, normalizeDn } from './dn.js';
 
 /**
@@ -7,57 +8,46 @@ import { isDn, normalizeDn } from './dn.js';
  */
 export type RoleMap = Readonly<Record<string, readonly string[]>>;
 
-/** Why a role map was refused. */
-export type RoleMapErrorCode = 'ROLE_MAP_INVALID';
-
-/** Thrown by {@link parseRoleMap}; the message says what is wrong and what shape is expected. */
-export class RoleMapError extends Error {
-  readonly code: RoleMapErrorCode = 'ROLE_MAP_INVALID';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RoleMapError';
-  }
-}
-
 /** The map used when none is configured: members of the group `analysts` are analysts. */
 export const DEFAULT_ROLE_MAP: RoleMap = Object.freeze({ analyst: Object.freeze(['analysts']) });
 
-const SHAPE = 'Expected a JSON object of role → array of group names or DNs, e.g. {"analyst":["analysts","cn=quants,ou=groups,dc=corp,dc=example"]}.';
+/** What a role map looks like, for messages. */
+export const ROLE_MAP_SHAPE =
+  'Expected a JSON object of role → array of group names or DNs, e.g. {"analyst":["analysts","cn=quants,ou=groups,dc=corp,dc=example"]}.';
+
+/** The role of an issue at `…, role` or `…, role, index`: the error functions see the whole path. */
+const roleAt = (path: readonly PropertyKey[] | undefined, fromEnd: number) => String(path?.at(-fromEnd) ?? '');
+
+const notGroups = (path: readonly PropertyKey[] | undefined, fromEnd: number) =>
+  `Role "${roleAt(path, fromEnd)}" must map to an array of non-empty strings. ${ROLE_MAP_SHAPE}`;
+
+const groupName = z
+  .string({ error: (issue) => notGroups(issue.path, 2) })
+  .refine((group) => group.trim() !== '', { error: (issue) => notGroups(issue.path, 2) })
+  // A mistyped DN would otherwise be taken for a group name and silently grant nothing.
+  .refine((group) => !group.includes('=') || isDn(group), {
+    error: (issue) =>
+      `Role "${roleAt(issue.path, 2)}": "${String(issue.input)}" looks like a DN but is not a valid RFC 4514 distinguished name; write it like cn=analysts,ou=groups,dc=corp,dc=example.`,
+  });
 
 /**
- * Parses a role map from JSON; `undefined` or blank gives {@link DEFAULT_ROLE_MAP}.
- * Entries that contain `=` must be valid DNs: a mistyped DN would otherwise be
- * taken for a group name and silently grant nothing.
- *
- * @throws {RoleMapError} on invalid JSON or shape
+ * The role map option (`authz.roleMap`, `ROLE_MAP` as JSON): role → group names or DNs.
+ * Its output is frozen. Read through a `Map`, so that a role named `__proto__` stays a role
+ * and never becomes the map's prototype.
  */
-export function parseRoleMap(json: string | undefined): RoleMap {
-  if (json === undefined || json.trim() === '') return DEFAULT_ROLE_MAP;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (error) {
-    throw new RoleMapError(`The role map is not valid JSON. ${SHAPE}`, { cause: error });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new RoleMapError(`The role map is not a JSON object. ${SHAPE}`);
-  }
-  const entries: [string, readonly string[]][] = [];
-  for (const [role, groups] of Object.entries(parsed)) {
-    if (role.trim() === '') throw new RoleMapError(`The role map has an empty role name. ${SHAPE}`);
-    if (!Array.isArray(groups) || !groups.every((group): group is string => typeof group === 'string' && group.trim() !== '')) {
-      throw new RoleMapError(`Role "${role}" must map to an array of non-empty strings. ${SHAPE}`);
-    }
-    for (const group of groups) {
-      if (group.includes('=') && !isDn(group)) {
-        throw new RoleMapError(`Role "${role}": "${group}" looks like a DN but is not a valid RFC 4514 distinguished name.`);
-      }
-    }
-    entries.push([role, Object.freeze([...groups])]);
-  }
+export const roleMapSchema = z
+  .custom<Readonly<Record<string, readonly string[]>>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
+    error: `The role map is not a JSON object. ${ROLE_MAP_SHAPE}`,
+  })
+  .transform((map) => new Map<string, unknown>(Object.entries(map)))
+  .pipe(
+    z.map(
+      z.string().refine((role) => role.trim() !== '', { error: `The role map has an empty role name. ${ROLE_MAP_SHAPE}` }),
+      z.array(groupName, { error: (issue) => notGroups(issue.path, 1) }),
+    ),
+  )
   // fromEntries defines own properties, so a role named "__proto__" stays a role.
-  return Object.freeze(Object.fromEntries(entries));
-}
+  .transform((map): RoleMap => Object.freeze(Object.fromEntries([...map].map(([role, groups]) => [role, Object.freeze(groups)]))));
 
 /**
  * Reads group names from token claims at a dot path (`groups`,

@@ -1,8 +1,8 @@
 import type { Config } from './env.js';
-import type { Finding } from './doctor.js';
+import type { Finding } from './finding.js';
 import { rolesNoGroupGrants } from '../authz/roles.js';
 import { parseDn } from '../authz/dn.js';
-import { DirectoryConfigError, DirectoryUnavailableError, LdapDirectory } from '../directory/ldap-directory.js';
+import { DirectoryUnavailableError, LdapDirectory } from '../directory/ldap-directory.js';
 import { createOidcService, describeError, IdpUnavailableError } from '../oidc/discovery.js';
 import { introspectAccessToken, ResponseBodyError } from '../oidc/flows.js';
 import { createLogger } from '../log.js';
@@ -15,13 +15,7 @@ import { createLogger } from '../log.js';
 export async function directoryFindings(config: Config): Promise<Finding[]> {
   const ldap = config.ldap;
   if (!ldap) return [];
-  let directory: LdapDirectory;
-  try {
-    directory = new LdapDirectory({ ...ldap, production: config.production });
-  } catch (error) {
-    if (!(error instanceof DirectoryConfigError)) throw error;
-    return [{ severity: 'error', check: 'directory', message: error.message, fix: 'Check the LDAP_* variables.' }];
-  }
+  const directory = new LdapDirectory(ldap);
   const checked = await directory.check();
   if (!checked.ok) {
     return [

@@ -1,5 +1,5 @@
 import type { Config } from './env.js';
-import type { Finding } from './doctor.js';
+import type { Finding } from './finding.js';
 import { fapi2Requirements } from '../oidc/fapi2-requirements.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Config } from './env.js';
-import type { Finding } from './doctor.js';
+import type { Finding } from './finding.js';
 import { isLoopbackHost } from './topology.js';
 import { createRedisConnection, errorCode, redactRedisUrl } from '../cluster/redis-connection.js';
 

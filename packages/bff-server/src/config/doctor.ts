@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig, type Config, type Env } from './env.js';
+import { ConfigError, isEnv, optionsFromEnv, type Config, type Env } from './env.js';
+import { resolveOptions } from '../options/resolve.js';
+import type { BffOptions } from '../options/schema.js';
+import type { Finding, Severity } from './finding.js';
 import { cookieBytes, MAX_COOKIE_BYTES } from '../session/cookie-size.js';
 import { transactionCookiePrefix, WORST_TRANSACTION_COOKIE_VALUE } from '../session/transaction-cookies.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../oidc/token-verifier.js';
@@ -8,16 +11,8 @@ import { redisFindings } from './doctor-redis.js';
 import { fapi2Findings } from './doctor-fapi2.js';
 import { TRUST_PROXY_FIX, trustProxyRisk } from './trust-proxy.js';
 
-export type Severity = 'ok' | 'info' | 'warn' | 'error';
-
-/** One thing the doctor checked, and what to do about it. */
-export interface Finding {
-  readonly severity: Severity;
-  /** Stable identifier, e.g. `topology`, `discovery`, `clock`. */
-  readonly check: string;
-  readonly message: string;
-  readonly fix?: string;
-}
+// The doctor's public types, also where its callers look for them.
+export type { Finding, Severity } from './finding.js';
 
 /**
  * Checks that need no network: what the configuration implies for cookies, CORS
@@ -218,14 +213,18 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
   return findings;
 }
 
-/** Runs every check on an environment: configuration problems first, then the live IdP. */
-export async function diagnose(env: Env, options: { fetch?: typeof fetch; now?: () => number } = {}): Promise<Finding[]> {
+/**
+ * Runs every check on the options the API would start with (or on an environment, read
+ * as `optionsFromEnv` reads it): configuration problems first, each named as it was set,
+ * then the live IdP, Redis and directory.
+ */
+export async function diagnose(settings: BffOptions | Env, options: { fetch?: typeof fetch; now?: () => number } = {}): Promise<Finding[]> {
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = resolveOptions(isEnv(settings) ? optionsFromEnv(settings) : settings);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return error.issues.map((issue) => ({ severity: 'error' as const, check: 'config', message: `${issue.variable} ${issue.message}` }));
+    return error.issues.map((issue) => ({ severity: 'error' as const, check: 'config', message: `${issue.setting} ${issue.message}` }));
   }
   return [
     ...config.warnings.map((message) => ({ severity: 'warn' as const, check: 'config', message })),

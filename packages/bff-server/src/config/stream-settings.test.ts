@@ -6,7 +6,7 @@ function problemsOf(env: Env): string[] {
     loadConfig(env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((i) => i.variable);
+    return (error as ConfigError).issues.map((i) => i.setting);
   }
   throw new Error('expected a ConfigError');
 }

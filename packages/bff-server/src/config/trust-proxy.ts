@@ -1,4 +1,7 @@
 import { BlockList, isIP } from 'node:net';
+import { z } from 'zod';
+import type { OptionsContext } from '../options/fields.js';
+import { setting } from '../options/issues.js';
 
 /** Express `trust proxy`: off, a hop count, or a comma-separated list of addresses, CIDR ranges and named sets. */
 export type TrustProxy = boolean | number | string;
@@ -25,25 +28,33 @@ IPV4_MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
 type Entry = { readonly named: string } | { readonly address: string; readonly prefix: number; readonly family: 'ipv4' | 'ipv6' };
 
 /**
- * Reads `TRUST_PROXY`: `false` (or unset), a hop count from 0 to 10, or a comma-separated
- * list of IP addresses, CIDR ranges and the named sets `loopback`, `linklocal`, `uniquelocal`.
+ * The `trustProxy` option (`TRUST_PROXY`): `false` (or unset), a hop count from 0 to 10, or
+ * IP addresses, CIDR ranges and the named sets `loopback`, `linklocal`, `uniquelocal` (a list,
+ * or one comma-separated string; a string also reads `true`, `false` and hop counts).
  * A setting that trusts every hop or a large part of the internet ({@link trustProxyRisk})
  * is refused in production: Express would take the client address from the left-most
  * `X-Forwarded-For` entry, which the client writes, and per-address rate limits would key
- * on whatever the client chooses. Problems are reported through `add`.
+ * on whatever the client chooses.
  *
- * @returns the value for Express's `trust proxy` (a list is normalised to `a,b`).
+ * Its output is the value for Express's `trust proxy` (a list normalised to `a,b`).
  * @see https://expressjs.com/en/guide/behind-proxies.html
  */
-export function trustProxySetting(raw: string | undefined, production: boolean, add: (variable: string, message: string) => void): TrustProxy {
-  const value = parse(raw?.trim() ?? '');
-  if (typeof value === 'object') {
-    add('TRUST_PROXY', value.problem);
-    return false;
-  }
-  const risk = trustProxyRisk(value);
-  if (production && risk !== undefined) add('TRUST_PROXY', `${risk} It is refused in production: ${TRUST_PROXY_FIX}`);
-  return value;
+export function trustProxyOption(context: OptionsContext) {
+  return z
+    .union([z.boolean(), z.number(), z.string(), z.array(z.string()).readonly()], {
+      error: 'must be false, a hop count or a list of proxy addresses',
+    })
+    .default(false)
+    .transform((input, ctx): TrustProxy => {
+      const value = parse((Array.isArray(input) ? input.join(',') : String(input)).trim());
+      if (typeof value === 'object') {
+        ctx.addIssue({ code: 'custom', message: value.problem });
+        return z.NEVER;
+      }
+      const risk = trustProxyRisk(value);
+      if (context.production && risk !== undefined) ctx.addIssue({ code: 'custom', message: `${risk} It is refused in production: ${TRUST_PROXY_FIX}` });
+      return value;
+    });
 }
 
 /**
@@ -81,7 +92,7 @@ function parse(raw: string): TrustProxy | { readonly problem: string } {
   const invalid = notes.filter((note) => parseEntry(note) === undefined);
   if (invalid.length > 0)
     return {
-      problem: `${invalid.map((note) => `"${note}"`).join(', ')} ${invalid.length > 1 ? 'are' : 'is'} not an IP address, a CIDR range or one of ${[...NAMED_SETS].join(', ')}; write a hop count (e.g. TRUST_PROXY=1) or a list such as TRUST_PROXY=loopback,10.0.0.0/8.`,
+      problem: `${invalid.map((note) => `"${note}"`).join(', ')} ${invalid.length > 1 ? 'are' : 'is'} not an IP address, a CIDR range or one of ${[...NAMED_SETS].join(', ')}; write a hop count (e.g. ${setting('trustProxy', '1')}) or a list such as ${setting('trustProxy', 'loopback,10.0.0.0/8')}.`,
     };
   if (notes.length === 0) return { problem: `list a hop count (e.g. 1) or proxy addresses (e.g. loopback,10.0.0.0/8).` };
   return notes.map((note) => (NAMED_SETS.has(note.toLowerCase()) ? note.toLowerCase() : note)).join(',');

@@ -28,8 +28,6 @@ export interface LdapDirectoryOptions {
   readonly timeoutMs: number;
   /** How long a user's groups are served from memory without asking the directory. 0 disables the cache. */
   readonly cacheTtlSeconds: number;
-  /** In production, plain `ldap://` to a non-loopback host without StartTLS is refused (S23). */
-  readonly production?: boolean;
   /** Extra TLS options for `ldaps://` and StartTLS, such as a private `ca`. */
   readonly tlsOptions?: ConnectionOptions;
   /** How many levels of group nesting are followed. Default 10. */
@@ -41,23 +39,9 @@ export interface LdapDirectoryOptions {
   readonly logger?: DirectoryLogger;
 }
 
-/** Stable codes of the directory's errors. */
-export type DirectoryErrorCode = 'DIRECTORY_UNAVAILABLE' | 'DIRECTORY_CONFIG_INVALID' | 'DIRECTORY_INSECURE_TRANSPORT';
-
 // The directory could not answer and nothing fresh is cached (S20); declared in the one error module.
 import { describeError, DirectoryUnavailableError } from '../errors.js';
 export { DirectoryUnavailableError };
-
-/** The options cannot work, or would send the bind secret in clear text in production. */
-export class DirectoryConfigError extends Error {
-  constructor(
-    readonly code: Exclude<DirectoryErrorCode, 'DIRECTORY_UNAVAILABLE'>,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DirectoryConfigError';
-  }
-}
 
 /** Outcome of {@link LdapDirectory.check}, for the doctor and readiness. */
 export type DirectoryCheck = { readonly ok: true } | { readonly ok: false; readonly detail: string };
@@ -72,12 +56,6 @@ const BATCH = 50;
 interface Cached {
   readonly groups: readonly string[];
   readonly at: number;
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1');
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
 }
 
 /**
@@ -121,7 +99,7 @@ function values(entry: Entry, attribute: string): string[] {
  * const directory = new LdapDirectory({
  *   url: 'ldaps://ldap.corp.example', bindDn: 'cn=bff,ou=services,dc=corp,dc=example', bindPassword,
  *   userBase: 'ou=people,dc=corp,dc=example', groupBase: 'ou=groups,dc=corp,dc=example',
- *   startTls: false, timeoutMs: 3000, cacheTtlSeconds: 60, production: true,
+ *   startTls: false, timeoutMs: 3000, cacheTtlSeconds: 60,
  * });
  * const groups = await directory.groupsFor('alice'); // group DNs
  */
@@ -134,38 +112,13 @@ export class LdapDirectory {
   readonly #tls: ConnectionOptions;
   readonly #ldaps: boolean;
 
-  /** @throws {DirectoryConfigError} for an unusable URL, base or filter, or clear text in production */
+  /**
+   * Trusts its options: the `ldap` options' schema (`options/ldap.ts`) is where they are
+   * checked (TLS in production, DN bases, a user filter with `{username}`, bounds).
+   */
   constructor(options: LdapDirectoryOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'The directory URL is not a URL; expected ldap://host:port or ldaps://host:port.');
-    }
-    if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') {
-      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'The directory URL must start with ldap:// or ldaps://.');
-    }
-    if (url.protocol === 'ldaps:' && options.startTls) {
-      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'StartTLS is for ldap:// URLs; an ldaps:// connection is already TLS.');
-    }
-    if (options.production && url.protocol === 'ldap:' && !options.startTls && !isLoopback(url.hostname)) {
-      throw new DirectoryConfigError(
-        'DIRECTORY_INSECURE_TRANSPORT',
-        'In production the directory must be reached over TLS (ldaps:// or StartTLS) unless it is on this host: the bind password would cross the network in clear text.',
-      );
-    }
-    for (const [name, dn] of [
-      ['user base', options.userBase],
-      ['group base', options.groupBase],
-    ] as const) {
-      if (!isDn(dn)) throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', `The directory ${name} is not a distinguished name.`);
-    }
-    if (!(options.timeoutMs > 0) || !(options.cacheTtlSeconds >= 0)) {
-      throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', 'The directory timeout must be positive and the cache TTL not negative.');
-    }
+    const url = new URL(options.url);
     const userFilter = options.userFilter ?? DEFAULT_USER_FILTER;
-    const filterProblem = userFilterProblem(userFilter);
-    if (filterProblem !== undefined) throw new DirectoryConfigError('DIRECTORY_CONFIG_INVALID', `The directory user filter is unusable: ${filterProblem}`);
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     // Name the host for certificate checks; SNI must not carry an IP address (RFC 6066).
     this.#tls = { host, ...(isIP(host) ? {} : { servername: host }), ...options.tlsOptions };

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ENV_VARIABLES, loadConfig, optionsFromEnv, type Env } from './env.js';
+import { ConfigError } from '../options/issues.js';
+
+type Name = keyof typeof ENV_VARIABLES;
+
+/** For each variable: a value, the option it must become, and a value its option refuses (none when any string will do). */
+const SAMPLES: Record<Name, readonly [raw: string, option: unknown, wrong: string | undefined]> = {
+  NODE_ENV: ['production', true, undefined],
+  PORT: ['8080', 8080, 'eighty'],
+  OIDC_ISSUER: ['https://login.example.com', 'https://login.example.com', 'not a url'],
+  OIDC_CLIENT_ID: ['bff', 'bff', undefined],
+  OIDC_CLIENT_SECRET: ['a-secret', 'a-secret', undefined],
+  OIDC_AUDIENCE: ['api://bff', 'api://bff', undefined],
+  OIDC_SCOPES: ['openid  email', ['openid', 'email'], undefined],
+  OIDC_REDIRECT_URI: ['http://localhost:3000/cb', 'http://localhost:3000/cb', 'http://localhost:9999/cb'],
+  OIDC_POST_LOGOUT_REDIRECT_URI: ['http://localhost:4200/bye', 'http://localhost:4200/bye', 'http://localhost:9/'],
+  OIDC_TIMEOUT_MS: ['3000', 3000, '5'],
+  FRONT_URL: ['http://localhost:4200, http://localhost:4300', ['http://localhost:4200', 'http://localhost:4300'], '*'],
+  BACK_URL: ['http://localhost:3001', 'http://localhost:3001', 'ftp://api.example.test'],
+  SESSION_SECRET: ['a, b', ['a', 'b'], 'short'],
+  SESSION_IDLE_TTL: ['600', 600, '5'],
+  SESSION_ABSOLUTE_TTL: ['3600', 3600, 'a day'],
+  COOKIE_NAME: ['app_session', 'app_session', 'a b'],
+  COOKIE_SAMESITE: ['strict', 'strict', 'sometimes'],
+  TRUST_PROXY: ['loopback', 'loopback', 'yes'],
+  OIDC_TOKEN_ALGS: ['RS256,ES256', ['RS256', 'ES256'], 'HS256'],
+  RATE_LIMIT_LOGIN_PER_MINUTE: ['30', 30, '0'],
+  RATE_LIMIT_CALLS_PER_MINUTE: ['0', 0, '-1'],
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: ['5', 5, 'few'],
+  TRPC_MAX_BATCH: ['5', 5, '0'],
+  TRPC_MAX_STREAMS_PER_SESSION: ['2', 2, '0'],
+  TRPC_STREAM_MAX_LIFETIME: ['60', 60, '0'],
+  REDIS_URL: ['redis://localhost:6379', 'redis://localhost:6379', 'http://localhost:6379'],
+  REDIS_CLUSTER_NODES: ['redis-1:6379, redis-2:6379', ['redis-1:6379', 'redis-2:6379'], 'redis-1'],
+  REDIS_TIMEOUT_MS: ['300', 300, '1'],
+  SERVE_WEB: ['false', false, 'yes'],
+  WEB_ROOT: ['/srv/web', '/srv/web', undefined],
+  ROLE_MAP: ['{"analyst":["analysts"]}', { analyst: ['analysts'] }, '{"analyst":"analysts"}'],
+  GROUPS_CLAIM: ['realm_access.roles', 'realm_access.roles', '.groups'],
+  OIDC_ACCESS_TOKEN_VERIFY: ['introspection', 'introspection', 'opaque'],
+  OIDC_INTROSPECTION_CACHE_TTL: ['5', 5, 'long'],
+  OIDC_PROFILE: ['oidc', 'oidc', 'fapi1'],
+  OIDC_CLIENT_PRIVATE_KEY: ['/run/secrets/client.pem', '/run/secrets/client.pem', '/nonexistent/client.pem'],
+  OIDC_DPOP_PRIVATE_KEY: ['/run/secrets/dpop.pem', '/run/secrets/dpop.pem', '/nonexistent/dpop.pem'],
+  LDAP_URL: ['ldaps://ldap.corp.example:636', 'ldaps://ldap.corp.example:636', 'https://ldap.corp.example'],
+  LDAP_STARTTLS: ['true', true, 'yes'],
+  LDAP_BIND_DN: ['cn=bff,dc=corp,dc=example', 'cn=bff,dc=corp,dc=example', 'bff'],
+  LDAP_BIND_PASSWORD: ['  spaced  ', '  spaced  ', undefined],
+  LDAP_USER_BASE: ['ou=people,dc=corp,dc=example', 'ou=people,dc=corp,dc=example', 'people'],
+  LDAP_USER_FILTER: ['(cn={username})', '(cn={username})', '(uid=alice)'],
+  LDAP_GROUP_BASE: ['ou=groups,dc=corp,dc=example', 'ou=groups,dc=corp,dc=example', 'groups'],
+  LDAP_CACHE_TTL: ['0', 0, '-1'],
+  LDAP_TIMEOUT_MS: ['1000', 1000, '0'],
+};
+
+const NAMES = Object.keys(ENV_VARIABLES) as Name[];
+
+function leaves(value: unknown, path: string[] = []): Array<[string, unknown]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || path.join('.') === 'authz.roleMap') return [[path.join('.'), value]];
+  return Object.entries(value).flatMap(([key, child]) => leaves(child, [...path, key]));
+}
+
+describe('the environment mapping table (ENV_VARIABLES)', () => {
+  it('has a sample for every variable, and no sample for a variable it lacks', () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual([...NAMES].sort());
+  });
+
+  it.each(NAMES)('reads %s into its option, and nothing else', (name) => {
+    const [raw, option] = SAMPLES[name];
+    expect(leaves(optionsFromEnv({ [name]: raw }))).toEqual([[ENV_VARIABLES[name].path, option]]);
+  });
+
+  it.each(NAMES.filter((name) => SAMPLES[name][2] !== undefined))('names %s, and its option, when its value is refused', (name) => {
+    const env: Env = { [name]: SAMPLES[name][2] };
+    let issues: readonly { variable: string | undefined; path: string }[] = [];
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      issues = (error as ConfigError).issues;
+    }
+    expect(issues).toContainEqual(expect.objectContaining({ variable: name, path: expect.stringMatching(new RegExp(`^${ENV_VARIABLES[name].path}`)) }));
+  });
+
+  it('reads blank variables as unset', () => {
+    expect(leaves(optionsFromEnv(Object.fromEntries(NAMES.map((name) => [name, ' '])) as Env))).toEqual([]);
+    expect(loadConfig({ PORT: '', TRUST_PROXY: '  ' })).toEqual(loadConfig({}));
+  });
+});
+
+describe('the documentation of the variables', () => {
+  const root = new URL('../../../../', import.meta.url);
+  const dotEnv = readFileSync(new URL('.env.example', root), 'utf8');
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+  const configuration = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## ', readme.indexOf('\n## Configuration') + 1));
+  const documented = (text: string) => new Set([...text.matchAll(/`([A-Z][A-Z0-9_]*)(?:=[^`]*)?`/g)].map((match) => match[1]));
+
+  it('.env.example lists every variable, and no other but the development IdP’s', () => {
+    // Three characters at least: CN=, OU= and DC= in the comments are parts of DNs.
+    const listed = new Set([...dotEnv.matchAll(/^#? ?([A-Z][A-Z0-9_]{2,})=/gm)].map((match) => match[1]));
+    expect(NAMES.filter((name) => !listed.has(name))).toEqual([]);
+    expect([...listed].filter((name) => name !== undefined && !name.startsWith('DEV_IDP_') && !(name in ENV_VARIABLES))).toEqual([]);
+  });
+
+  it("the README's configuration section names every variable (NODE_ENV above its table), and its table no other", () => {
+    const table = documented(
+      configuration
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) => line.split('|')[1])
+        .join(' '),
+    );
+    const section = documented(configuration);
+    expect(NAMES.filter((name) => !section.has(name))).toEqual([]);
+    expect([...table].filter((name) => name !== undefined && !name.startsWith('DEV_IDP_') && !(name in ENV_VARIABLES))).toEqual([]);
+  });
+});
