@@ -9,6 +9,11 @@ export interface DemoAccount {
   readonly name: string;
   readonly email: string;
   readonly groups: readonly string[];
+  /**
+   * Every group the user is in, the application's and the others (`staff`, as in the test kit's
+   * directory): what a provider that releases all of a user's memberships sends (`DEV_IDP_GROUPS=joined`).
+   */
+  readonly memberships: readonly string[];
 }
 
 /**
@@ -22,6 +27,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     name: 'Alice Martin',
     email: 'alice@example.test',
     groups: ['analysts'],
+    memberships: ['analysts', 'staff'],
   },
   {
     sub: 'bob',
@@ -30,6 +36,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     name: 'Bob Durand',
     email: 'bob@example.test',
     groups: [],
+    memberships: ['staff'],
   },
 ];
 

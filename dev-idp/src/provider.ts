@@ -41,7 +41,7 @@ export interface DevIdpOptions {
   readonly accessTokenTtl?: number;
   /** Offer pushed authorization requests (RFC 9126); on by default, as at most enterprise IdPs. */
   readonly pushedAuthorizationRequests?: boolean;
-  /** How access tokens carry groups: `names` (default), `dns` or `none` (see {@link DevIdpGroupClaims}). */
+  /** How access tokens carry groups: `names` (default), `dns`, `none` or `joined` (see {@link DevIdpGroupClaims}). */
   readonly groups?: DevIdpGroupClaims;
   /** `jwt` (default) or `opaque`; opaque tokens come with the introspection endpoint (RFC 7662) for the token's own client. */
   readonly accessTokenFormat?: DevIdpAccessTokenFormat;
@@ -83,6 +83,7 @@ function accessTokenClaims(account: DemoAccount, groups: DevIdpGroupClaims): Rec
   const claims: Record<string, unknown> = { preferred_username: account.login };
   if (groups === 'names') claims['groups'] = [...account.groups];
   if (groups === 'dns') claims['memberOf'] = account.groups.map(demoGroupDn);
+  if (groups === 'joined') claims['groups'] = account.memberships.join(',');
   return claims;
 }
 
@@ -146,7 +147,8 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     conformIdTokenClaims: false,
     claims: {
       openid: ['sub'],
-      profile: ['name'],
+      // With `joined`, the ID token and userinfo carry the memberships as an array (the access token joins them).
+      profile: groupClaims === 'joined' ? ['name', 'groups'] : ['name'],
       email: ['email', 'email_verified'],
     },
     scopes: ['openid', 'profile', 'email', RESOURCE_SCOPE],
@@ -155,7 +157,13 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       if (!account) return undefined;
       return {
         accountId: account.sub,
-        claims: () => ({ sub: account.sub, name: account.name, email: account.email, email_verified: true }),
+        claims: () => ({
+          sub: account.sub,
+          name: account.name,
+          email: account.email,
+          email_verified: true,
+          ...(groupClaims === 'joined' ? { groups: [...account.memberships] } : {}),
+        }),
       };
     },
     extraTokenClaims: (_ctx, token) => {

@@ -9,6 +9,7 @@ describe('devIdpSettings', () => {
   it('reads the enterprise IdP shapes', () => {
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'dns', DEV_IDP_ACCESS_TOKEN_FORMAT: 'opaque' })).toMatchObject({ groups: 'dns', accessTokenFormat: 'opaque' });
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'none' }).groups).toBe('none');
+    expect(devIdpSettings({ DEV_IDP_GROUPS: 'joined' }).groups).toBe('joined');
   });
 
   it('reads the FAPI 2.0 profile', () => {

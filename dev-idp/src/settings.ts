@@ -11,9 +11,11 @@ export class DevIdpSettingsError extends Error {
  * How the development IdP tells the API about groups, to play each kind of enterprise IdP:
  * - `names`: a `groups` claim with plain names (`["analysts"]`);
  * - `dns`: a `memberOf` claim with LDAP DNs (`["cn=analysts,ou=groups,dc=corp,dc=example"]`);
- * - `none`: no group claim at all (groups then come from the directory).
+ * - `none`: no group claim at all (groups then come from the directory);
+ * - `joined`: every membership as one comma-joined string in the access token (`"analysts,staff"`), and as an
+ *   array in the ID token and at userinfo, as a provider that joins multi-valued attributes does.
  */
-export type DevIdpGroupClaims = 'names' | 'dns' | 'none';
+export type DevIdpGroupClaims = 'names' | 'dns' | 'none' | 'joined';
 
 /** `jwt`: RFC 9068 JWT access tokens; `opaque`: opaque ones, checked at the introspection endpoint (RFC 7662). */
 export type DevIdpAccessTokenFormat = 'jwt' | 'opaque';
@@ -37,7 +39,7 @@ export interface DevIdpSettings {
   readonly profile: DevIdpProfile;
 }
 
-const GROUP_CLAIMS: readonly DevIdpGroupClaims[] = ['names', 'dns', 'none'];
+const GROUP_CLAIMS: readonly DevIdpGroupClaims[] = ['names', 'dns', 'none', 'joined'];
 const ACCESS_TOKEN_FORMATS: readonly DevIdpAccessTokenFormat[] = ['jwt', 'opaque'];
 const PROFILES: readonly DevIdpProfile[] = ['oidc', 'fapi2'];
 
@@ -62,7 +64,7 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
     'DEV_IDP_GROUPS',
     GROUP_CLAIMS,
     'names',
-    'names (a "groups" claim with plain names), dns (a "memberOf" claim with LDAP DNs) or none (no group claim)',
+    'names (a "groups" claim with plain names), dns (a "memberOf" claim with LDAP DNs), none (no group claim) or joined (one comma-joined string in the access token)',
   );
   const accessTokenFormat = choice(
     'DEV_IDP_ACCESS_TOKEN_FORMAT',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { directoryUsername, lazyGrants } from './grants.js';
+import { directoryUsername, groupsOf, lazyGrants } from './grants.js';
 import { DEFAULT_ROLE_MAP, roleMapSchema } from './roles.js';
 
 describe('grants from token claims (S13)', () => {
@@ -23,5 +23,19 @@ describe('grants from token claims (S13)', () => {
     expect(directoryUsername({ sub: 'f81d4fae', preferred_username: 'alice' })).toBe('alice');
     expect(directoryUsername({ sub: 'f81d4fae', preferred_username: '  ' })).toBe('f81d4fae');
     expect(directoryUsername({ sub: 'f81d4fae' })).toBe('f81d4fae');
+  });
+
+  it('reads the source GROUPS_SOURCE names, or the first that has the claim, and splits a joined string at GROUPS_SEPARATOR', () => {
+    const base = { roleMap: DEFAULT_ROLE_MAP, groupsClaim: 'groups' };
+    const identity = { idToken: () => ({ groups: ['analysts', 'staff'] }), userinfo: () => ({ groups: 'u1; u2' }) };
+    expect(groupsOf({ groups: 'analysts,staff' }, identity, base)).toEqual(['analysts,staff']);
+    expect(groupsOf({ groups: 'analysts, staff,' }, identity, { ...base, groupsSeparator: ',' })).toEqual(['analysts', 'staff']);
+    expect(groupsOf({ sub: 'a' }, identity, base)).toEqual(['analysts', 'staff']);
+    expect(groupsOf({ sub: 'a' }, { userinfo: identity.userinfo }, { ...base, groupsSeparator: ';' })).toEqual(['u1', 'u2']);
+    expect(groupsOf({ groups: ['x'] }, identity, { ...base, groupsSource: 'userinfo' })).toEqual(['u1; u2']);
+    expect(groupsOf({ groups: ['x'] }, {}, { ...base, groupsSource: 'id_token' })).toBeUndefined();
+    // Array items are never split: a DN holds commas.
+    const dn = 'cn=analysts,ou=groups,dc=corp,dc=example';
+    expect(groupsOf({ groups: [dn] }, {}, { ...base, groupsSeparator: ',' })).toEqual([dn]);
   });
 });

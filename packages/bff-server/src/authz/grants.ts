@@ -1,4 +1,4 @@
-import { groupsFromClaims, rolesFor, type RoleMap } from './roles.js';
+import { groupsClaimOf, rolesFor, type GroupsSource, type RoleMap } from './roles.js';
 
 /** What the caller may do: the groups as reported (by the token or the directory), and the roles they grant. */
 export interface Grants {
@@ -19,7 +19,39 @@ export interface GroupDirectory {
 export interface AuthzSettings {
   readonly roleMap: RoleMap;
   readonly groupsClaim: string;
+  /** Which answer of the IdP carries the groups (`GROUPS_SOURCE`); default `first`. */
+  readonly groupsSource?: GroupsSource | undefined;
+  /** Splits a groups claim that is one string (`GROUPS_SEPARATOR`). */
+  readonly groupsSeparator?: string | undefined;
   readonly directory?: GroupDirectory | undefined;
+}
+
+/** The IdP's other answers about the caller, besides the access token: read only when the groups are looked for there. */
+export interface IdentityClaims {
+  /** The ID token's claims (verified when it was issued, kept in the session since). */
+  readonly idToken?: () => Readonly<Record<string, unknown>> | undefined;
+  /** What the userinfo endpoint answered at sign-in, when it was asked. */
+  readonly userinfo?: () => Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * The groups at `groupsClaim` in the answer `groupsSource` names; with `first`, in the
+ * first of the access token, the ID token and userinfo that has the claim. Undefined
+ * when none has it.
+ */
+export function groupsOf(accessToken: Readonly<Record<string, unknown>>, identity: IdentityClaims, settings: AuthzSettings): string[] | undefined {
+  const source = settings.groupsSource ?? 'first';
+  const read = (claims: Readonly<Record<string, unknown>> | undefined) =>
+    claims ? groupsClaimOf(claims, settings.groupsClaim, settings.groupsSeparator) : undefined;
+  if (source === 'access_token' || source === 'first') {
+    const found = read(accessToken);
+    if (found || source === 'access_token') return found;
+  }
+  if (source === 'id_token' || source === 'first') {
+    const found = read(identity.idToken?.());
+    if (found || source === 'id_token') return found;
+  }
+  return read(identity.userinfo?.());
 }
 
 /** The name the directory knows the user by: the token's `preferred_username`, else its `sub`. */
@@ -31,7 +63,7 @@ export function directoryUsername(claims: Readonly<Record<string, unknown>>): st
 
 /**
  * The caller's grants from verified token claims, worked out on first use and then
- * remembered: the groups at `groupsClaim` when the token carries some, otherwise
+ * remembered: the groups at `groupsClaim` ({@link groupsOf}) when the IdP gave some, otherwise
  * (when a directory is configured) the directory's groups for
  * {@link directoryUsername}. Nothing is asked until a procedure needs roles, so
  * procedures that do not keep working while the directory is down (S20).
@@ -40,10 +72,10 @@ export function directoryUsername(claims: Readonly<Record<string, unknown>>): st
  * const grants = lazyGrants(claims, { roleMap, groupsClaim: 'groups', directory });
  * const { roles } = await grants(); // may throw DirectoryUnavailableError
  */
-export function lazyGrants(claims: Readonly<Record<string, unknown>>, settings: AuthzSettings): () => Promise<Grants> {
+export function lazyGrants(claims: Readonly<Record<string, unknown>>, settings: AuthzSettings, identity: IdentityClaims = {}): () => Promise<Grants> {
   let pending: Promise<Grants> | undefined;
   const resolve = async (): Promise<Grants> => {
-    const fromToken = groupsFromClaims(claims, settings.groupsClaim);
+    const fromToken = groupsOf(claims, identity, settings) ?? [];
     const groups = fromToken.length > 0 || !settings.directory ? fromToken : await settings.directory.groupsFor(directoryUsername(claims));
     return { groups, roles: rolesFor(groups, settings.roleMap) };
   };

@@ -50,6 +50,41 @@ describe('roles from LDAP DNs in a memberOf claim (DEV_IDP_GROUPS=dns)', () => {
   });
 });
 
+describe('groups as one comma-joined string in the access token (DEV_IDP_GROUPS=joined)', () => {
+  let split: Stack<Api>;
+  let fromIdToken: Stack<Api>;
+  let unsplit: Stack<Api>;
+  beforeAll(async () => {
+    [split, fromIdToken, unsplit] = await Promise.all([
+      startStack(server, { devIdp: { groups: 'joined' }, env: { GROUPS_SEPARATOR: ',' } }),
+      startStack(server, { devIdp: { groups: 'joined' }, env: { GROUPS_SOURCE: 'id_token' } }),
+      startStack(server, { devIdp: { groups: 'joined' } }),
+    ]);
+  });
+  afterAll(() => Promise.all([split?.close(), fromIdToken?.close(), unsplit?.close()]));
+
+  it('splits "analysts,staff" at GROUPS_SEPARATOR: alice gets the analyst role and analytics, bob (staff) FORBIDDEN', async () => {
+    const alice = await signedIn(split, 'alice');
+    expect((await call(split, alice, 'me')).body.result.data.user).toMatchObject({ groups: ['analysts', 'staff'], roles: ['analyst'] });
+    expect((await call(split, alice, 'analytics')).status).toBe(200);
+    const bob = await signedIn(split, 'bob');
+    expect((await call(split, bob, 'me')).body.result.data.user).toMatchObject({ groups: ['staff'], roles: [] });
+    expect((await call(split, bob, 'analytics')).body.error.data).toMatchObject({ httpStatus: 403, reason: 'forbidden' });
+  });
+
+  it('reads the array in the ID token with GROUPS_SOURCE=id_token', async () => {
+    const alice = await signedIn(fromIdToken, 'alice');
+    expect((await call(fromIdToken, alice, 'me')).body.result.data.user).toMatchObject({ groups: ['analysts', 'staff'], roles: ['analyst'] });
+    expect((await call(fromIdToken, alice, 'analytics')).status).toBe(200);
+  });
+
+  it('without a separator the joined string stays one group, which grants nothing (what broke against that provider)', async () => {
+    const alice = await signedIn(unsplit, 'alice');
+    expect((await call(unsplit, alice, 'me')).body.result.data.user).toMatchObject({ groups: ['analysts,staff'], roles: [] });
+    expect((await call(unsplit, alice, 'analytics')).status).toBe(403);
+  });
+});
+
 describe('roles from the LDAP directory when the token carries no groups (DEV_IDP_GROUPS=none, real slapd)', () => {
   const CACHE_TTL_SECONDS = 3;
   let ldap: Slapd;

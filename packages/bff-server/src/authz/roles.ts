@@ -49,18 +49,26 @@ export const roleMapSchema = z
   // fromEntries defines own properties, so a role named "__proto__" stays a role.
   .transform((map): RoleMap => Object.freeze(Object.fromEntries([...map].map(([role, groups]) => [role, Object.freeze(groups)]))));
 
+/** Where an IdP may put a user's groups; `first` takes the first of them, in this order, that has the groups claim. */
+export const GROUPS_SOURCES = ['first', 'access_token', 'id_token', 'userinfo'] as const;
+
+/** `GROUPS_SOURCE`. */
+export type GroupsSource = (typeof GROUPS_SOURCES)[number];
+
 /**
  * Reads group names from token claims at a dot path (`groups`,
  * `realm_access.roles`). A key that itself contains dots
  * (`https://example.com/groups`) is found too: at each level the longest matching
- * own key wins. A single string counts as one group; non-string array items are
- * ignored; anything else gives no groups.
+ * own key wins. A single string is one group, or with `separator` the non-empty
+ * trimmed parts between separators (`"analysts,staff"`); array items are taken
+ * whole (a DN holds commas) and non-string items ignored. Undefined when the claims
+ * have nothing at the path, or something that cannot be groups.
  */
-export function groupsFromClaims(claims: Record<string, unknown>, path = 'groups'): string[] {
+export function groupsClaimOf(claims: Readonly<Record<string, unknown>>, path = 'groups', separator?: string): string[] | undefined {
   let value: unknown = claims;
   let rest = path.split('.');
   while (rest.length > 0) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const holder = value as Record<string, unknown>;
     let taken = 0;
     for (let length = rest.length; length > 0; length -= 1) {
@@ -71,12 +79,23 @@ export function groupsFromClaims(claims: Record<string, unknown>, path = 'groups
         break;
       }
     }
-    if (taken === 0) return [];
+    if (taken === 0) return undefined;
     rest = rest.slice(taken);
   }
-  if (typeof value === 'string') return [value];
+  if (typeof value === 'string') {
+    if (!separator) return [value];
+    return value
+      .split(separator)
+      .map((group) => group.trim())
+      .filter((group) => group !== '');
+  }
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  return [];
+  return undefined;
+}
+
+/** {@link groupsClaimOf}, with no groups for a missing claim. */
+export function groupsFromClaims(claims: Readonly<Record<string, unknown>>, path = 'groups', separator?: string): string[] {
+  return groupsClaimOf(claims, path, separator) ?? [];
 }
 
 /** A group in the form it is compared in: DNs by their normal form, names exactly. */

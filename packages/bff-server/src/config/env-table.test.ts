@@ -39,6 +39,8 @@ const SAMPLES: Record<Name, readonly [raw: string, option: unknown, wrong: strin
   WEB_ROOT: ['/srv/web', '/srv/web', undefined],
   ROLE_MAP: ['{"analyst":["analysts"]}', { analyst: ['analysts'] }, '{"analyst":"analysts"}'],
   GROUPS_CLAIM: ['realm_access.roles', 'realm_access.roles', '.groups'],
+  GROUPS_SOURCE: ['id_token', 'id_token', 'token'],
+  GROUPS_SEPARATOR: [',', ',', undefined],
   OIDC_ACCESS_TOKEN_VERIFY: ['introspection', 'introspection', 'opaque'],
   OIDC_INTROSPECTION_CACHE_TTL: ['5', 5, 'long'],
   OIDC_PROFILE: ['oidc', 'oidc', 'fapi1'],

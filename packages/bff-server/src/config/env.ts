@@ -89,6 +89,8 @@ export const ENV_VARIABLES = {
   WEB_ROOT: { path: 'web.root', read: text },
   ROLE_MAP: { path: 'authz.roleMap', read: json('The role map') },
   GROUPS_CLAIM: { path: 'authz.groupsClaim', read: text },
+  GROUPS_SOURCE: { path: 'authz.groupsSource', read: text },
+  GROUPS_SEPARATOR: { path: 'authz.groupsSeparator', read: text },
   OIDC_ACCESS_TOKEN_VERIFY: { path: 'oidc.accessTokenVerify', read: text },
   OIDC_INTROSPECTION_CACHE_TTL: { path: 'oidc.introspectionCacheTtlSeconds', read: number },
   OIDC_PROFILE: { path: 'oidc.profile', read: text },

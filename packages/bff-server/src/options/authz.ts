@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_ROLE_MAP, roleMapSchema } from '../authz/roles.js';
+import { DEFAULT_ROLE_MAP, GROUPS_SOURCES, roleMapSchema } from '../authz/roles.js';
 
 /**
  * Roles from groups (S13): which groups grant which application role, and where access
@@ -14,6 +14,16 @@ export const authzOptions = z.strictObject({
     .trim()
     .regex(/^[^.\s][^\s]*$/, { error: 'a claim name or a dot path such as realm_access.roles' })
     .default('groups'),
+  /**
+   * Which of the IdP's answers the groups are read from: `access_token`, `id_token`, `userinfo`, or `first` (the
+   * default): the first of these, in that order, that has the groups claim.
+   */
+  groupsSource: z.enum(GROUPS_SOURCES).default('first'),
+  /**
+   * Splits a groups claim that is one string (`"analysts,staff"`) at this separator; unset, such a string is one group.
+   * Array items are never split: a DN holds commas.
+   */
+  groupsSeparator: z.string().min(1).optional(),
 });
 
 export type AuthzOptions = z.input<typeof authzOptions>;

@@ -4,6 +4,7 @@ import type { TokenRefresher } from '../oidc/refresh.js';
 import type { SessionLookup, SessionManager } from './manager.js';
 import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
+import { decodeJwt } from 'jose';
 import { lazyGrants, type AuthzSettings, type Grants } from '../authz/grants.js';
 
 /** The caller as established from a verified session. */
@@ -79,6 +80,15 @@ async function verifySession(deps: AuthDeps, lookup: SessionLookup): Promise<Aut
     ok: true,
     session,
     user: { sub: session.sub, name: session.name, email: session.email },
-    grants: lazyGrants(verified.claims, deps.authz),
+    grants: lazyGrants(verified.claims, deps.authz, { idToken: () => idTokenClaims(session.idToken) }),
   };
+}
+
+/** The claims of the ID token kept in the session: it was verified when the IdP issued it, and the session store is authenticated (S19). */
+function idTokenClaims(idToken: string): Readonly<Record<string, unknown>> | undefined {
+  try {
+    return decodeJwt(idToken);
+  } catch {
+    return undefined;
+  }
 }
