@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 /** The boundaries the README's architecture promises, checked on the real tree. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['packages/bff-protocol', 'packages/bff-server', 'shared', 'dev-idp', 'test-kit', 'server', 'client', 'e2e', 'bench'];
+/** Every workspace of the root manifest: a new one is checked without being listed here. */
+const PACKAGES = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
 /** The BFF machinery: what any app installs. */
-const MACHINERY = ['packages/bff-protocol', 'packages/bff-server'];
+const MACHINERY = ['packages/bff-protocol', 'packages/bff-server', 'packages/bff-angular'];
 /** This repository's app, built on the machinery's public entries. */
 const APP = ['shared', 'server', 'client'];
 const packageOf = (path: string) => PACKAGES.find((pkg) => path === pkg || path.startsWith(`${pkg}/`));
