@@ -23,6 +23,7 @@ export type { WebOptions } from './options/web.js';
 export { configFromEnvironment, loadDotEnv } from './config/load.js';
 export { idpRegistration, type IdpRegistration } from './config/registration.js';
 export { diagnose, formatFindings, type Finding } from './config/doctor.js';
+export { runDoctor } from './config/doctor-run.js';
 export { createLogger, type Logger } from './log.js';
 export {
   router,
