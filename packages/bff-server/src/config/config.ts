@@ -77,10 +77,10 @@ export interface Config {
     /** Where the access token carries groups: a claim name or dot path (`GROUPS_CLAIM`). */
     readonly groupsClaim: string;
   };
-    /** Which answer of the IdP carries the groups (`GROUPS_SOURCE`). */
-    readonly groupsSource: GroupsSource;
-    /** Splits a groups claim that is one string (`GROUPS_SEPARATOR`). */
-    readonly groupsSeparator?: string | undefined;
+  /** Which answer of the IdP carries the groups (`GROUPS_SOURCE`). */
+  readonly groupsSource: GroupsSource;
+  /** Splits a groups claim that is one string (`GROUPS_SEPARATOR`). */
+  readonly groupsSeparator?: string | undefined;
   /** The directory that grants groups when access tokens carry none; absent: groups come from tokens only. */
   readonly ldap: LdapConfig | undefined;
   /** `npm run serve`: the built web app served by the API on its own origin. */
