@@ -12,5 +12,7 @@ export {
   type DevIdpGroupClaims,
   type DevIdpAccessTokenFormat,
   type DevIdpProfile,
+  type DevIdpClaims,
+  type DevIdpUserinfoSub,
 } from './settings.js';
 export { writeDevClientKeys, type DevClientKeyFiles } from './client-keys.js';

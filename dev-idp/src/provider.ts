@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { authenticate, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
+import { authenticate, DEMO_ACCOUNTS, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
 import { loginPage, logoutPage, messagePage } from './pages.js';
-import type { DevIdpAccessTokenFormat, DevIdpGroupClaims, DevIdpProfile } from './settings.js';
+import type { DevIdpAccessTokenFormat, DevIdpClaims, DevIdpGroupClaims, DevIdpProfile, DevIdpUserinfoSub } from './settings.js';
 
 /** A client registered at the development identity provider. */
 export interface DevIdpClient {
@@ -45,6 +45,10 @@ export interface DevIdpOptions {
   readonly groups?: DevIdpGroupClaims;
   /** `jwt` (default) or `opaque`; opaque tokens come with the introspection endpoint (RFC 7662) for the token's own client. */
   readonly accessTokenFormat?: DevIdpAccessTokenFormat;
+  /** `id_token` (default): name and email in the ID token too; `userinfo`: only at the userinfo endpoint (see {@link DevIdpClaims}). */
+  readonly claims?: DevIdpClaims;
+  /** A test hook: `other` makes userinfo answer another `sub` than the access token's (see {@link DevIdpUserinfoSub}). */
+  readonly userinfoSub?: DevIdpUserinfoSub;
 }
 
 export interface DevIdp {
@@ -55,6 +59,7 @@ export interface DevIdp {
 }
 
 const RESOURCE_SCOPE = 'api';
+const USERINFO_PATH = '/me';
 const INTERACTION_PATH = /^\/interaction\/([\w-]+)(\/login)?$/;
 const MAX_FORM_BYTES = 4096;
 
@@ -157,13 +162,18 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       if (!account) return undefined;
       return {
         accountId: account.sub,
-        claims: () => ({
-          sub: account.sub,
-          name: account.name,
-          email: account.email,
-          email_verified: true,
-          ...(groupClaims === 'joined' ? { groups: [...account.memberships] } : {}),
-        }),
+        // oidc-provider's conformIdTokenClaims keeps scope claims in the ID token whenever the access token has an
+        // audience (all of this IdP's do): the `userinfo` mode leaves them out of the ID token itself.
+        claims: (use: string) =>
+          options.claims === 'userinfo' && use === 'id_token'
+            ? { sub: account.sub }
+            : {
+                sub: account.sub,
+                name: account.name,
+                email: account.email,
+                email_verified: true,
+                ...(groupClaims === 'joined' ? { groups: [...account.memberships] } : {}),
+              },
       };
     },
     extraTokenClaims: (_ctx, token) => {
@@ -226,8 +236,14 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   });
   const providerCallback = provider.callback();
 
+  const userinfo = userinfoEndpoint(provider, options.issuer, signingKey, groupClaims, options.userinfoSub ?? 'same');
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const match = INTERACTION_PATH.exec(new URL(req.url ?? '/', 'http://idp').pathname);
+    const pathname = new URL(req.url ?? '/', 'http://idp').pathname;
+    if (pathname === USERINFO_PATH) {
+      userinfo(req, res).catch(() => send(res, 500, messagePage('Userinfo error', 'The userinfo endpoint failed.')));
+      return;
+    }
+    const match = INTERACTION_PATH.exec(pathname);
     if (!match) {
       providerCallback(req, res);
       return;
@@ -245,6 +261,44 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   };
 
   return { issuer: options.issuer, provider, handler };
+}
+
+/**
+ * The userinfo endpoint (OIDC Core §5.3), in place of oidc-provider's: its own refuses every access
+ * token issued for a resource server (`aud` set), and all of this IdP's are. It accepts the IdP's
+ * JWT access tokens (signature and issuer checked) and its opaque ones, and answers the user's claims.
+ */
+function userinfoEndpoint(provider: Provider, issuer: string, signingKey: JWK, groups: DevIdpGroupClaims, sub: DevIdpUserinfoSub) {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = signingKey;
+  const publicKey = importJWK(publicJwk, signingKey.alg ?? 'RS256');
+  const accountOf = async (token: string): Promise<string | undefined> => {
+    if (token.split('.').length === 3) {
+      const { payload } = await jwtVerify(token, await publicKey, { issuer }).catch(() => ({ payload: undefined }));
+      return payload?.sub;
+    }
+    const found = await provider.AccessToken.find(token);
+    return found && !found.isExpired ? found.accountId : undefined;
+  };
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const authorization = req.headers.authorization ?? '';
+    const [scheme = '', token = ''] = authorization.split(' ');
+    const account = /^(bearer|dpop)$/i.test(scheme) && token ? findAccountBySub((await accountOf(token)) ?? '') : undefined;
+    if (!account) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
+    const other = DEMO_ACCOUNTS.find((candidate) => candidate.sub !== account.sub);
+    const claims = {
+      sub: sub === 'other' && other ? other.sub : account.sub,
+      name: account.name,
+      email: account.email,
+      email_verified: true,
+      ...(groups === 'joined' ? { groups: [...account.memberships] } : {}),
+    };
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(claims));
+  };
 }
 
 async function showInteraction(provider: Provider, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,13 +3,21 @@ import { devIdpSettings, DevIdpSettingsError } from './settings.js';
 
 describe('devIdpSettings', () => {
   it('defaults to group names in a groups claim and JWT access tokens', () => {
-    expect(devIdpSettings({})).toEqual({ accessTokenTtl: 3600, groups: 'names', accessTokenFormat: 'jwt', profile: 'oidc' });
+    expect(devIdpSettings({})).toEqual({
+      accessTokenTtl: 3600,
+      groups: 'names',
+      accessTokenFormat: 'jwt',
+      profile: 'oidc',
+      claims: 'id_token',
+      userinfoSub: 'same',
+    });
   });
 
   it('reads the enterprise IdP shapes', () => {
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'dns', DEV_IDP_ACCESS_TOKEN_FORMAT: 'opaque' })).toMatchObject({ groups: 'dns', accessTokenFormat: 'opaque' });
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'none' }).groups).toBe('none');
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'joined' }).groups).toBe('joined');
+    expect(devIdpSettings({ DEV_IDP_CLAIMS: 'userinfo', DEV_IDP_USERINFO_SUB: 'other' })).toMatchObject({ claims: 'userinfo', userinfoSub: 'other' });
   });
 
   it('reads the FAPI 2.0 profile', () => {

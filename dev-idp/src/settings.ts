@@ -27,6 +27,15 @@ export type DevIdpAccessTokenFormat = 'jwt' | 'opaque';
  */
 export type DevIdpProfile = 'oidc' | 'fapi2';
 
+/**
+ * Where the profile and email claims go: `id_token` (and userinfo), or `userinfo` only, as an IdP that
+ * follows OIDC Core §5.4 strictly does when it issues an access token (`conformIdTokenClaims`).
+ */
+export type DevIdpClaims = 'id_token' | 'userinfo';
+
+/** A test hook: `other` makes the userinfo endpoint answer another user's `sub` than the token's. */
+export type DevIdpUserinfoSub = 'same' | 'other';
+
 /** How the development IdP behaves, from the `DEV_IDP_*` variables. */
 export interface DevIdpSettings {
   /** Access-token lifetime in seconds (`DEV_IDP_ACCESS_TOKEN_TTL`, default 3600). */
@@ -37,6 +46,10 @@ export interface DevIdpSettings {
   readonly accessTokenFormat: DevIdpAccessTokenFormat;
   /** `DEV_IDP_PROFILE`, default `oidc`. */
   readonly profile: DevIdpProfile;
+  /** `DEV_IDP_CLAIMS`, default `id_token`. */
+  readonly claims: DevIdpClaims;
+  /** `DEV_IDP_USERINFO_SUB`, default `same`. */
+  readonly userinfoSub: DevIdpUserinfoSub;
 }
 
 const GROUP_CLAIMS: readonly DevIdpGroupClaims[] = ['names', 'dns', 'none', 'joined'];
@@ -78,6 +91,18 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
     'oidc',
     'oidc (a plain OpenID Provider) or fapi2 (it enforces the FAPI 2.0 Security Profile; npm start then runs the API with OIDC_PROFILE=fapi2 and development keys)',
   );
+  const claims = choice(
+    'DEV_IDP_CLAIMS',
+    ['id_token', 'userinfo'] as const,
+    'id_token',
+    'id_token (name and email in the ID token) or userinfo (only at the userinfo endpoint)',
+  );
+  const userinfoSub = choice(
+    'DEV_IDP_USERINFO_SUB',
+    ['same', 'other'] as const,
+    'same',
+    "same (userinfo answers the token's user) or other (another sub: a test of the API's check)",
+  );
   if (problems.length > 0) throw new DevIdpSettingsError(problems);
-  return { accessTokenTtl, groups, accessTokenFormat, profile };
+  return { accessTokenTtl, groups, accessTokenFormat, profile, claims, userinfoSub };
 }

@@ -39,6 +39,8 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
     profile: settings.profile,
     groups: settings.groups,
     accessTokenFormat: settings.accessTokenFormat,
+    claims: settings.claims,
+    userinfoSub: settings.userinfoSub,
   });
   const server = createServer(idp.handler);
   await new Promise<void>((resolveListen) => server.listen(Number(devIssuer.port), resolveListen));
@@ -49,6 +51,7 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
     accessTokenTtl: settings.accessTokenTtl,
     groups: settings.groups,
     accessTokenFormat: settings.accessTokenFormat,
+    claims: settings.claims,
     note: 'development only: demo users and throw-away keys',
   });
   if ((settings.accessTokenFormat === 'opaque') !== (config.oidc.accessTokenVerify === 'introspection')) {

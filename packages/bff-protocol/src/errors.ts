@@ -54,6 +54,8 @@ export function isAuthFailureReason(value: unknown): value is AuthFailureReason 
  * - `id_token_invalid`: the ID token failed verification (signature, issuer, audience, nonce, expiry).
  * - `access_token_invalid`: the access token failed verification; usually `OIDC_AUDIENCE` does not
  *   match the token's `aud`, or the IdP issues opaque (non-JWT) access tokens.
+ * - `userinfo_invalid`: the userinfo endpoint's answer was refused: its `sub` is not the ID token's (S30), or it
+ *   could not be read.
  * - `idp_unavailable`: the identity provider could not be reached.
  * - `service_unavailable`: the API could not store the session (its session store is down).
  */
@@ -65,6 +67,7 @@ export const LOGIN_ERROR_CODES = [
   'code_rejected',
   'id_token_invalid',
   'access_token_invalid',
+  'userinfo_invalid',
   'idp_unavailable',
   'service_unavailable',
 ] as const;

@@ -58,6 +58,12 @@ export const LOGIN_ERROR_EXPLANATIONS: Readonly<Record<LoginErrorCode, LoginErro
     operatorCheck:
       "OIDC_AUDIENCE must match the aud of the identity provider's access tokens, which must be JWTs rather than opaque tokens. Run npm run doctor.",
   },
+  userinfo_invalid: {
+    happened: 'The sign-in service gave inconsistent answers about who you are, so you were not signed in.',
+    userAction: 'This is a configuration problem: contact the service desk.',
+    operatorCheck:
+      "The identity provider's userinfo endpoint answered another sub than the ID token, or an answer the API could not read. Set OIDC_USERINFO=never if it cannot be fixed at the provider.",
+  },
   idp_unavailable: {
     happened: 'The sign-in service could not be reached.',
     userAction: 'Try again in a few minutes.',

@@ -27,12 +27,12 @@ describe('grants from token claims (S13)', () => {
 
   it('reads the source GROUPS_SOURCE names, or the first that has the claim, and splits a joined string at GROUPS_SEPARATOR', () => {
     const base = { roleMap: DEFAULT_ROLE_MAP, groupsClaim: 'groups' };
-    const identity = { idToken: () => ({ groups: ['analysts', 'staff'] }), userinfo: () => ({ groups: 'u1; u2' }) };
+    const identity = { idToken: () => ({ groups: ['analysts', 'staff'] }), userinfoGroups: ['u1', 'u2'] };
     expect(groupsOf({ groups: 'analysts,staff' }, identity, base)).toEqual(['analysts,staff']);
     expect(groupsOf({ groups: 'analysts, staff,' }, identity, { ...base, groupsSeparator: ',' })).toEqual(['analysts', 'staff']);
     expect(groupsOf({ sub: 'a' }, identity, base)).toEqual(['analysts', 'staff']);
-    expect(groupsOf({ sub: 'a' }, { userinfo: identity.userinfo }, { ...base, groupsSeparator: ';' })).toEqual(['u1', 'u2']);
-    expect(groupsOf({ groups: ['x'] }, identity, { ...base, groupsSource: 'userinfo' })).toEqual(['u1; u2']);
+    expect(groupsOf({ sub: 'a' }, { userinfoGroups: identity.userinfoGroups }, base)).toEqual(['u1', 'u2']);
+    expect(groupsOf({ groups: ['x'] }, identity, { ...base, groupsSource: 'userinfo' })).toEqual(['u1', 'u2']);
     expect(groupsOf({ groups: ['x'] }, {}, { ...base, groupsSource: 'id_token' })).toBeUndefined();
     // Array items are never split: a DN holds commas.
     const dn = 'cn=analysts,ou=groups,dc=corp,dc=example';

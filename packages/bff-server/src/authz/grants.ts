@@ -30,8 +30,8 @@ export interface AuthzSettings {
 export interface IdentityClaims {
   /** The ID token's claims (verified when it was issued, kept in the session since). */
   readonly idToken?: () => Readonly<Record<string, unknown>> | undefined;
-  /** What the userinfo endpoint answered at sign-in, when it was asked. */
-  readonly userinfo?: () => Readonly<Record<string, unknown>> | undefined;
+  /** The groups the userinfo endpoint gave at sign-in (already read at `groupsClaim`), when it was asked and had the claim. */
+  readonly userinfoGroups?: readonly string[] | undefined;
 }
 
 /**
@@ -51,7 +51,7 @@ export function groupsOf(accessToken: Readonly<Record<string, unknown>>, identit
     const found = read(identity.idToken?.());
     if (found || source === 'id_token') return found;
   }
-  return read(identity.userinfo?.());
+  return identity.userinfoGroups ? [...identity.userinfoGroups] : undefined;
 }
 
 /** The name the directory knows the user by: the token's `preferred_username`, else its `sub`. */

@@ -31,6 +31,8 @@ export interface Config {
     readonly accessTokenVerify: AccessTokenVerification;
     /** How long an introspection answer is reused, at most (and never past the token's `exp`). */
     readonly introspectionCacheTtlSeconds: number;
+    /** When the callback asks the userinfo endpoint (`OIDC_USERINFO`). */
+    readonly userinfo: 'auto' | 'always' | 'never';
     /** `OIDC_PROFILE`; `fapi2` adds PAR always, private_key_jwt, DPoP-bound tokens and ES256/PS256 only (S24). */
     readonly profile: OidcProfile;
     /** The client and DPoP keys; present exactly when `profile` is `fapi2`. */
@@ -76,11 +78,11 @@ export interface Config {
     readonly roleMap: RoleMap;
     /** Where the access token carries groups: a claim name or dot path (`GROUPS_CLAIM`). */
     readonly groupsClaim: string;
+    /** Which answer of the IdP carries the groups (`GROUPS_SOURCE`). */
+    readonly groupsSource: GroupsSource;
+    /** Splits a groups claim that is one string (`GROUPS_SEPARATOR`). */
+    readonly groupsSeparator?: string | undefined;
   };
-  /** Which answer of the IdP carries the groups (`GROUPS_SOURCE`). */
-  readonly groupsSource: GroupsSource;
-  /** Splits a groups claim that is one string (`GROUPS_SEPARATOR`). */
-  readonly groupsSeparator?: string | undefined;
   /** The directory that grants groups when access tokens carry none; absent: groups come from tokens only. */
   readonly ldap: LdapConfig | undefined;
   /** `npm run serve`: the built web app served by the API on its own origin. */

@@ -43,6 +43,7 @@ const SAMPLES: Record<Name, readonly [raw: string, option: unknown, wrong: strin
   GROUPS_SEPARATOR: [',', ',', undefined],
   OIDC_ACCESS_TOKEN_VERIFY: ['introspection', 'introspection', 'opaque'],
   OIDC_INTROSPECTION_CACHE_TTL: ['5', 5, 'long'],
+  OIDC_USERINFO: ['always', 'always', 'sometimes'],
   OIDC_PROFILE: ['oidc', 'oidc', 'fapi1'],
   OIDC_CLIENT_PRIVATE_KEY: ['/run/secrets/client.pem', '/run/secrets/client.pem', '/nonexistent/client.pem'],
   OIDC_DPOP_PRIVATE_KEY: ['/run/secrets/dpop.pem', '/run/secrets/dpop.pem', '/nonexistent/dpop.pem'],

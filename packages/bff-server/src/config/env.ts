@@ -93,6 +93,7 @@ export const ENV_VARIABLES = {
   GROUPS_SEPARATOR: { path: 'authz.groupsSeparator', read: text },
   OIDC_ACCESS_TOKEN_VERIFY: { path: 'oidc.accessTokenVerify', read: text },
   OIDC_INTROSPECTION_CACHE_TTL: { path: 'oidc.introspectionCacheTtlSeconds', read: number },
+  OIDC_USERINFO: { path: 'oidc.userinfo', read: text },
   OIDC_PROFILE: { path: 'oidc.profile', read: text },
   OIDC_CLIENT_PRIVATE_KEY: { path: 'oidc.clientPrivateKey', read: text },
   OIDC_DPOP_PRIVATE_KEY: { path: 'oidc.dpopPrivateKey', read: text },

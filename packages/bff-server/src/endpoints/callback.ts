@@ -6,6 +6,7 @@ import { setCookie } from '../session/cookie-size.js';
 import type { EndpointDeps } from './deps.js';
 import { deviceOf } from '../session/device.js';
 import { requestCookies } from './request-cookies.js';
+import { signInIdentity } from '../oidc/userinfo.js';
 
 /** Errors an IdP may put in `error=` that mean "the user or the IdP said no". */
 const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
@@ -77,12 +78,22 @@ export function callbackEndpoint(deps: EndpointDeps) {
       return fail('access_token_invalid', transaction.returnTo, verified && !verified.ok ? verified.detail : 'unverifiable');
     }
 
+    // Strict IdPs release profile claims only at userinfo (OIDC Core §5.4); its sub must be the ID token's (S30).
+    const signedIn = await signInIdentity(
+      idp,
+      { mode: config.oidc.userinfo, scope: config.oidc.scope, authz: config.authz },
+      { sub: verified.claims.sub, accessToken: tokens.access_token, idClaims, accessClaims: verified.claims },
+      (detail) => logger.warn('auth.userinfo_failed', { detail, sub: verified.claims.sub }),
+    );
+    if (!signedIn.ok) return fail(signedIn.code, transaction.returnTo, signedIn.detail);
+
     let created;
     try {
       created = await sessions.create({
         sub: verified.claims.sub,
-        name: typeof idClaims['name'] === 'string' ? idClaims['name'] : verified.claims.sub,
-        email: typeof idClaims['email'] === 'string' ? idClaims['email'] : null,
+        name: signedIn.identity.name,
+        email: signedIn.identity.email,
+        ...(signedIn.identity.userinfoGroups ? { userinfoGroups: signedIn.identity.userinfoGroups } : {}),
         idpSid: typeof idClaims['sid'] === 'string' ? idClaims['sid'] : undefined,
         accessToken: tokens.access_token,
         accessTokenExpiresAt: verified.claims.exp * 1000,

@@ -77,6 +77,14 @@ export function introspectAccessToken(configuration: client.Configuration, token
   return client.tokenIntrospection(configuration, token, { token_type_hint: 'access_token' });
 }
 
+/**
+ * The userinfo endpoint's claims for an access token (OIDC Core §5.3), with a DPoP proof in the
+ * fapi2 profile. openid-client refuses an answer whose `sub` is not `expectedSub` (S30).
+ */
+export function fetchUserinfo(idp: Idp, accessToken: string, expectedSub: string): Promise<client.UserInfoResponse> {
+  return client.fetchUserInfo(idp.configuration, accessToken, expectedSub, dpopOption(idp));
+}
+
 /** The IdP's end-session URL with `id_token_hint`, or undefined when it has none. */
 export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: string): URL | undefined {
   if (!idp.metadata.end_session_endpoint) return undefined;

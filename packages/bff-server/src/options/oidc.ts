@@ -62,6 +62,15 @@ export function oidcOptions(context: OptionsContext) {
           .default('jwt'),
         /** Seconds an introspection answer is reused at most (never past the token's `exp`). */
         introspectionCacheTtlSeconds: int(0, 3600).default(30),
+        /**
+         * Userinfo after the code exchange (OIDC Core §5.3): `auto` when the ID token lacks a requested claim
+         * (name, email, the groups claim), `always`, or `never`. Its `sub` must be the ID token's (S30).
+         */
+        userinfo: z
+          .enum(['auto', 'always', 'never'], {
+            error: 'must be auto (when the ID token lacks a requested claim), always or never',
+          })
+          .default('auto'),
         profile: z
           .enum(['oidc', 'fapi2'], {
             error: 'must be oidc (authorization code flow with PKCE and a client secret) or fapi2 (the FAPI 2.0 Security Profile: PAR, private_key_jwt, DPoP)',

@@ -143,6 +143,7 @@ function resolved(options: ValidOptions): Config {
       allowHttp: oidc.issuer.protocol === 'http:',
       accessTokenVerify: oidc.accessTokenVerify,
       introspectionCacheTtlSeconds: oidc.introspectionCacheTtlSeconds,
+      userinfo: oidc.userinfo,
       profile: oidc.profile,
       fapi2,
     },

@@ -80,7 +80,7 @@ async function verifySession(deps: AuthDeps, lookup: SessionLookup): Promise<Aut
     ok: true,
     session,
     user: { sub: session.sub, name: session.name, email: session.email },
-    grants: lazyGrants(verified.claims, deps.authz, { idToken: () => idTokenClaims(session.idToken) }),
+    grants: lazyGrants(verified.claims, deps.authz, { idToken: () => idTokenClaims(session.idToken), userinfoGroups: session.userinfoGroups }),
   };
 }
 

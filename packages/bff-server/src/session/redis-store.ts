@@ -315,6 +315,7 @@ export class RedisSessionStore implements SessionStore {
       createdAt: session.createdAt,
       lastSeenAt: session.lastSeenAt,
       device: session.device,
+      userinfoGroups: session.userinfoGroups,
     } satisfies Record<keyof SessionData, unknown>;
     return this.#cipher.seal(JSON.stringify(record), session.id);
   }

@@ -27,6 +27,8 @@ export interface SessionData {
   readonly lastSeenAt: number;
   /** Browser and OS families from the sign-in's User-Agent, for "signed-in devices". */
   readonly device: { readonly browser: string; readonly os: string };
+  /** The groups the userinfo endpoint gave at sign-in, when it was asked and had the groups claim (`GROUPS_SOURCE`). */
+  readonly userinfoGroups?: readonly string[] | undefined;
 }
 
 /** Which sessions a back-channel logout ends: those of an IdP session, or all of a user's. */
