@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type Entry, type Filter } from 'ldapts';
 import { isDn, normalizeDn } from '../authz/dn.js';
+import { AnswerCache, type Answer } from '../answer-cache.js';
 import { memberFilter, UserFilterTemplate } from './filter.js';
 
 /** The part of the server's logger the directory uses. */
@@ -32,7 +33,7 @@ export interface LdapDirectoryOptions {
   readonly tlsOptions?: ConnectionOptions;
   /** How many levels of group nesting are followed. Default 10. */
   readonly maxNestingDepth?: number;
-  /** Cached users kept at most; the oldest go first. Default 10 000. */
+  /** Cached users kept at most; the least recently used go first. Default 10 000. */
   readonly maxCacheEntries?: number;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
@@ -52,11 +53,6 @@ export const DEFAULT_USER_FILTER = '(uid={username})';
 const GROUP_FILTER = '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=group))';
 /** Group DNs per membership search, so a wide level of nesting does not make one huge filter. */
 const BATCH = 50;
-
-interface Cached {
-  readonly groups: readonly string[];
-  readonly at: number;
-}
 
 /**
  * Why a user filter template cannot be used (no `{username}`, unbalanced
@@ -107,8 +103,7 @@ export class LdapDirectory {
   readonly #options: LdapDirectoryOptions;
   readonly #userFilter: UserFilterTemplate;
   readonly #now: () => number;
-  readonly #cache = new Map<string, Cached>();
-  readonly #inFlight = new Map<string, Promise<readonly string[]>>();
+  readonly #groups: AnswerCache<readonly string[]>;
   readonly #tls: ConnectionOptions;
   readonly #ldaps: boolean;
 
@@ -126,6 +121,11 @@ export class LdapDirectory {
     this.#options = options;
     this.#userFilter = UserFilterTemplate.parse(userFilter);
     this.#now = options.now ?? Date.now;
+    this.#groups = new AnswerCache({
+      max: options.cacheTtlSeconds > 0 ? (options.maxCacheEntries ?? 10_000) : 0,
+      now: this.#now,
+      ask: (username) => this.#ask(username),
+    });
   }
 
   /**
@@ -138,17 +138,7 @@ export class LdapDirectory {
    */
   async groupsFor(username: string): Promise<string[]> {
     if (username === '' || !this.#userFilter.canFill(username)) return [];
-    const ttlMs = this.#options.cacheTtlSeconds * 1000;
-    const cached = this.#cache.get(username);
-    if (cached && this.#now() - cached.at < ttlMs) return [...cached.groups];
-    let pending = this.#inFlight.get(username);
-    if (!pending) {
-      pending = this.#refresh(username, ttlMs);
-      this.#inFlight.set(username, pending);
-      const settled = () => this.#inFlight.delete(username);
-      pending.then(settled, settled);
-    }
-    return [...(await pending)];
+    return [...(await this.#groups.get(username))];
   }
 
   /**
@@ -187,29 +177,18 @@ export class LdapDirectory {
     }
   }
 
-  async #refresh(username: string, ttlMs: number): Promise<readonly string[]> {
+  /** One lookup; concurrent ones for the same user share it, and its groups are kept for the TTL (see {@link AnswerCache}). */
+  async #ask(username: string): Promise<Answer<readonly string[]>> {
     // The answer is as old as the moment it was asked for.
     const askedAt = this.#now();
     let groups: readonly string[];
     try {
       groups = await this.#withClient((client) => this.#lookup(client, this.#userFilter.fill(username)));
     } catch (error) {
-      this.#cache.delete(username);
       this.#options.logger?.warn('directory.unavailable', { error: describeError(error) });
       throw new DirectoryUnavailableError({ cause: error });
     }
-    if (ttlMs > 0) this.#remember(username, { groups, at: askedAt });
-    return groups;
-  }
-
-  #remember(username: string, entry: Cached): void {
-    this.#cache.delete(username);
-    this.#cache.set(username, entry);
-    const max = this.#options.maxCacheEntries ?? 10_000;
-    for (const oldest of this.#cache.keys()) {
-      if (this.#cache.size <= max) break;
-      this.#cache.delete(oldest);
-    }
+    return { value: groups, keepMs: this.#options.cacheTtlSeconds * 1000 - (this.#now() - askedAt) };
   }
 
   async #withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {

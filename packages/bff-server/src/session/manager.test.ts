@@ -50,3 +50,30 @@ describe('session secrets rotate without signing anyone out (S19)', () => {
     expect(session.id).not.toBe(handle);
   });
 });
+
+describe('the local copy of a session (localCacheMs)', () => {
+  it('is read again from the store once localCacheMs has passed, however often it was used meanwhile: a lost announcement stays bounded', async () => {
+    let now = 1_000_000;
+    const store = new MemorySessionStore(() => now);
+    const sessions = new SessionManager({
+      store,
+      bus: new MemoryBus(),
+      secrets: [NEW],
+      idleTtlSeconds: 600,
+      absoluteTtlSeconds: 3600,
+      cookie: { name: 's', secure: false, sameSite: 'lax' },
+      localCacheMs: 1000,
+      now: () => now,
+    });
+    const { session, cookieValue } = await sessions.create(newSession);
+    expect(await sessions.resolve(cookieValue)).toMatchObject({ ok: true, session: { name: 'Alice' } });
+    // Written by another instance, whose announcement of the change never arrived here.
+    expect(await store.update({ ...session, version: 2, name: 'Alice Liddell' }, 3_600_000)).toBe(true);
+    for (let step = 0; step < 9; step += 1) {
+      now += 100;
+      expect(await sessions.resolve(cookieValue)).toMatchObject({ ok: true, session: { name: 'Alice' } });
+    }
+    now += 200;
+    expect(await sessions.resolve(cookieValue)).toMatchObject({ ok: true, session: { name: 'Alice Liddell' } });
+  });
+});

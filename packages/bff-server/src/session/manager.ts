@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions } from 'express';
+import { LRUCache } from 'lru-cache';
 import type { AuthFailureReason } from '@oidc-bff/protocol';
 import type { Bus } from '../cluster/bus.js';
 import type { SessionData, SessionMatch, SessionStore } from './store.js';
@@ -16,7 +17,8 @@ export interface SessionManagerOptions {
   /**
    * How long this instance may answer from a local copy of a session instead of the
    * shared store (0: never). Every change and end is announced on the bus and drops the
-   * copy on every instance at once; the bound only covers a lost announcement.
+   * copy on every instance at once; the bound only covers a lost announcement. The copy
+   * is made when the session is read from the store, and using it does not extend it.
    */
   readonly localCacheMs?: number;
   readonly now?: () => number;
@@ -36,9 +38,9 @@ export type NewSession = Omit<SessionData, 'id' | 'version' | 'logoutId' | 'crea
 const TOUCH_INTERVAL_MS = 60_000;
 const ENDED_CHANNEL = 'session-ended';
 const CHANGED_CHANNEL = 'session-changed';
-/** Verified cookie values remembered at most (cleared when full). */
+/** Verified cookie values remembered at most (the least recently used go first). */
 const VERIFIED_COOKIES = 10_000;
-/** Sessions kept in the local cache at most (the oldest go first). */
+/** Sessions kept in the local cache at most (the least recently used go first). */
 const LOCAL_CACHE_ENTRIES = 10_000;
 
 /**
@@ -58,8 +60,8 @@ export class SessionManager {
   readonly #cookie: SessionManagerOptions['cookie'];
   readonly #now: () => number;
   readonly #localMs: number;
-  readonly #local = new Map<string, { session: SessionData; until: number }>();
-  readonly #verified = new Map<string, string>();
+  readonly #local: LRUCache<string, SessionData> | undefined;
+  readonly #verified = new LRUCache<string, string>({ max: VERIFIED_COOKIES });
 
   constructor(options: SessionManagerOptions) {
     if (options.secrets.length === 0) throw new Error('at least one session secret is required');
@@ -74,9 +76,12 @@ export class SessionManager {
     this.#now = options.now ?? Date.now;
     this.#localMs = options.localCacheMs ?? 0;
     if (this.#localMs > 0) {
-      const forget = (id: string) => this.#local.delete(id);
+      // Reads the clock at every check, where lru-cache would reuse a reading for a millisecond (and set a timer per reading).
+      const local = new LRUCache<string, SessionData>({ max: LOCAL_CACHE_ENTRIES, ttl: this.#localMs, ttlResolution: 0, perf: { now: this.#now } });
+      const forget = (id: string) => void local.delete(id);
       this.#bus.subscribe(ENDED_CHANNEL, forget);
       this.#bus.subscribe(CHANGED_CHANNEL, forget);
+      this.#local = local;
     }
   }
 
@@ -111,10 +116,7 @@ export class SessionManager {
     const known = this.#verified.get(cookieValue);
     if (known) return known;
     const id = this.#verify(cookieValue);
-    if (id) {
-      if (this.#verified.size >= VERIFIED_COOKIES) this.#verified.clear();
-      this.#verified.set(cookieValue, id);
-    }
+    if (id) this.#verified.set(cookieValue, id);
     return id;
   }
 
@@ -138,9 +140,8 @@ export class SessionManager {
     if (!cookieValue) return { ok: false, reason: 'no_session' };
     const id = this.idOf(cookieValue);
     if (!id) return { ok: false, reason: 'invalid_session' };
-    const session = this.#fromLocal(id) ?? (await this.#store.get(id));
+    const session = this.#local?.get(id) ?? (await this.#fromStore(id));
     if (!session) return { ok: false, reason: 'invalid_session' };
-    this.#keepLocal(session);
     const now = this.#now();
     if (now >= this.expiresAt(session)) {
       await this.destroy(id);
@@ -160,7 +161,7 @@ export class SessionManager {
    */
   async update(session: SessionData): Promise<SessionData | undefined> {
     const next = { ...session, version: session.version + 1 };
-    this.#local.delete(session.id);
+    this.#local?.delete(session.id);
     if (!(await this.#store.update(next, this.#ttlFor(next, this.#now())))) return undefined;
     if (this.#localMs > 0) await this.#bus.publish(CHANGED_CHANNEL, session.id).catch(() => undefined);
     return next;
@@ -198,7 +199,7 @@ export class SessionManager {
   }
 
   async destroy(id: string): Promise<void> {
-    this.#local.delete(id);
+    this.#local?.delete(id);
     await this.#store.delete(id);
     await this.#announceEnded([id]);
   }
@@ -253,25 +254,14 @@ export class SessionManager {
     return this.#store.count();
   }
 
-  #fromLocal(id: string): SessionData | undefined {
-    const entry = this.#local.get(id);
-    if (!entry) return undefined;
-    if (entry.until > this.#now()) return entry.session;
-    this.#local.delete(id);
-    return undefined;
-  }
-
-  #keepLocal(session: SessionData): void {
-    if (this.#localMs <= 0) return;
-    if (this.#local.size >= LOCAL_CACHE_ENTRIES) {
-      const oldest = this.#local.keys().next();
-      if (!oldest.done) this.#local.delete(oldest.value);
-    }
-    this.#local.set(session.id, { session, until: this.#now() + this.#localMs });
+  async #fromStore(id: string): Promise<SessionData | undefined> {
+    const session = await this.#store.get(id);
+    if (session) this.#local?.set(id, session);
+    return session;
   }
 
   async #announceEnded(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.#local.delete(id);
+    for (const id of ids) this.#local?.delete(id);
     // The session is already gone from the store; a lost announcement only delays closing streams elsewhere.
     await Promise.all(ids.map((id) => this.#bus.publish(ENDED_CHANNEL, id).catch(() => undefined)));
   }
