@@ -19,6 +19,8 @@ loadDotEnv([resolve(repoRoot, '.env')]);
 const logger = createLogger();
 const devIssuer = new URL(DEV_DEFAULTS.OIDC_ISSUER);
 matchDevIdpProfile(process.env);
+// Prometheus can scrape the API under npm start; METRICS_PORT= (blank) turns the metrics off.
+process.env['METRICS_PORT'] ??= '9464';
 const config = configFromEnvironment();
 
 if (config.oidc.issuer.origin === devIssuer.origin) {

@@ -13,3 +13,4 @@ export { openStream, type EventStream, type SseEvent } from './sse.js';
 export { startRedis, startRedisCluster, type RedisServer, type RedisCluster } from './redis.js';
 export { startNginx, type Nginx } from './nginx.js';
 export { createTestIdp, type TestIdp } from './idp.js';
+export { startPrometheus, type PrometheusServer, type PrometheusOptions, type Sample } from './prometheus.js';

@@ -19,6 +19,10 @@ import type { Bus } from './cluster/bus.js';
 import type { RedisConnection } from './cluster/redis-connection.js';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { createLogger, type Logger } from './log.js';
+import type { Registry } from 'prom-client';
+import { createObservability, joinHooks } from './observability/observability.js';
+import { discoveryProbe } from './observability/dependencies.js';
+import { SCRAPE_WORK_TIMEOUT_MS } from './observability/metrics.js';
 import { API_PATHS } from '@oidc-bff/protocol';
 
 /** What the BFF shares with the app's own stores. */
@@ -65,7 +69,9 @@ export interface Bff {
   readonly state: SharedState;
   /** The app's services, as its procedures see them. */
   readonly services: AppServices;
-  /** Starts IdP discovery (retried in the background until it succeeds). */
+  /** This BFF's own Prometheus registry when metrics are on (the app may register its metrics there). */
+  readonly metrics: Registry | undefined;
+  /** Starts IdP discovery (retried in the background until it succeeds) and the metrics listener. */
   start(): void;
   /** Reports not ready from now on and ends live streams (draining before a shutdown). */
   drain(): void;
@@ -95,10 +101,27 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     ...(parts.retryDelayMs !== undefined ? { retryDelayMs: parts.retryDelayMs } : {}),
     ...(parts.jwksCooldownMs !== undefined ? { jwksCooldownMs: parts.jwksCooldownMs } : {}),
   };
-  const oidc = createOidcService({ ...config.oidc, logger, ...options });
+  // Built first, to measure what follows; what it checks at scrape time exists by then.
+  const observed = createObservability({
+    settings: config.observability,
+    logger,
+    router: parts.router,
+    web: config.web !== undefined,
+    trustProxy: config.trustProxy,
+    probes: () => {
+      const idpAnswers = discoveryProbe(config.oidc.issuer, SCRAPE_WORK_TIMEOUT_MS);
+      return {
+        idp: async () => oidc.status().ready && (await idpAnswers()),
+        session_store: () => state.ready(),
+        ...(directory ? { directory: async () => (await directory.check()).ok } : {}),
+      };
+    },
+    activeSessions: () => sessions.count(),
+  });
+  const oidc = createOidcService({ ...config.oidc, logger, ...options, fetch: observed.idpFetch });
   const state = await createSharedState(config, logger);
   const sessions = new SessionManager({
-    store: state.store,
+    store: observed.measure('session_store', state.store),
     bus: state.bus,
     secrets: config.session.secrets,
     idleTtlSeconds: config.session.idleTtlSeconds,
@@ -107,15 +130,16 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     // With a shared store, a second's local copy keeps the per-request lookup off the network
     // (see the benchmark); changes and ends reach every instance's copy through the bus at once.
     localCacheMs: state.kind === 'memory' ? 0 : 1000,
+    onExpired: (session) => hooks.onLogout?.({ kind: 'expired', sub: session.sub, sessionId: sessions.publicIdOf(session.id), sessions: 1 }),
   });
-  const refresher = new TokenRefresher({ oidc, sessions, logger, timeoutMs: config.oidc.timeoutMs });
+  const refresher = new TokenRefresher({ oidc, sessions, logger, timeoutMs: config.oidc.timeoutMs, onRefresh: (event) => hooks.onRefresh?.(event) });
   const transactions = new TransactionCookies({
     secrets: config.session.secrets,
     baseName: config.cookie.baseName,
     secure: config.cookie.secure,
   });
   const app = (await parts.app?.({ redis: state.redis, bus: state.bus, logger, config })) ?? { services: {} as AppServices };
-  const hooks = app.hooks ?? {};
+  const hooks = joinHooks(observed.hooks, app.hooks ?? {});
   // One directory client for the process: its per-user cache is what keeps roles working through a short LDAP outage.
   const directory = config.ldap ? new LdapDirectory({ ...config.ldap, logger }) : undefined;
   let draining = false;
@@ -143,6 +167,7 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
       streams: config.trpc.streams,
       authz: { ...config.authz, directory },
       backUrl: config.backUrl,
+      clientAddress: observed.clientAddress,
     },
     allowedOrigins: new Set(config.frontOrigins),
     logger,
@@ -162,13 +187,14 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     readiness,
     rateLimitStore: state.rateLimitStore('bff:rl:login:'),
   });
-  const handler = createApp({
+  const api = createApp({
     logger,
     https: config.backUrl.protocol === 'https:',
     trpc: trpc.listener,
     endpoints,
     ...(config.web ? { web: createWebApp({ root: config.web.root, apiUrl: config.backUrl.origin }) } : {}),
   });
+  const handler = observed.publicHandler(api);
   const apiPrefix = API_PATHS.trpc.slice(0, API_PATHS.trpc.indexOf('/', 1) + 1);
   const middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const url = req.url ?? '/';
@@ -180,16 +206,21 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     middleware,
     config,
     services: app.services,
+    metrics: observed.metrics?.registry,
     oidc,
     sessions,
     state,
-    start: () => oidc.start(),
+    start: () => {
+      oidc.start();
+      observed.start();
+    },
     drain: () => {
       draining = true;
       trpc.endStreams();
     },
     close: async () => {
       oidc.stop();
+      await observed.close();
       await state.close();
     },
   };

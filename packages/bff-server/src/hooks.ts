@@ -1,4 +1,5 @@
-import type { LoginErrorCode } from '@oidc-bff/protocol';
+import type { LoginErrorCode, SignOutKind } from '@oidc-bff/protocol';
+import type { TRPCError } from '@trpc/server';
 
 /** One finished procedure call, as {@link BffHooks.onCall} sees it. */
 export interface CallEvent {
@@ -7,11 +8,65 @@ export interface CallEvent {
   readonly type: 'query' | 'mutation' | 'subscription';
   readonly durationMs: number;
   readonly ok: boolean;
+  /** The error's code when not `ok` (`UNAUTHORIZED`, `SERVICE_UNAVAILABLE`...), as the client receives it. */
+  readonly code?: TRPCError['code'];
+}
+
+/**
+ * Where the request behind an event came from, as the audit trail records it: never a
+ * header value or a cookie, only what the BFF derived.
+ */
+export interface RequestOrigin {
+  /** The client's address as `TRUST_PROXY` allows (Express's `req.ip`). */
+  readonly ip: string | undefined;
+  /** Browser and OS families from the User-Agent ("Firefox", "Windows"). */
+  readonly browser: string;
+  readonly os: string;
+  /** The request's `x-request-id`. */
+  readonly requestId: string | undefined;
 }
 
 /** One finished sign-in, as {@link BffHooks.onLogin} sees it. */
 export interface LoginEvent {
   readonly outcome: 'success' | LoginErrorCode;
+  /** On success: the user and the new session's public id (as `sessions.list` shows it). */
+  readonly sub?: string;
+  readonly sessionId?: string;
+  readonly request?: RequestOrigin;
+}
+
+/** Sessions that ended, as {@link BffHooks.onLogout} sees it. */
+export interface LogoutEvent {
+  readonly kind: SignOutKind;
+  /** The user, when known (a back-channel logout by `sid` alone names none). */
+  readonly sub: string | undefined;
+  /** The ended session's public id, when one ended. */
+  readonly sessionId: string | undefined;
+  /** How many sessions ended: one, or any number for a back-channel logout. */
+  readonly sessions: number;
+  /** For `revoked`: the public id of the session that asked. */
+  readonly revokedBy?: string;
+  readonly request?: RequestOrigin;
+}
+
+/**
+ * One token refresh as a session's request saw it: `renewed` (this request's refresh grant
+ * succeeded), `waited` (another request or instance renewed the tokens meanwhile), `failed`
+ * (the IdP refused, the session ended), `unavailable` (the IdP could not be reached).
+ */
+export interface RefreshEvent {
+  readonly outcome: 'renewed' | 'waited' | 'failed' | 'unavailable';
+  readonly durationMs: number;
+  readonly sub: string;
+  /** The session's public id. */
+  readonly sessionId: string;
+  /** For `failed`: the IdP's OAuth error code, or the check the new tokens failed. */
+  readonly reason?: string;
+}
+
+/** A live stream (S26) opened, closed, or refused because its session holds its maximum. */
+export interface StreamEvent {
+  readonly change: 'opened' | 'closed' | 'refused';
 }
 
 /**
@@ -21,6 +76,9 @@ export interface LoginEvent {
 export interface BffHooks {
   onCall?(event: CallEvent): void;
   onLogin?(event: LoginEvent): void;
+  onLogout?(event: LogoutEvent): void;
+  onRefresh?(event: RefreshEvent): void;
+  onStream?(event: StreamEvent): void;
 }
 
 /**

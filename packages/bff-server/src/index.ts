@@ -7,7 +7,7 @@
  * gets the same typed 503 as the BFF's own. Nothing else is public: no deep imports.
  */
 export { createBff, startBff, type Bff, type BffInfra, type BffParts, type RunningBff } from './bff.js';
-export type { AppServices, BffHooks, CallEvent, LoginEvent } from './hooks.js';
+export type { AppServices, BffHooks, CallEvent, LoginEvent, LogoutEvent, RefreshEvent, StreamEvent, RequestOrigin } from './hooks.js';
 export { loadConfig, optionsFromEnv, type Config, type Env } from './config/env.js';
 export { resolveOptions } from './options/resolve.js';
 export { ConfigError, type ConfigIssue } from './options/issues.js';
@@ -20,6 +20,7 @@ export type { LdapOptions } from './options/ldap.js';
 export type { LimitsOptions } from './options/limits.js';
 export type { AuthzOptions } from './options/authz.js';
 export type { WebOptions } from './options/web.js';
+export type { ObservabilityOptions, AuditDestination } from './options/observability.js';
 export { configFromEnvironment, loadDotEnv } from './config/load.js';
 export { idpRegistration, type IdpRegistration } from './config/registration.js';
 export { diagnose, formatFindings, type Finding } from './config/doctor.js';

@@ -4,3 +4,4 @@
  */
 export { userSchema, meOutputSchema, type User, type MeOutput } from './user.js';
 export { deviceSessionSchema, revokeSessionInputSchema, type DeviceSession, type RevokeSessionInput } from './sessions.js';
+export { auditEventSchema, type AuditEvent } from './audit.js';

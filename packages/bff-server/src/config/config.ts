@@ -3,6 +3,7 @@ import type { StreamBounds } from '../session/live-stream.js';
 import type { Fapi2Keys, OidcProfile } from './fapi2.js';
 import type { SameSite, Topology } from './topology.js';
 import type { TrustProxy } from './trust-proxy.js';
+import type { AuditDestination } from '../options/observability.js';
 
 /**
  * The resolved configuration the machinery runs on: the options validated once, with
@@ -91,6 +92,8 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   /** Problems that do not stop the server but that an operator must hear about. */
   readonly warnings: readonly string[];
+  /** Metrics on their own port (`METRICS_PORT`) and the audit trail's destination (`AUDIT_LOG`); each off when unset (S31). */
+  readonly observability: { readonly metricsPort?: number | undefined; readonly auditLog?: AuditDestination | undefined };
 }
 
 /** `OIDC_ACCESS_TOKEN_VERIFY`. */

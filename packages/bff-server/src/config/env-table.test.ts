@@ -56,6 +56,8 @@ const SAMPLES: Record<Name, readonly [raw: string, option: unknown, wrong: strin
   LDAP_GROUP_BASE: ['ou=groups,dc=corp,dc=example', 'ou=groups,dc=corp,dc=example', 'groups'],
   LDAP_CACHE_TTL: ['0', 0, '-1'],
   LDAP_TIMEOUT_MS: ['1000', 1000, '0'],
+  METRICS_PORT: ['9464', 9464, '3000'],
+  AUDIT_LOG: ['stdout', 'stdout', undefined],
 };
 
 const NAMES = Object.keys(ENV_VARIABLES) as Name[];

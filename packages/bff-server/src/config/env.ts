@@ -106,6 +106,8 @@ export const ENV_VARIABLES = {
   LDAP_GROUP_BASE: { path: 'ldap.groupBase', read: text },
   LDAP_CACHE_TTL: { path: 'ldap.cacheTtlSeconds', read: number },
   LDAP_TIMEOUT_MS: { path: 'ldap.timeoutMs', read: number },
+  METRICS_PORT: { path: 'observability.metricsPort', read: number },
+  AUDIT_LOG: { path: 'observability.auditLog', read: text },
 } as const satisfies Record<string, Variable>;
 
 /** Every variable the configuration reads ({@link ENV_VARIABLES}); `process.env` is one. */

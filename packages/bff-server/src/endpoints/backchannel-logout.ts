@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { TokenRejectedError } from '../oidc/token-verifier.js';
 import type { EndpointDeps } from './deps.js';
+import { requestOrigin } from '../observability/request-origin.js';
 
 /**
  * `POST /api/backchannel-logout`, OIDC Back-Channel Logout (S5): the IdP posts a
@@ -33,6 +34,7 @@ export function backchannelLogoutEndpoint(deps: EndpointDeps) {
 
     const ended = await sessions.destroyMatching(claims.sid ? { idpSid: claims.sid } : { sub: claims.sub ?? '' });
     logger.info('auth.backchannel_logout', { sub: claims.sub, sessions: ended });
+    deps.hooks.onLogout?.({ kind: 'back_channel', sub: claims.sub, sessionId: undefined, sessions: ended, request: requestOrigin(req, res, req.ip) });
     res.status(200).end();
   };
 }

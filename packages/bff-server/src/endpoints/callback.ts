@@ -7,6 +7,7 @@ import type { EndpointDeps } from './deps.js';
 import { deviceOf } from '../session/device.js';
 import { requestCookies } from './request-cookies.js';
 import { signInIdentity } from '../oidc/userinfo.js';
+import { requestOrigin } from '../observability/request-origin.js';
 
 /** Errors an IdP may put in `error=` that mean "the user or the IdP said no". */
 const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
@@ -23,7 +24,7 @@ export function callbackEndpoint(deps: EndpointDeps) {
     const home = `${config.frontOrigins[0]}/`;
     const fail = (code: LoginErrorCode, returnTo = home, detail?: string) => {
       logger.warn('auth.login_failed', { reason: code, ...(detail ? { detail } : {}) });
-      hooks.onLogin?.({ outcome: code });
+      hooks.onLogin?.({ outcome: code, request: requestOrigin(req, res, req.ip) });
       const landing = new URL('/', new URL(returnTo).origin);
       landing.searchParams.set('auth_error', code);
       res.redirect(302, landing.href);
@@ -109,7 +110,12 @@ export function callbackEndpoint(deps: EndpointDeps) {
       throw error;
     }
     setCookie(res, sessions.cookieName, created.cookieValue, sessions.cookieOptions());
-    hooks.onLogin?.({ outcome: 'success' });
+    hooks.onLogin?.({
+      outcome: 'success',
+      sub: created.session.sub,
+      sessionId: sessions.publicIdOf(created.session.id),
+      request: requestOrigin(req, res, req.ip),
+    });
     logger.info('auth.login', { sub: created.session.sub });
     res.redirect(302, transaction.returnTo);
   };

@@ -4,6 +4,7 @@ import { endSessionUrl, revokeRefreshToken } from '../oidc/flows.js';
 import { sendProblem } from '../http/problem.js';
 import type { EndpointDeps } from './deps.js';
 import { requestCookies } from './request-cookies.js';
+import { requestOrigin } from '../observability/request-origin.js';
 
 /**
  * `GET|POST /api/logout?sid=`: ends the session (S4). The per-session `sid` (from `me`)
@@ -30,6 +31,13 @@ export function logoutEndpoint(deps: EndpointDeps) {
     await sessions.destroy(lookup.session.id);
     res.clearCookie(sessions.cookieName, sessions.clearCookieOptions());
     logger.info('auth.logout', { sub: lookup.session.sub });
+    deps.hooks.onLogout?.({
+      kind: 'user',
+      sub: lookup.session.sub,
+      sessionId: sessions.publicIdOf(lookup.session.id),
+      sessions: 1,
+      request: requestOrigin(req, res, req.ip),
+    });
     let target = home;
     try {
       const idp = await oidc.get();

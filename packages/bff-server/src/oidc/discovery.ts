@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { createRemoteJWKSet } from 'jose';
+import { createRemoteJWKSet, customFetch } from 'jose';
 import { TokenVerifier } from './token-verifier.js';
 import { Introspector } from './introspection.js';
 import { introspectAccessToken, ResponseBodyError } from './flows.js';
@@ -31,6 +31,8 @@ export interface OidcOptions {
   readonly introspectionCacheTtlSeconds?: number;
   /** The FAPI 2.0 profile's keys: `private_key_jwt` instead of the secret, DPoP-bound tokens, and an IdP that must offer both. */
   readonly fapi2?: Fapi2Keys | undefined;
+  /** The `fetch` every call to the IdP goes through (discovery, keys, token, revocation, introspection): measured by the metrics. Node's by default. */
+  readonly fetch?: ((url: string, init: RequestInit) => Promise<Response>) | undefined;
 }
 
 // Where code and tests import them from; they live in the one error module.
@@ -72,6 +74,7 @@ export function createOidcService(options: OidcOptions): OidcService {
       {
         timeout: Math.ceil(options.timeoutMs / 1000),
         execute: options.allowHttp ? [client.allowInsecureRequests] : [],
+        ...(options.fetch ? { [client.customFetch]: options.fetch } : {}),
       },
     );
     const jwksUri = configuration.serverMetadata().jwks_uri;
@@ -80,6 +83,7 @@ export function createOidcService(options: OidcOptions): OidcService {
       timeoutDuration: options.timeoutMs,
       cooldownDuration: options.jwksCooldownMs ?? 30_000,
       cacheMaxAge: 10 * 60_000,
+      ...(options.fetch ? { [customFetch]: options.fetch } : {}),
     });
     const metadata = configuration.serverMetadata();
     if (fapi2) {

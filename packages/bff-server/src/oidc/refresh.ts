@@ -4,6 +4,7 @@ import { describeError, IdpUnavailableError } from '../errors.js';
 import type { SessionManager } from '../session/manager.js';
 import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
+import type { RefreshEvent } from '../hooks.js';
 
 export type RefreshOutcome = { readonly ok: true; readonly session: SessionData } | { readonly ok: false; readonly reason: 'refresh_failed' };
 
@@ -30,9 +31,18 @@ export function needsRefresh(session: SessionData, now: number): boolean {
 export class TokenRefresher {
   readonly #inFlight = new Map<string, Promise<RefreshOutcome>>();
   readonly #leaseMs: number;
+  /** When each session's refresh under way started, for {@link RefreshEvent.durationMs}. */
+  readonly #started = new Map<string, number>();
 
   constructor(
-    private readonly deps: { oidc: OidcService; sessions: SessionManager; logger: Logger; timeoutMs: number },
+    private readonly deps: {
+      oidc: OidcService;
+      sessions: SessionManager;
+      logger: Logger;
+      timeoutMs: number;
+      /** Told how each refresh ended (metrics, audit). */
+      onRefresh?: (event: RefreshEvent) => void;
+    },
     private readonly now: () => number = Date.now,
   ) {
     // Long enough for one refresh grant (bounded by the IdP timeout); renewed while held.
@@ -47,7 +57,11 @@ export class TokenRefresher {
     if (!session.refreshToken || !needsRefresh(session, this.now())) return Promise.resolve({ ok: true, session });
     let pending = this.#inFlight.get(session.id);
     if (!pending) {
-      pending = this.#refreshUnderLease(session).finally(() => this.#inFlight.delete(session.id));
+      this.#started.set(session.id, performance.now());
+      pending = this.#refreshUnderLease(session).finally(() => {
+        this.#inFlight.delete(session.id);
+        this.#started.delete(session.id);
+      });
       this.#inFlight.set(session.id, pending);
     }
     return pending;
@@ -64,7 +78,7 @@ export class TokenRefresher {
           // Another holder may have refreshed between our read and our lease.
           const current = await sessions.reload(seen.id);
           if (!current) return { ok: false, reason: 'refresh_failed' };
-          if (!current.refreshToken || !needsRefresh(current, this.now())) return { ok: true, session: current };
+          if (!current.refreshToken || !needsRefresh(current, this.now())) return this.#report(current, 'waited', { ok: true, session: current });
           return await this.#refresh(current, current.refreshToken);
         } finally {
           clearInterval(renewal);
@@ -75,8 +89,10 @@ export class TokenRefresher {
       await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
       const current = await sessions.reload(seen.id);
       if (!current) return { ok: false, reason: 'refresh_failed' };
-      if (current.refreshToken !== seen.refreshToken && !needsRefresh(current, this.now())) return { ok: true, session: current };
+      if (current.refreshToken !== seen.refreshToken && !needsRefresh(current, this.now()))
+        return this.#report(current, 'waited', { ok: true, session: current });
       if (this.now() > deadline) {
+        this.#report(current, 'unavailable');
         if (this.now() < current.accessTokenExpiresAt) return { ok: true, session: current };
         throw new IdpUnavailableError();
       }
@@ -93,9 +109,10 @@ export class TokenRefresher {
       if (error instanceof ResponseBodyError) {
         await sessions.destroy(session.id);
         logger.warn('auth.refresh_failed', { sub: session.sub, error: error.error });
-        return { ok: false, reason: 'refresh_failed' };
+        return this.#report(session, 'failed', { ok: false, reason: 'refresh_failed' }, error.error);
       }
       logger.warn('auth.refresh_unavailable', { sub: session.sub, error: describeError(error) });
+      this.#report(session, 'unavailable');
       if (this.now() < session.accessTokenExpiresAt) return { ok: true, session };
       throw new IdpUnavailableError({ cause: error });
     }
@@ -103,7 +120,7 @@ export class TokenRefresher {
     if (!verified.ok || verified.claims.sub !== session.sub) {
       await sessions.destroy(session.id);
       logger.warn('auth.refresh_failed', { sub: session.sub, error: verified.ok ? 'sub_mismatch' : verified.detail });
-      return { ok: false, reason: 'refresh_failed' };
+      return this.#report(session, 'failed', { ok: false, reason: 'refresh_failed' }, verified.ok ? 'sub_mismatch' : verified.reason);
     }
     const renewed = {
       accessToken: tokens.access_token,
@@ -120,11 +137,27 @@ export class TokenRefresher {
       const saved = await sessions.update({ ...base, ...renewed });
       if (saved) {
         logger.info('auth.refresh', { sub: session.sub });
-        return { ok: true, session: saved };
+        return this.#report(session, 'renewed', { ok: true, session: saved });
       }
       base = await sessions.reload(session.id);
-      if (base && base.refreshToken !== refreshToken) return { ok: true, session: base };
+      if (base && base.refreshToken !== refreshToken) return this.#report(session, 'renewed', { ok: true, session: base });
     }
-    return base ? { ok: true, session: { ...base, ...renewed } } : { ok: false, reason: 'refresh_failed' };
+    return base ? this.#report(session, 'renewed', { ok: true, session: { ...base, ...renewed } }) : { ok: false, reason: 'refresh_failed' };
+  }
+
+  /** Tells `onRefresh` how the refresh of `session` ended; returns `result` unchanged. */
+  #report<T extends RefreshOutcome | undefined>(session: SessionData, outcome: RefreshEvent['outcome'], result?: T, reason?: string): T {
+    const { onRefresh, sessions } = this.deps;
+    const started = this.#started.get(session.id);
+    if (onRefresh && started !== undefined) {
+      onRefresh({
+        outcome,
+        durationMs: performance.now() - started,
+        sub: session.sub,
+        sessionId: sessions.publicIdOf(session.id),
+        ...(reason === undefined ? {} : { reason }),
+      });
+    }
+    return result as T;
   }
 }

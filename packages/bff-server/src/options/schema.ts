@@ -12,6 +12,7 @@ import { redisOptions } from './redis.js';
 import { serverOptions } from './server.js';
 import { sessionOptions } from './session.js';
 import { webOptions } from './web.js';
+import { observabilityOptions } from './observability.js';
 
 function bffOptionsShape(context: OptionsContext) {
   return {
@@ -24,6 +25,7 @@ function bffOptionsShape(context: OptionsContext) {
     limits: limitsOptions.prefault({}),
     authz: authzOptions.prefault({}),
     web: webOptions.prefault({}),
+    observability: observabilityOptions.prefault({}),
   };
 }
 
@@ -90,6 +92,17 @@ export function bffOptionsSchema(context: OptionsContext) {
         },
         { when: validAt('backUrl', 'frontOrigins', 'cookies') },
       )
+      .superRefine(
+        ({ port, observability }, ctx) => {
+          if (observability.metricsPort === port)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['observability', 'metricsPort'],
+              message: `is the public port (${setting('port')}): metrics are served on a port of their own (e.g. 9464), never the public one.`,
+            });
+        },
+        { when: validAt('port', 'observability') },
+      )
       .transform(resolved)
   );
 }
@@ -114,7 +127,7 @@ export type BffOptions = z.input<ReturnType<typeof bffOptionsSchema>>;
 type ValidOptions = z.output<z.ZodObject<ReturnType<typeof bffOptionsShape>>>;
 
 function resolved(options: ValidOptions): Config {
-  const { production, port, backUrl, frontOrigins, trustProxy, oidc, session, cookies, redis, ldap, limits, authz, web } = options;
+  const { production, port, backUrl, frontOrigins, trustProxy, oidc, session, cookies, redis, ldap, limits, authz, web, observability } = options;
   const cookie = sessionCookie(backUrl, frontOrigins, cookies);
   const fapi2 =
     oidc.profile === 'fapi2' && oidc.clientPrivateKey && oidc.dpopPrivateKey ? { client: oidc.clientPrivateKey, dpop: oidc.dpopPrivateKey } : undefined;
@@ -164,5 +177,6 @@ function resolved(options: ValidOptions): Config {
     web: web.serve === false || !webRoot ? undefined : { root: webRoot },
     trustProxy,
     warnings,
+    observability,
   };
 }

@@ -21,6 +21,8 @@ export interface SessionManagerOptions {
    * is made when the session is read from the store, and using it does not extend it.
    */
   readonly localCacheMs?: number;
+  /** Told of a session found past its idle or absolute lifetime, once it is ended. */
+  readonly onExpired?: (session: SessionData) => void;
   readonly now?: () => number;
 }
 
@@ -59,6 +61,7 @@ export class SessionManager {
   readonly #touchMs: number;
   readonly #cookie: SessionManagerOptions['cookie'];
   readonly #now: () => number;
+  readonly #onExpired: ((session: SessionData) => void) | undefined;
   readonly #localMs: number;
   readonly #local: LRUCache<string, SessionData> | undefined;
   readonly #verified = new LRUCache<string, string>({ max: VERIFIED_COOKIES });
@@ -74,6 +77,7 @@ export class SessionManager {
     this.#cookie = options.cookie;
     this.cookieName = options.cookie.name;
     this.#now = options.now ?? Date.now;
+    this.#onExpired = options.onExpired;
     this.#localMs = options.localCacheMs ?? 0;
     if (this.#localMs > 0) {
       // Reads the clock at every check, where lru-cache would reuse a reading for a millisecond (and set a timer per reading).
@@ -145,6 +149,7 @@ export class SessionManager {
     const now = this.#now();
     if (now >= this.expiresAt(session)) {
       await this.destroy(id);
+      this.#onExpired?.(session);
       return { ok: false, reason: 'session_expired' };
     }
     if (now - session.lastSeenAt >= this.#touchMs) {
@@ -178,6 +183,7 @@ export class SessionManager {
     if (!session) return { ok: false, reason: 'invalid_session' };
     if (this.#now() >= this.expiresAt(session)) {
       await this.destroy(id);
+      this.#onExpired?.(session);
       return { ok: false, reason: 'session_expired' };
     }
     return { ok: true, session };

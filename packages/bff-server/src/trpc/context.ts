@@ -1,8 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import type { AuthResult } from '../session/authenticate.js';
 import type { OidcService } from '../oidc/discovery.js';
 import type { SessionManager } from '../session/manager.js';
 import type { TokenRefresher } from '../oidc/refresh.js';
-import type { AppServices, BffHooks } from '../hooks.js';
+import type { AppServices, BffHooks, RequestOrigin } from '../hooks.js';
 import type { Logger } from '../log.js';
 import type { AuthzSettings } from '../authz/grants.js';
 import type { CallLimits } from './call-limits.js';
@@ -24,6 +25,8 @@ export interface Services {
   readonly authz: AuthzSettings;
   /** The API's public URL, for links such as the logout URL. */
   readonly backUrl: URL;
+  /** A request's client address as `TRUST_PROXY` allows (what Express's `req.ip` says on the plain endpoints). */
+  readonly clientAddress?: (req: IncomingMessage) => string | undefined;
 }
 
 export interface Context {
@@ -32,6 +35,8 @@ export interface Context {
   readonly app: AppServices;
   /** Resolves the caller's session; runs at most once per request and only when a procedure needs it. */
   readonly auth: () => Promise<AuthResult>;
+  /** Where the call came from, for the audit trail; absent outside HTTP (procedure tests). */
+  readonly request?: () => RequestOrigin;
 }
 
 /**
@@ -41,7 +46,7 @@ export interface Context {
  * @example
  * const caller = createCaller(createInnerContext(services, app, async () => ({ ok: true, user, session })));
  */
-export function createInnerContext(services: Services, app: AppServices, resolveAuth: () => Promise<AuthResult>): Context {
+export function createInnerContext(services: Services, app: AppServices, resolveAuth: () => Promise<AuthResult>, request?: () => RequestOrigin): Context {
   let pending: Promise<AuthResult> | undefined;
-  return { services, app, auth: () => (pending ??= resolveAuth()) };
+  return { services, app, auth: () => (pending ??= resolveAuth()), request };
 }

@@ -52,9 +52,11 @@ const baseCall = t.middleware(async ({ ctx, path, type, next }) => {
   const onCall = ctx.services.hooks.onCall;
   const started = onCall ? performance.now() : 0;
   const result = await next();
-  onCall?.({ path, type, durationMs: performance.now() - started, ok: result.ok });
   // tRPC wraps what a resolver throws in INTERNAL_SERVER_ERROR; a TRPCError the resolver chose stays as it is.
-  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause instanceof BffError) throw toTrpcError(result.error.cause);
+  const answer =
+    !result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause instanceof BffError ? toTrpcError(result.error.cause) : undefined;
+  onCall?.({ path, type, durationMs: performance.now() - started, ok: result.ok, code: result.ok ? undefined : (answer ?? result.error).code });
+  if (answer) throw answer;
   return result;
 });
 
@@ -94,12 +96,19 @@ const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
   } catch (error) {
     throw toTrpcError(error);
   }
+  const onStream = ctx.services.hooks.onStream;
   if (!stream) {
+    onStream?.({ change: 'refused' });
     throw new TRPCError({
       code: 'TOO_MANY_REQUESTS',
       message: 'Too many live streams are open for this session.',
       cause: new AuthFailure('too_many_streams', STREAM_RETRY_AFTER_SECONDS),
     });
+  }
+  if (onStream) {
+    onStream({ change: 'opened' });
+    if (stream.signal.aborted) onStream({ change: 'closed' });
+    else stream.signal.addEventListener('abort', () => onStream({ change: 'closed' }), { once: true });
   }
   const result = await next({ ctx: { ...narrowed, stream } }).catch((error: unknown) => {
     stream.close('closed');

@@ -2,6 +2,8 @@ import { TRPCError } from '@trpc/server';
 import { deviceSessionSchema, revokeSessionInputSchema, type DeviceSession } from '@oidc-bff/protocol/schemas';
 import { z } from 'zod';
 import { protectedProcedure, router } from './init.js';
+import type { Context } from './context.js';
+import type { SessionData } from '../session/store.js';
 
 /**
  * "Signed-in devices", provided by the BFF to every app: the caller's own sessions,
@@ -31,6 +33,7 @@ export const sessionsRouter = router({
     const target = (await sessions.listBySub(ctx.user.sub)).find((s) => sessions.publicIdOf(s.id) === input.id);
     if (!target) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session.' });
     await sessions.destroy(target.id);
+    reportRevoked(ctx, [target]);
     return { ended: 1 };
   }),
 
@@ -39,6 +42,18 @@ export const sessionsRouter = router({
     const { sessions } = ctx.services;
     const others = (await sessions.listBySub(ctx.user.sub)).filter((s) => s.id !== ctx.session.id);
     await Promise.all(others.map((s) => sessions.destroy(s.id)));
+    reportRevoked(ctx, others);
     return { ended: others.length };
   }),
 });
+
+/** Tells the hooks (metrics, audit) of each session the caller ended, and from which session. */
+function reportRevoked(ctx: Context & { readonly session: SessionData }, ended: readonly SessionData[]): void {
+  const { hooks, sessions } = ctx.services;
+  if (!hooks.onLogout) return;
+  const revokedBy = sessions.publicIdOf(ctx.session.id);
+  const request = ctx.request?.();
+  for (const session of ended) {
+    hooks.onLogout({ kind: 'revoked', sub: session.sub, sessionId: sessions.publicIdOf(session.id), sessions: 1, revokedBy, ...(request ? { request } : {}) });
+  }
+}

@@ -15,6 +15,7 @@ import { csrfRefusal } from './csrf.js';
 import { boundedPath, pathOf } from '../../http/request-log.js';
 import { writeRefusal } from './error-envelope.js';
 import { readBody, toFetchRequest, writeFetchResponse } from './fetch-bridge.js';
+import { requestOrigin } from '../../observability/request-origin.js';
 
 export interface TrpcEndpointOptions {
   readonly services: Services;
@@ -117,7 +118,13 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
         const retry = errors.map((e) => (e.cause instanceof AuthFailure ? e.cause.retryAfterSeconds : undefined)).find((s) => s !== undefined);
         return retry === undefined ? {} : { headers: { 'retry-after': String(retry) } };
       },
-      createContext: () => createInnerContext(services, app, () => authenticate(services, cookieValue)),
+      createContext: () =>
+        createInnerContext(
+          services,
+          app,
+          () => authenticate(services, cookieValue),
+          () => requestOrigin(req, res, services.clientAddress?.(req)),
+        ),
       onError,
     });
     await writeFetchResponse(res, response, openStream);
