@@ -14,5 +14,6 @@ export {
   type DevIdpProfile,
   type DevIdpClaims,
   type DevIdpUserinfoSub,
+  type DevIdpLogoutReturn,
 } from './settings.js';
 export { writeDevClientKeys, type DevClientKeyFiles } from './client-keys.js';

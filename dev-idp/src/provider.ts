@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { authenticate, DEMO_ACCOUNTS, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
 import { loginPage, logoutPage, messagePage } from './pages.js';
-import type { DevIdpAccessTokenFormat, DevIdpClaims, DevIdpGroupClaims, DevIdpProfile, DevIdpUserinfoSub } from './settings.js';
+import type { DevIdpAccessTokenFormat, DevIdpClaims, DevIdpGroupClaims, DevIdpLogoutReturn, DevIdpProfile, DevIdpUserinfoSub } from './settings.js';
 
 /** A client registered at the development identity provider. */
 export interface DevIdpClient {
@@ -49,6 +49,8 @@ export interface DevIdpOptions {
   readonly claims?: DevIdpClaims;
   /** A test hook: `other` makes userinfo answer another `sub` than the access token's (see {@link DevIdpUserinfoSub}). */
   readonly userinfoSub?: DevIdpUserinfoSub;
+  /** `always` (default), or `with_state`: back to `post_logout_redirect_uri` only with `state` (see {@link DevIdpLogoutReturn}). */
+  readonly logoutReturn?: DevIdpLogoutReturn;
 }
 
 export interface DevIdp {
@@ -60,6 +62,7 @@ export interface DevIdp {
 
 const RESOURCE_SCOPE = 'api';
 const USERINFO_PATH = '/me';
+const END_SESSION_PATH = '/session/end';
 const INTERACTION_PATH = /^\/interaction\/([\w-]+)(\/login)?$/;
 const MAX_FORM_BYTES = 4096;
 
@@ -238,7 +241,14 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
 
   const userinfo = userinfoEndpoint(provider, options.issuer, signingKey, groupClaims, options.userinfoSub ?? 'same');
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const pathname = new URL(req.url ?? '/', 'http://idp').pathname;
+    const url = new URL(req.url ?? '/', 'http://idp');
+    const { pathname } = url;
+    // Like a provider that returns the browser only to requests that carry state: without it the
+    // redirect URI is dropped, and the sign-out ends on the IdP's own page.
+    if (options.logoutReturn === 'with_state' && pathname === END_SESSION_PATH && !url.searchParams.has('state')) {
+      url.searchParams.delete('post_logout_redirect_uri');
+      req.url = `${url.pathname}${url.search}`;
+    }
     if (pathname === USERINFO_PATH) {
       userinfo(req, res).catch(() => send(res, 500, messagePage('Userinfo error', 'The userinfo endpoint failed.')));
       return;

@@ -10,6 +10,7 @@ describe('devIdpSettings', () => {
       profile: 'oidc',
       claims: 'id_token',
       userinfoSub: 'same',
+      logoutReturn: 'always',
     });
   });
 
@@ -18,6 +19,7 @@ describe('devIdpSettings', () => {
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'none' }).groups).toBe('none');
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'joined' }).groups).toBe('joined');
     expect(devIdpSettings({ DEV_IDP_CLAIMS: 'userinfo', DEV_IDP_USERINFO_SUB: 'other' })).toMatchObject({ claims: 'userinfo', userinfoSub: 'other' });
+    expect(devIdpSettings({ DEV_IDP_LOGOUT_RETURN: 'with_state' }).logoutReturn).toBe('with_state');
   });
 
   it('reads the FAPI 2.0 profile', () => {

@@ -36,6 +36,12 @@ export type DevIdpClaims = 'id_token' | 'userinfo';
 /** A test hook: `other` makes the userinfo endpoint answer another user's `sub` than the token's. */
 export type DevIdpUserinfoSub = 'same' | 'other';
 
+/**
+ * When the end-session endpoint sends the browser back to `post_logout_redirect_uri`: `always`, or
+ * `with_state`: only when the request carries `state` (otherwise the browser stays on the IdP's page).
+ */
+export type DevIdpLogoutReturn = 'always' | 'with_state';
+
 /** How the development IdP behaves, from the `DEV_IDP_*` variables. */
 export interface DevIdpSettings {
   /** Access-token lifetime in seconds (`DEV_IDP_ACCESS_TOKEN_TTL`, default 3600). */
@@ -50,6 +56,8 @@ export interface DevIdpSettings {
   readonly claims: DevIdpClaims;
   /** `DEV_IDP_USERINFO_SUB`, default `same`. */
   readonly userinfoSub: DevIdpUserinfoSub;
+  /** `DEV_IDP_LOGOUT_RETURN`, default `always`. */
+  readonly logoutReturn: DevIdpLogoutReturn;
 }
 
 const GROUP_CLAIMS: readonly DevIdpGroupClaims[] = ['names', 'dns', 'none', 'joined'];
@@ -103,6 +111,12 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
     'same',
     "same (userinfo answers the token's user) or other (another sub: a test of the API's check)",
   );
+  const logoutReturn = choice(
+    'DEV_IDP_LOGOUT_RETURN',
+    ['always', 'with_state'] as const,
+    'always',
+    'always (back to post_logout_redirect_uri after sign-out) or with_state (only when the request carries state)',
+  );
   if (problems.length > 0) throw new DevIdpSettingsError(problems);
-  return { accessTokenTtl, groups, accessTokenFormat, profile, claims, userinfoSub };
+  return { accessTokenTtl, groups, accessTokenFormat, profile, claims, userinfoSub, logoutReturn };
 }

@@ -43,6 +43,7 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
     accessTokenFormat: settings.accessTokenFormat,
     claims: settings.claims,
     userinfoSub: settings.userinfoSub,
+    logoutReturn: settings.logoutReturn,
   });
   const server = createServer(idp.handler);
   await new Promise<void>((resolveListen) => server.listen(Number(devIssuer.port), resolveListen));

@@ -9,6 +9,8 @@ export const API_PATHS = {
   callback: '/api/callback',
   /** `GET|POST ?sid=`: ends the session (RP-initiated logout). */
   logout: '/api/logout',
+  /** `GET ?state=`: where the identity provider sends the browser after its end-session page (the post-logout redirect URI to register). */
+  logoutReturn: '/api/logout/return',
   /** `POST`: OIDC Back-Channel Logout, called by the identity provider. */
   backchannelLogout: '/api/backchannel-logout',
   /** `GET`: readiness (200 ready, 503 not ready). */

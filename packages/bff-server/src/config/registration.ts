@@ -52,7 +52,8 @@ export function idpRegistration(config: Config): IdpRegistration {
         }
       : {}),
     redirectUris: [config.oidc.redirectUri.href],
-    postLogoutRedirectUris: [config.oidc.postLogoutRedirectUri.href],
+    // The IdP returns the browser to the API, which checks the logout's state and sends it on to OIDC_POST_LOGOUT_REDIRECT_URI.
+    postLogoutRedirectUris: [new URL(API_PATHS.logoutReturn, config.backUrl).href],
     backchannelLogoutUri: new URL(API_PATHS.backchannelLogout, config.backUrl).href,
     grantTypes: ['authorization_code', 'refresh_token'],
     responseTypes: ['code'],

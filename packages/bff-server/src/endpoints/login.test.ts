@@ -115,7 +115,8 @@ describe('logout (S4)', () => {
     const target = new URL(res.headers.get('location') ?? '');
     expect(`${target.origin}${target.pathname}`).toBe(`${stack.idpUrl}/session/end`);
     expect(target.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
-    expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${FRONT}/`);
+    expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${stack.apiUrl}/api/logout/return`);
+    expect(target.searchParams.get('state')).toBeTruthy();
     expect(await browser.cookie(`${stack.apiUrl}/`, 'bff_session')).toBeUndefined();
 
     const replay = new Browser();

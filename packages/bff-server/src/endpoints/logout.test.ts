@@ -34,6 +34,51 @@ describe('logout that holds (S4)', () => {
   });
 });
 
+describe('logout that comes back only with state (DEV_IDP_LOGOUT_RETURN=with_state, RP-Initiated Logout 1.0)', () => {
+  let strict: Stack<Api>;
+  beforeAll(async () => {
+    strict = await startStack(server, { devIdp: { logoutReturn: 'with_state' } });
+  });
+  afterAll(() => strict?.close());
+
+  async function loggedOut(): Promise<{ browser: Browser; endSession: URL }> {
+    const browser = new Browser();
+    await login(strict, browser, 'alice');
+    const { logoutUrl } = (await call(strict, browser, 'me')).body.result.data;
+    const res = await browser.fetch(logoutUrl);
+    expect(res.status).toBe(303);
+    return { browser, endSession: new URL(res.headers.get('location') ?? '') };
+  }
+
+  it('sends state and client_id to the end-session endpoint; the IdP returns to the API, which checks the state and lands on the front', async () => {
+    const { browser, endSession } = await loggedOut();
+    expect(endSession.origin).toBe(strict.idpUrl);
+    expect(endSession.searchParams.get('client_id')).toBe(strict.api.config.oidc.clientId);
+    expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${strict.apiUrl}/api/logout/return`);
+    expect(endSession.searchParams.get('state')).toMatch(/^[\w-]{43}$/);
+    expect(await signOutAtIdp(browser, endSession.href)).toBe(`${FRONT}/`);
+    expect(strict.logs.some((line) => line.includes('auth.logout_returned'))).toBe(true);
+    expect((await call(strict, browser, 'me')).status).toBe(401);
+  });
+
+  it('without state that IdP keeps the browser on its own page (what broke before)', async () => {
+    const { browser, endSession } = await loggedOut();
+    endSession.searchParams.delete('state');
+    expect(new URL(await signOutAtIdp(browser, endSession.href)).origin).toBe(strict.idpUrl);
+  });
+
+  it('a return with a wrong or no state is harmless: logged, the session stays ended, the browser lands on the front', async () => {
+    const { browser } = await loggedOut();
+    for (const query of ['?state=forged', '']) {
+      const res = await browser.fetch(`${strict.apiUrl}/api/logout/return${query}`);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe(`${FRONT}/`);
+    }
+    expect(strict.logs.filter((line) => line.includes('auth.logout_state_mismatch'))).toHaveLength(2);
+    expect((await call(strict, browser, 'me')).status).toBe(401);
+  });
+});
+
 describe('back-channel logout (S5)', () => {
   it('ends the API session when the user signs out at the IdP itself', async () => {
     const browser = new Browser();

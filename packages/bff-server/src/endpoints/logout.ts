@@ -1,17 +1,20 @@
 import type { Request, Response } from 'express';
+import { API_PATHS } from '@oidc-bff/protocol';
 import { describeError, IdpUnavailableError } from '../errors.js';
 import { endSessionUrl, revokeRefreshToken } from '../oidc/flows.js';
 import { sendProblem } from '../http/problem.js';
 import type { EndpointDeps } from './deps.js';
 import { requestCookies } from './request-cookies.js';
+import type { LogoutState } from './logout-return.js';
 import { requestOrigin } from '../observability/request-origin.js';
 
 /**
  * `GET|POST /api/logout?sid=`: ends the session (S4). The per-session `sid` (from `me`)
  * is required, so another site cannot sign the user out. Revokes the refresh token and
- * sends the browser to the IdP's end-session endpoint with `id_token_hint`.
+ * sends the browser to the IdP's end-session endpoint with `id_token_hint`, `client_id` and a
+ * `state` bound to the browser, checked when the IdP sends it back (`logout-return.ts`).
  */
-export function logoutEndpoint(deps: EndpointDeps) {
+export function logoutEndpoint(deps: EndpointDeps & { readonly logoutState: LogoutState }) {
   const { config, oidc, sessions, logger } = deps;
   return async (req: Request, res: Response): Promise<void> => {
     const home = config.oidc.postLogoutRedirectUri.href;
@@ -47,7 +50,11 @@ export function logoutEndpoint(deps: EndpointDeps) {
           logger.warn('auth.revocation_failed', { sub: lookup.session.sub, error: describeError(error) });
         });
       }
-      target = endSessionUrl(idp, lookup.session.idToken, home)?.href ?? home;
+      // The IdP comes back to /api/logout/return with this state, which sends the browser on to `home`.
+      if (idp.metadata.end_session_endpoint) {
+        const state = deps.logoutState.issue(res);
+        target = endSessionUrl(idp, lookup.session.idToken, new URL(API_PATHS.logoutReturn, config.backUrl).href, state)?.href ?? home;
+      }
     } catch (error) {
       if (!(error instanceof IdpUnavailableError)) throw error;
     }

@@ -10,6 +10,7 @@ import { healthEndpoint } from './health.js';
 import { jwksEndpoint } from './jwks.js';
 import { loginEndpoint } from './login.js';
 import { logoutEndpoint } from './logout.js';
+import { LogoutState, logoutReturnEndpoint } from './logout-return.js';
 
 /**
  * The plain endpoints under `/api` (everything but tRPC), one file each: login,
@@ -57,16 +58,18 @@ export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?:
   });
   app.use([API_PATHS.login, API_PATHS.callback], authLimiter);
   // Nothing an auth route answers may be cached (S17).
-  app.use([API_PATHS.login, API_PATHS.callback, API_PATHS.logout, API_PATHS.backchannelLogout], (_req, res, next) => {
+  app.use([API_PATHS.login, API_PATHS.callback, API_PATHS.logout, API_PATHS.logoutReturn, API_PATHS.backchannelLogout], (_req, res, next) => {
     res.set('cache-control', 'no-store');
     next();
   });
 
   app.get(API_PATHS.login, loginEndpoint(deps));
   app.get(API_PATHS.callback, callbackEndpoint(deps));
-  const logout = logoutEndpoint(deps);
+  const logoutState = new LogoutState(deps.sessions.cookieName, config.cookie.secure);
+  const logout = logoutEndpoint({ ...deps, logoutState });
   app.get(API_PATHS.logout, logout);
   app.post(API_PATHS.logout, logout);
+  app.get(API_PATHS.logoutReturn, logoutReturnEndpoint({ ...deps, logoutState }));
   app.post(API_PATHS.backchannelLogout, backchannelLogoutEndpoint(deps));
 
   app.use((req, res) => sendProblem(req, res, 404, 'not_found', 'Not found.'));

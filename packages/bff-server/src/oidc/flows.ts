@@ -85,10 +85,13 @@ export function fetchUserinfo(idp: Idp, accessToken: string, expectedSub: string
   return client.fetchUserInfo(idp.configuration, accessToken, expectedSub, dpopOption(idp));
 }
 
-/** The IdP's end-session URL with `id_token_hint`, or undefined when it has none. */
-export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: string): URL | undefined {
+/**
+ * The IdP's end-session URL with `id_token_hint`, `client_id` (added by openid-client) and `state`,
+ * or undefined when it has none (OpenID Connect RP-Initiated Logout 1.0 §2).
+ */
+export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: string, state: string): URL | undefined {
   if (!idp.metadata.end_session_endpoint) return undefined;
-  return client.buildEndSessionUrl(idp.configuration, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri });
+  return client.buildEndSessionUrl(idp.configuration, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri, state });
 }
 
 /** Renews the tokens with a refresh token; the new access token is bound to our DPoP key in the fapi2 profile. */
