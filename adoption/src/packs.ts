@@ -53,7 +53,10 @@ export function readManifest(dir: string): Manifest {
  * `npm pack` in a fresh clone): turbo built every package before this task.
  */
 export async function pack(dir: string, destination: string): Promise<Pack> {
-  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destination, '--loglevel=error'], { cwd: dir, env: npmEnv() });
+  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destination, '--loglevel=error'], {
+    cwd: dir,
+    env: npmEnv(),
+  });
   const [result] = JSON.parse(stdout) as Array<{ name: string; version: string; filename: string; files: Array<{ path: string }> }>;
   if (!result) throw new Error(`npm pack in ${dir} reported nothing`);
   return {
