@@ -121,8 +121,9 @@ function matches(session: SessionData, match: SessionMatch): boolean {
  * Sessions in Redis or a Redis Cluster, shared by every instance of the API (S19, S20, S21).
  *
  * Keys (`bff` = `keyPrefix`; `{…}` is the Cluster hash tag, so a session and its lease share a slot):
- * - `bff:s:{<id>}`: hash `v` = version, `d` = `cipher.seal(JSON of SessionData, id)`; PX = session TTL.
- *   The id is already the SHA-256 of the cookie handle; tokens, `sub` and `sid` only exist sealed.
+ * - `bff:s:{<id>}`: hash `v` = version, `d` = `cipher.seal(SessionData)`; PX = session TTL. The id is
+ *   already the SHA-256 of the cookie handle; tokens, `sub` and `sid` only exist sealed. A record read
+ *   back must hold its own id and version, so a blob copied under another key opens as nothing.
  * - `bff:lock:{<id>}`: the refresh lease, value = holder's random token, PX = lease TTL.
  * - `bff:streams:{<id>}`: the session's open live streams (S26), a sorted set of random slot tokens
  *   scored by the end of each slot's lease; it expires with its last lease.
@@ -142,7 +143,9 @@ function matches(session: SessionData, match: SessionMatch): boolean {
  * Every failure to reach Redis, or to get an answer in time, throws
  * {@link SessionStoreUnavailableError}; nothing is reported absent because Redis is down. A
  * record no secret can decrypt reads as absent (and is logged once), but is never deleted
- * on that ground: another instance may still hold the secret.
+ * on that ground: another instance may still hold the secret. Records sealed before the
+ * sealing became jose's JWE (`v1.<key id>.<iv>.<data>`, hand-rolled AES-GCM) are not read
+ * either: their sessions are unknown, and their users sign in again once.
  */
 export class RedisSessionStore implements SessionStore {
   readonly kind: 'redis' | 'redis-cluster';
@@ -173,14 +176,14 @@ export class RedisSessionStore implements SessionStore {
   create(session: SessionData, ttlMs: number): Promise<void> {
     return this.#guard(async () => {
       await this.#index(session, ttlMs, 'create');
-      await this.#redis.eval(CREATE, this.#sessionKey(session.id), [String(session.version), this.#seal(session), String(ttlMs)]);
+      await this.#redis.eval(CREATE, this.#sessionKey(session.id), [String(session.version), await this.#seal(session), String(ttlMs)]);
     });
   }
 
   update(session: SessionData, ttlMs: number): Promise<boolean> {
     return this.#guard(async () => {
       await this.#index(session, ttlMs, 'update');
-      const reply = await this.#redis.eval(UPDATE, this.#sessionKey(session.id), [String(session.version), this.#seal(session), String(ttlMs)]);
+      const reply = await this.#redis.eval(UPDATE, this.#sessionKey(session.id), [String(session.version), await this.#seal(session), String(ttlMs)]);
       return reply === 1;
     });
   }
@@ -287,8 +290,7 @@ export class RedisSessionStore implements SessionStore {
     const [version, sealed] = reply as unknown[];
     if (sealed === null || sealed === undefined) return { state: 'absent' };
     if (typeof sealed !== 'string' || typeof version !== 'string') throw unexpected(sealed);
-    const json = this.#cipher.open(sealed, id);
-    const session = json === undefined ? undefined : (JSON.parse(json) as SessionData);
+    const session = (await this.#cipher.open(sealed)) as SessionData | undefined;
     if (!session || session.id !== id || session.version !== Number(version)) {
       this.#warnUnreadable();
       return { state: 'unreadable' };
@@ -296,7 +298,7 @@ export class RedisSessionStore implements SessionStore {
     return { state: 'live', session };
   }
 
-  #seal(session: SessionData): string {
+  #seal(session: SessionData): Promise<string> {
     // Field by field, so that nothing a caller spread into the object is stored by accident,
     // and `satisfies` fails the build when SessionData gains a field this list lacks.
     const record = {
@@ -317,7 +319,7 @@ export class RedisSessionStore implements SessionStore {
       device: session.device,
       userinfoGroups: session.userinfoGroups,
     } satisfies Record<keyof SessionData, unknown>;
-    return this.#cipher.seal(JSON.stringify(record), session.id);
+    return this.#cipher.seal(record);
   }
 
   async #del(id: string): Promise<boolean> {

@@ -1,11 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-
-const VERSION = 'v1';
-const INFO = 'bff session store v1';
-const KEY_ID_INFO = 'bff session store v1 key id';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
+import { hkdfSync, webcrypto } from 'node:crypto';
+import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
 
 /** Thrown by the {@link SessionCipher} constructor when it is given no secret. */
 export class SessionCipherConfigError extends Error {
@@ -16,79 +10,68 @@ export class SessionCipherConfigError extends Error {
   }
 }
 
-interface Key {
-  /** Public, derived separately from the key so that it reveals nothing about it. */
-  readonly id: Buffer;
-  readonly key: Buffer;
-}
+/** What is sealed: each purpose has keys of its own, so that nothing sealed for one opens as the other. */
+export type SealPurpose = 'session-record' | 'login-transaction-cookie';
 
-function derive(secret: string, info: string, bytes: number): Buffer {
-  // No salt: the secrets are already uniformly random (the config demands 32+ random characters).
-  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), info, bytes));
+const HEADER = { alg: 'dir', enc: 'A256GCM' } as const;
+const ALGORITHMS = { keyManagementAlgorithms: [HEADER.alg], contentEncryptionAlgorithms: [HEADER.enc] };
+
+function deriveKey(secret: string, purpose: SealPurpose): Promise<webcrypto.CryptoKey> {
+  // The secrets are already uniformly random (the config demands 32+ random characters): HKDF only separates the purposes.
+  const bytes = new Uint8Array(hkdfSync('sha256', secret, 'bff', purpose, 32));
+  // Imported once: jose would import raw key bytes again for every seal and open.
+  return webcrypto.subtle.importKey('raw', bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
 }
 
 /**
- * Encrypts and authenticates what the shared session store keeps (S19): AES-256-GCM with
- * a key per secret derived by HKDF-SHA256. The first secret encrypts, every secret
- * decrypts, so secrets rotate without ending sessions: prepend the new one, drop the old
+ * The one way this BFF seals what it keeps outside its memory with the session secrets:
+ * session records in a shared store (S19) and login transaction cookies (S27). A sealed
+ * value is an encrypted JWT (compact JWE, `dir` + `A256GCM`) under a key derived per
+ * secret and purpose by HKDF-SHA256. The first secret seals, every secret opens, so
+ * secrets rotate without ending sessions or logins: prepend the new one, drop the old
  * one once the longest session has expired.
  *
- * Sealed form: `v1.<key id>.<iv>.<ciphertext and tag>`, each part base64url. The key id
- * picks the key without trying them all; the additional data (the session id) binds a
- * blob to its record, so it cannot be copied under another id.
- *
  * @example
- * const cipher = new SessionCipher([current, previous]);
- * const sealed = cipher.seal(JSON.stringify(session), session.id);
- * cipher.open(sealed, session.id); // the JSON, or undefined
+ * const cipher = new SessionCipher([current, previous], 'session-record');
+ * const sealed = await cipher.seal({ id, accessToken });
+ * await cipher.open(sealed); // the claims, or undefined
+ * @see https://www.rfc-editor.org/rfc/rfc7516 JWE
  * @see https://www.rfc-editor.org/rfc/rfc5869 HKDF
  */
 export class SessionCipher {
-  readonly #keys: readonly Key[];
+  readonly #keys: Promise<readonly webcrypto.CryptoKey[]>;
 
-  constructor(secrets: readonly string[]) {
+  /**
+   * @param purpose what is sealed; session records by default.
+   * @throws {SessionCipherConfigError} when `secrets` is empty
+   */
+  constructor(secrets: readonly string[], purpose: SealPurpose = 'session-record') {
     if (secrets.length === 0) throw new SessionCipherConfigError();
-    this.#keys = secrets.map((secret) => ({ id: derive(secret, KEY_ID_INFO, 6), key: derive(secret, INFO, 32) }));
-  }
-
-  /** Encrypts `plaintext` under the first secret, authenticating `aad` with it. */
-  seal(plaintext: string, aad: string): string {
-    const [current] = this.#keys;
-    if (!current) throw new SessionCipherConfigError();
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', current.key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(aad, 'utf8'));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    return [VERSION, current.id.toString('base64url'), iv.toString('base64url'), body.toString('base64url')].join('.');
+    this.#keys = Promise.all(secrets.map((secret) => deriveKey(secret, purpose)));
   }
 
   /**
-   * Decrypts what {@link seal} produced with any of the secrets.
-   * @returns undefined when the format is unknown, no secret matches, the data was
-   *   altered, or `aad` is not the one it was sealed with.
+   * Encrypts `claims` under the first secret. With `ttlSeconds` it carries `iat` and an
+   * `exp` that {@link open} enforces.
    */
-  open(sealed: string, aad: string): string | undefined {
-    const parts = sealed.split('.');
-    if (parts.length !== 4 || parts[0] !== VERSION) return undefined;
-    const [, keyId, ivText, bodyText] = parts;
-    if (keyId === undefined || ivText === undefined || bodyText === undefined) return undefined;
-    if (!BASE64URL.test(keyId) || !BASE64URL.test(ivText) || !BASE64URL.test(bodyText)) return undefined;
-    const id = Buffer.from(keyId, 'base64url');
-    const iv = Buffer.from(ivText, 'base64url');
-    const body = Buffer.from(bodyText, 'base64url');
-    if (iv.length !== IV_BYTES || body.length < TAG_BYTES) return undefined;
-    const ciphertext = body.subarray(0, body.length - TAG_BYTES);
-    const tag = body.subarray(body.length - TAG_BYTES);
-    // Two secrets could share a 48-bit id by chance: try each key that carries it.
-    for (const key of this.#keys) {
-      if (key.id.length !== id.length || !timingSafeEqual(key.id, id)) continue;
+  async seal(claims: JWTPayload, options: { readonly ttlSeconds?: number } = {}): Promise<string> {
+    const [current] = await this.#keys;
+    if (!current) throw new SessionCipherConfigError();
+    const jwt = new EncryptJWT(claims).setProtectedHeader(HEADER);
+    if (options.ttlSeconds !== undefined) jwt.setIssuedAt().setExpirationTime(`${options.ttlSeconds}s`);
+    return jwt.encrypt(current);
+  }
+
+  /**
+   * Decrypts what {@link seal} produced, with any of the secrets.
+   * @returns undefined when it is no JWE of ours, no secret opens it, it was altered, or it has expired.
+   */
+  async open(sealed: string): Promise<JWTPayload | undefined> {
+    for (const key of await this.#keys) {
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key.key, iv, { authTagLength: TAG_BYTES });
-        decipher.setAAD(Buffer.from(aad, 'utf8'));
-        decipher.setAuthTag(tag);
-        return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+        return (await jwtDecrypt(sealed, key, ALGORITHMS)).payload;
       } catch {
-        // Authentication failed under this key; another key with the same id may still open it.
+        // Not sealed with this key (or expired, or not a JWE at all): try the next one.
       }
     }
     return undefined;

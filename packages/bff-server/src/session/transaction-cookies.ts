@@ -1,9 +1,8 @@
-import { hkdfSync } from 'node:crypto';
-import { EncryptJWT, jwtDecrypt } from 'jose';
 import type { CookieOptions, Response } from 'express';
 
 import type { LoginTransaction } from '../oidc/flows.js';
 import { cookieBytes, setCookie } from './cookie-size.js';
+import { SessionCipher } from './session-cipher.js';
 
 const TRANSACTION_TTL_SECONDS = 10 * 60;
 
@@ -57,7 +56,7 @@ interface Pending {
  * abandoned logins cannot pile up into a `Cookie` header the server refuses (S27).
  */
 export class TransactionCookies {
-  readonly #keys: readonly Uint8Array[];
+  readonly #cipher: SessionCipher;
   readonly #prefix: string;
   readonly #options: CookieOptions;
 
@@ -66,7 +65,7 @@ export class TransactionCookies {
    * @param options.secrets the first seals; every one opens (secret rotation).
    */
   constructor(options: { secrets: readonly string[]; baseName: string; secure: boolean }) {
-    this.#keys = options.secrets.map((secret) => new Uint8Array(hkdfSync('sha256', secret, 'bff', 'login-transaction-cookie', 32)));
+    this.#cipher = new SessionCipher(options.secrets, 'login-transaction-cookie');
     this.#prefix = transactionCookiePrefix(options.baseName, options.secure);
     this.#options = {
       httpOnly: true,
@@ -116,19 +115,13 @@ export class TransactionCookies {
     return this.open(sealed, state);
   }
 
-  async seal(transaction: LoginTransaction): Promise<string> {
-    const [key] = this.#keys;
-    if (!key) throw new Error('no session secret');
-    return new EncryptJWT({ ...transaction })
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-      .setIssuedAt()
-      .setExpirationTime(`${TRANSACTION_TTL_SECONDS}s`)
-      .encrypt(key);
+  seal(transaction: LoginTransaction): Promise<string> {
+    return this.#cipher.seal({ ...transaction }, { ttlSeconds: TRANSACTION_TTL_SECONDS });
   }
 
   /** Opens a sealed transaction; undefined if tampered with, expired or not for this state. */
   async open(sealed: string, state: string): Promise<LoginTransaction | undefined> {
-    const payload = await this.#unseal(sealed);
+    const payload = await this.#cipher.open(sealed);
     if (!payload) return undefined;
     const { nonce, codeVerifier, returnTo } = payload;
     if (payload['state'] !== state || typeof nonce !== 'string' || typeof codeVerifier !== 'string' || typeof returnTo !== 'string') return undefined;
@@ -142,22 +135,11 @@ export class TransactionCookies {
     for (const [name, sealed] of cookies) {
       const state = name.slice(this.#prefix.length);
       if (name === except || !name.startsWith(this.#prefix) || !isLoginState(state)) continue;
-      const payload = await this.#unseal(sealed);
+      const payload = await this.#cipher.open(sealed);
       if (payload?.['state'] === state && typeof payload.iat === 'number') live.push({ name, bytes: cookieBytes(name, sealed), issuedAt: payload.iat });
       else stale.push(name);
     }
     live.sort((a, b) => b.issuedAt - a.issuedAt);
     return { live, stale };
-  }
-
-  async #unseal(sealed: string) {
-    for (const key of this.#keys) {
-      try {
-        return (await jwtDecrypt(sealed, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] })).payload;
-      } catch {
-        // not sealed with this key (or expired, or not a JWE at all): try the next one
-      }
-    }
-    return undefined;
   }
 }
