@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { createClient, createCluster, ErrorReply, TimeoutError, type RedisClientType, type RedisClusterOptions, type RedisClusterType } from 'redis';
+import { SESSION_SCRIPTS, type SessionScript } from '../session/redis-scripts.js';
 
 /** Why a Redis call failed; stable strings, safe to log. */
 export type RedisErrorCode =
@@ -50,16 +50,12 @@ export interface RedisConnectionOptions {
   readonly ca?: string;
 }
 
-/** A Lua script, sent by SHA1 (EVALSHA) and only in full when the server does not know it yet. */
-export interface LuaScript {
-  readonly source: string;
-  readonly sha1: string;
-}
-
-/** Prepares a Lua script for {@link RedisConnection.eval}. */
-export function luaScript(source: string): LuaScript {
-  return { source, sha1: createHash('sha1').update(source).digest('hex') };
-}
+/** The Lua scripts every connection registers with node-redis, which sends them by SHA1 and in full on NOSCRIPT. */
+type Scripts = typeof SESSION_SCRIPTS;
+/* eslint-disable @typescript-eslint/no-empty-object-type -- `{}` is node-redis's own default for "no modules, no functions" */
+type Client = RedisClientType<{}, {}, Scripts>;
+type Cluster = RedisClusterType<{}, {}, Scripts>;
+/* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /** A connection that only listens: Redis forbids other commands on a subscribed connection. */
 export interface RedisSubscriber {
@@ -71,7 +67,7 @@ export interface RedisSubscriber {
 }
 
 /** The node-redis object behind a {@link RedisConnection}. */
-export type NativeRedis = { readonly kind: 'redis'; readonly client: RedisClientType } | { readonly kind: 'redis-cluster'; readonly cluster: RedisClusterType };
+export type NativeRedis = { readonly kind: 'redis'; readonly client: Client } | { readonly kind: 'redis-cluster'; readonly cluster: Cluster };
 
 /**
  * One server or one Cluster behind the same small surface: raw commands routed by key,
@@ -95,10 +91,11 @@ export interface RedisConnection {
    */
   command(key: string | undefined, args: readonly string[]): Promise<unknown>;
   /**
-   * Runs `script` atomically on the node of `key`, with `key` as `KEYS[1]` and `args` as `ARGV`.
+   * Runs one of the registered Lua scripts atomically on the node of `key`, with `key` as
+   * `KEYS[1]` and `args` as `ARGV`.
    * @throws {RedisError}
    */
-  eval(script: LuaScript, key: string, args: readonly string[]): Promise<unknown>;
+  eval(script: SessionScript, key: string, args: readonly string[]): Promise<unknown>;
   /**
    * PINGs the server, or every master of the cluster (each holds a share of the keys).
    * @throws {RedisError}
@@ -221,10 +218,6 @@ function parseClusterNodes(list: string): Array<{ host: string; port: number }> 
     });
 }
 
-function isNoScript(error: unknown): boolean {
-  return error instanceof ErrorReply && error.message.startsWith('NOSCRIPT');
-}
-
 /**
  * Connects to one Redis server (`url`) or a Redis Cluster (`clusterNodes`) and waits for
  * the first connection, at most `startupTimeoutMs`: a wrong address stops the start
@@ -257,9 +250,9 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
     if (!/^rediss?:\/\//.test(url)) throw new TypeError(`Redis URL ${target} must start with redis:// or rediss://`);
     if (options.ca !== undefined && !url.startsWith('rediss://')) throw new TypeError(`A CA is given for ${target}, which does not use TLS (rediss://).`);
     const log = outageLog(logger, target);
-    let client: RedisClientType;
+    let client: Client;
     try {
-      client = createClient({ url, socket: options.ca === undefined ? socket : { ...socket, tls: true, ca: options.ca }, ...common });
+      client = createClient({ url, socket: options.ca === undefined ? socket : { ...socket, tls: true, ca: options.ca }, ...common, scripts: SESSION_SCRIPTS });
     } catch (error) {
       // node-redis quotes the URL, password included, in some of its messages: keep only its code.
       // eslint-disable-next-line preserve-caught-error -- the original error would carry the password
@@ -277,10 +270,11 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
   const target = nodes.map((n) => `${n.host}:${n.port}`).join(',');
   const log = outageLog(logger, target);
   const defaults = { socket, ...common };
-  const cluster: RedisClusterType = createCluster({
+  const cluster: Cluster = createCluster({
     rootNodes: nodes.map(({ host, port }) => ({ socket: { host, port } })),
     defaults,
     commandOptions: common.commandOptions,
+    scripts: SESSION_SCRIPTS,
   });
   cluster
     .on('error', (error: unknown) => log.error(error))
@@ -321,6 +315,7 @@ abstract class BaseConnection implements RedisConnection {
   ) {}
 
   protected abstract send(key: string | undefined, args: readonly string[], signal: AbortSignal): Promise<unknown>;
+  protected abstract run(script: SessionScript, key: string, args: readonly string[], signal: AbortSignal): Promise<unknown>;
   abstract ping(): Promise<void>;
   abstract createSubscriber(): Promise<RedisSubscriber>;
   abstract ready(): boolean;
@@ -330,16 +325,9 @@ abstract class BaseConnection implements RedisConnection {
     return bounded(this.timeoutMs, (signal) => this.send(key, args, signal));
   }
 
-  eval(script: LuaScript, key: string, args: readonly string[]): Promise<unknown> {
-    return bounded(this.timeoutMs, async (signal) => {
-      try {
-        return await this.send(key, ['EVALSHA', script.sha1, '1', key, ...args], signal);
-      } catch (error) {
-        // First use on this server (or after a restart / failover): send the source once.
-        if (!isNoScript(error)) throw error;
-        return this.send(key, ['EVAL', script.source, '1', key, ...args], signal);
-      }
-    });
+  eval(script: SessionScript, key: string, args: readonly string[]): Promise<unknown> {
+    // node-redis's EVALSHA, then EVAL on NOSCRIPT, both under the one deadline.
+    return bounded(this.timeoutMs, (signal) => this.run(script, key, args, signal));
   }
 
   protected commandOptions(signal: AbortSignal): { timeout: number; abortSignal: AbortSignal } {
@@ -352,7 +340,7 @@ class SingleConnection extends BaseConnection {
   readonly native: NativeRedis;
 
   constructor(
-    private readonly client: RedisClientType,
+    private readonly client: Client,
     timeoutMs: number,
     logger: RedisLogger,
     private readonly target: string,
@@ -365,13 +353,17 @@ class SingleConnection extends BaseConnection {
     return this.client.sendCommand([...args], this.commandOptions(signal));
   }
 
+  protected run(script: SessionScript, key: string, args: readonly string[], signal: AbortSignal): Promise<unknown> {
+    return this.client.withCommandOptions(this.commandOptions(signal))[script](key, args);
+  }
+
   async ping(): Promise<void> {
     await this.command(undefined, ['PING']);
   }
 
   async createSubscriber(): Promise<RedisSubscriber> {
     // Subscriptions are state, not requests: queue them while offline, node-redis replays them on reconnect.
-    const subscriber: RedisClientType = this.client.duplicate({ disableOfflineQueue: false });
+    const subscriber: Client = this.client.duplicate({ disableOfflineQueue: false });
     const log = outageLog(this.logger, `${this.target} (subscriber)`);
     subscriber.on('error', (error: unknown) => log.error(error)).on('ready', () => log.ready());
     await connectOrGiveUp(subscriber.connect(), this.timeoutMs, () => subscriber.destroy());
@@ -396,7 +388,7 @@ class ClusterConnection extends BaseConnection {
   readonly native: NativeRedis;
 
   constructor(
-    private readonly cluster: RedisClusterType,
+    private readonly cluster: Cluster,
     private readonly defaults: NonNullable<RedisClusterOptions['defaults']>,
     timeoutMs: number,
     logger: RedisLogger,
@@ -408,6 +400,11 @@ class ClusterConnection extends BaseConnection {
 
   protected send(key: string | undefined, args: readonly string[], signal: AbortSignal): Promise<unknown> {
     return this.cluster.sendCommand(key, false, [...args], this.commandOptions(signal));
+  }
+
+  protected run(script: SessionScript, key: string, args: readonly string[], signal: AbortSignal): Promise<unknown> {
+    // The script's key (parser.pushKey) routes it to its slot's master, as for any command.
+    return this.cluster.withCommandOptions(this.commandOptions(signal))[script](key, args);
   }
 
   ping(): Promise<void> {
@@ -426,7 +423,7 @@ class ClusterConnection extends BaseConnection {
   async createSubscriber(): Promise<RedisSubscriber> {
     // A duplicate that only discovers the topology and opens the one pub/sub connection
     // node-redis picks; PUBLISH on any node reaches subscribers on every node.
-    const subscriber: RedisClusterType = this.cluster.duplicate({
+    const subscriber: Cluster = this.cluster.duplicate({
       minimizeConnections: true,
       defaults: { ...this.defaults, disableOfflineQueue: false },
     });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { luaScript, RedisError, type RedisConnection, type RedisLogger } from '../cluster/redis-connection.js';
+import { RedisError, type RedisConnection, type RedisLogger } from '../cluster/redis-connection.js';
 import type { SessionCipher } from './session-cipher.js';
 import { SessionStoreUnavailableError, type Lease, type SessionData, type SessionMatch, type SessionStore, type StreamSlot } from './store.js';
 
@@ -12,94 +12,6 @@ export interface RedisSessionStoreOptions {
   /** Where the "undecryptable record" warning goes. Default: the connection's logger. */
   readonly logger?: RedisLogger;
 }
-
-// Every script touches exactly one key, so it runs atomically on one node of a cluster.
-
-/** Writes a new record: version and sealed data side by side, so the version can be compared without the key. */
-const CREATE = luaScript(`
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`);
-
-/** Compare-and-set on the version; a missing (deleted, expired) record stays missing. */
-const UPDATE = luaScript(`
-local current = redis.call('HGET', KEYS[1], 'v')
-if not current or tonumber(current) ~= tonumber(ARGV[1]) - 1 then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`);
-
-/**
- * Adds or moves a member of an index (a sorted set scored by expiry, epoch ms on the
- * server's clock), drops expired members, and lets the set expire with its last member.
- * ARGV[3] = 'XX' only moves a member that is still there.
- */
-const INDEX_ADD = luaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local expires = now + tonumber(ARGV[2])
-if ARGV[3] == 'XX' then
-  redis.call('ZADD', KEYS[1], 'XX', expires, ARGV[1])
-else
-  redis.call('ZADD', KEYS[1], expires, ARGV[1])
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if last[2] then redis.call('PEXPIREAT', KEYS[1], last[2]) end
-return 1
-`);
-
-/** The members of an index that have not expired (expired ones are dropped on the way). */
-const INDEX_LIVE = luaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if ARGV[1] == 'count' then return redis.call('ZCARD', KEYS[1]) end
-return redis.call('ZRANGE', KEYS[1], 0, -1)
-`);
-
-const LEASE_RENEW = luaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`);
-
-const LEASE_RELEASE = luaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`);
-
-/**
- * Takes a stream slot: a member of the session's slot set scored by its lease's end (server
- * clock). Members whose lease ran out are dropped first, so a crashed holder's slots free
- * themselves; the set expires with its longest lease. ARGV: token, max, lease ms.
- */
-const SLOT_TAKE = luaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[1], last[2])
-return 1
-`);
-
-/** Extends a slot that is still held; one whose lease ran out stays lost (another may have its place). */
-const SLOT_RENEW = luaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score or tonumber(score) <= now then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  return 0
-end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[1], last[2])
-return 1
-`);
 
 const PREFIX = /^[\w.:-]+$/;
 
@@ -176,14 +88,18 @@ export class RedisSessionStore implements SessionStore {
   create(session: SessionData, ttlMs: number): Promise<void> {
     return this.#guard(async () => {
       await this.#index(session, ttlMs, 'create');
-      await this.#redis.eval(CREATE, this.#sessionKey(session.id), [String(session.version), await this.#seal(session), String(ttlMs)]);
+      await this.#redis.eval('bffSessionCreate', this.#sessionKey(session.id), [String(session.version), await this.#seal(session), String(ttlMs)]);
     });
   }
 
   update(session: SessionData, ttlMs: number): Promise<boolean> {
     return this.#guard(async () => {
       await this.#index(session, ttlMs, 'update');
-      const reply = await this.#redis.eval(UPDATE, this.#sessionKey(session.id), [String(session.version), await this.#seal(session), String(ttlMs)]);
+      const reply = await this.#redis.eval('bffSessionUpdate', this.#sessionKey(session.id), [
+        String(session.version),
+        await this.#seal(session),
+        String(ttlMs),
+      ]);
       return reply === 1;
     });
   }
@@ -227,7 +143,7 @@ export class RedisSessionStore implements SessionStore {
 
   count(): Promise<number> {
     return this.#guard(async () => {
-      const reply = await this.#redis.eval(INDEX_LIVE, this.#activeKey(), ['count']);
+      const reply = await this.#redis.eval('bffIndexLive', this.#activeKey(), ['count']);
       if (typeof reply !== 'number') throw unexpected(reply);
       return reply;
     });
@@ -241,10 +157,10 @@ export class RedisSessionStore implements SessionStore {
       if (reply !== 'OK') return undefined;
       return {
         token,
-        renew: () => this.#guard(async () => (await this.#redis.eval(LEASE_RENEW, key, [token, String(ttlMs)])) === 1),
+        renew: () => this.#guard(async () => (await this.#redis.eval('bffLeaseRenew', key, [token, String(ttlMs)])) === 1),
         release: () =>
           this.#guard(async () => {
-            await this.#redis.eval(LEASE_RELEASE, key, [token]);
+            await this.#redis.eval('bffLeaseRelease', key, [token]);
           }),
       };
     });
@@ -254,9 +170,9 @@ export class RedisSessionStore implements SessionStore {
     return this.#guard(async () => {
       const key = this.#streamsKey(id);
       const token = randomBytes(16).toString('base64url');
-      if ((await this.#redis.eval(SLOT_TAKE, key, [token, String(max), String(leaseMs)])) !== 1) return undefined;
+      if ((await this.#redis.eval('bffSlotTake', key, [token, String(max), String(leaseMs)])) !== 1) return undefined;
       return {
-        renew: () => this.#guard(async () => (await this.#redis.eval(SLOT_RENEW, key, [token, String(leaseMs)])) === 1),
+        renew: () => this.#guard(async () => (await this.#redis.eval('bffSlotRenew', key, [token, String(leaseMs)])) === 1),
         release: () =>
           this.#guard(async () => {
             await this.#redis.command(key, ['ZREM', key, token]);
@@ -329,7 +245,7 @@ export class RedisSessionStore implements SessionStore {
 
   async #index(session: SessionData, ttlMs: number, reason: 'create' | 'update'): Promise<void> {
     const ttl = String(ttlMs);
-    const add = (key: string, mode: '' | 'XX') => this.#redis.eval(INDEX_ADD, key, [session.id, ttl, mode]);
+    const add = (key: string, mode: '' | 'XX') => this.#redis.eval('bffIndexAdd', key, [session.id, ttl, mode]);
     await Promise.all([
       // The user and IdP-session indexes are (re)added even on update: a missing entry would hide
       // the session from back-channel logout, a superfluous one is only pruned later.
@@ -349,7 +265,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #members(indexKey: string): Promise<string[]> {
-    const reply = await this.#redis.eval(INDEX_LIVE, indexKey, ['members']);
+    const reply = await this.#redis.eval('bffIndexLive', indexKey, ['members']);
     if (!Array.isArray(reply) || !reply.every((id): id is string => typeof id === 'string')) throw unexpected(reply);
     return reply;
   }

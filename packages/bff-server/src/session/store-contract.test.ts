@@ -439,6 +439,16 @@ describe('RedisSessionStore on one redis-server', () => {
     expect(await store.get(attacker.id)).toBeUndefined();
   });
 
+  it('runs its scripts again after the server forgot them (SCRIPT FLUSH): node-redis sends their source on NOSCRIPT', async () => {
+    const store = storeWith([SECRET], 'flushed');
+    const session = newSession();
+    await store.create(session, 60_000);
+    await server.cli('script', 'flush');
+    expect(await store.update({ ...session, version: 2 }, 60_000)).toBe(true);
+    expect(await store.count()).toBe(1);
+    expect(await store.get(session.id)).toMatchObject({ id: session.id, version: 2 });
+  });
+
   it('a stalled server: every call throws SessionStoreUnavailableError within the timeout', async () => {
     const store = storeWith([SECRET], 'stall');
     const session = newSession();
@@ -512,5 +522,16 @@ describe('RedisSessionStore on a Redis Cluster', () => {
     expect(slots.size).toBeGreaterThan(1);
     expect(await store.count()).toBe(12);
     expect(connection.ready()).toBe(true);
+  });
+
+  it('runs its scripts on the master of each key again after every master forgot them (SCRIPT FLUSH)', async () => {
+    const store = new RedisSessionStore({ connection, cipher: new SessionCipher([SECRET]), keyPrefix: 'flushed' });
+    const sessions = Array.from({ length: 8 }, () => newSession());
+    for (const s of sessions) await store.create(s, 60_000);
+    const { native } = connection;
+    if (native.kind !== 'redis-cluster') throw new Error('expected a cluster connection');
+    for (const master of native.cluster.masters) await (await native.cluster.nodeClient(master)).sendCommand(['SCRIPT', 'FLUSH']);
+    for (const s of sessions) expect(await store.update({ ...s, version: 2 }, 60_000)).toBe(true);
+    expect(await store.count()).toBe(8);
   });
 });
