@@ -15,7 +15,7 @@ const B = () => ({ apiUrl: b.apiUrl });
 
 beforeAll(async () => {
   redis = await startRedis();
-  stack = await startStack(server, { env: { REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '500' } });
+  stack = await startStack(server, { env: { REDIS_URL: redis.url } });
   b = await stack.addInstance();
 }, 30_000);
 afterAll(async () => {
