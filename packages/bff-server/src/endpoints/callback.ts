@@ -121,8 +121,11 @@ export function callbackEndpoint(deps: EndpointDeps) {
   };
 }
 
-function classifyGrantError(error: unknown): LoginErrorCode {
-  if (error instanceof ResponseBodyError) return error.error === 'invalid_grant' ? 'code_rejected' : 'idp_error';
+/** A refused code is `invalid_grant` (RFC 6749 §5.2); some providers answer `403 invalid_code` instead. */
+const CODE_REFUSALS = new Set(['invalid_grant', 'invalid_code']);
+
+export function classifyGrantError(error: unknown): LoginErrorCode {
+  if (error instanceof ResponseBodyError) return CODE_REFUSALS.has(error.error) ? 'code_rejected' : 'idp_error';
   if (error instanceof AuthorizationResponseError) return DENIALS.has(error.error) ? 'access_denied' : 'idp_error';
   const code = (error as { code?: unknown }).code;
   if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' || code === 'OAUTH_INVALID_RESPONSE') {
