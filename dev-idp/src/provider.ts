@@ -25,6 +25,14 @@ export interface DevIdpClient {
   readonly postLogoutRedirectUris: readonly string[];
   /** Where the IdP posts logout tokens (OIDC Back-Channel Logout). */
   readonly backchannelLogoutUri?: string;
+  /** Default `authorization_code` and `refresh_token`; RFC 8693's token-exchange grant type lets the client exchange its users' tokens. */
+  readonly grantTypes?: readonly string[];
+  /**
+   * The downstream APIs registered for this client: each `target` becomes a resource server
+   * of the IdP (its `aud`), with these scopes, issuing JWT access tokens. A client with the
+   * token-exchange grant type may exchange its users' access tokens for them.
+   */
+  readonly downstream?: readonly { readonly target: string; readonly scopes: readonly string[] }[];
 }
 
 export interface DevIdpOptions {
@@ -61,6 +69,9 @@ export interface DevIdp {
 }
 
 const RESOURCE_SCOPE = 'api';
+/** RFC 8693 §2.1, §3. */
+const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const USERINFO_PATH = '/me';
 const END_SESSION_PATH = '/session/end';
 const INTERACTION_PATH = /^\/interaction\/([\w-]+)(\/login)?$/;
@@ -108,6 +119,19 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const accessTokenTTL = options.accessTokenTtl ?? 3600;
   const groupClaims = options.groups ?? 'names';
   const opaque = options.accessTokenFormat === 'opaque';
+  // The downstream APIs every client registered: resource servers of their own, never the API's audience.
+  const downstream = new Map<string, Set<string>>();
+  for (const client of options.clients)
+    for (const { target, scopes } of client.downstream ?? [])
+      if (target !== options.audience) downstream.set(target, new Set([...(downstream.get(target) ?? []), ...scopes]));
+  const downstreamScopes = [...new Set([...downstream.values()].flatMap((scopes) => [...scopes]))];
+  const downstreamServer = (target: string) => ({
+    audience: target,
+    scope: [...(downstream.get(target) ?? [])].join(' '),
+    accessTokenTTL,
+    accessTokenFormat: 'jwt' as const,
+    jwt: { sign: { alg: signingAlg } },
+  });
 
   const configuration: Configuration = {
     clients: options.clients.map((client) => ({
@@ -115,7 +139,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       ...(client.clientSecret ? { client_secret: client.clientSecret } : {}),
       redirect_uris: [...client.redirectUris],
       post_logout_redirect_uris: [...client.postLogoutRedirectUris],
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: [...(client.grantTypes ?? ['authorization_code', 'refresh_token'])],
       response_types: ['code'],
       token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post',
       id_token_signed_response_alg: signingAlg,
@@ -159,7 +183,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       profile: groupClaims === 'joined' ? ['name', 'groups'] : ['name'],
       email: ['email', 'email_verified'],
     },
-    scopes: ['openid', 'profile', 'email', RESOURCE_SCOPE],
+    scopes: ['openid', 'profile', 'email', RESOURCE_SCOPE, ...downstreamScopes],
     findAccount: (_ctx, sub) => {
       const account = findAccountBySub(sub);
       if (!account) return undefined;
@@ -220,6 +244,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         defaultResource: () => options.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
+          if (downstream.has(resourceIndicator)) return downstreamServer(resourceIndicator);
           if (resourceIndicator !== options.audience) throw new errors.InvalidTarget();
           return opaque
             ? { audience: options.audience, scope: RESOURCE_SCOPE, accessTokenTTL, accessTokenFormat: 'opaque' }
@@ -234,12 +259,18 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   };
 
   const provider = new Provider(options.issuer, configuration);
+  const verifyOwnToken = ownTokenVerifier(provider, options.issuer, signingKey);
+  provider.registerGrantType(
+    TOKEN_EXCHANGE_GRANT,
+    tokenExchange(provider, { audience: options.audience, verifyOwnToken, targets: downstream, server: downstreamServer }),
+    ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope', 'actor_token', 'actor_token_type'],
+  );
   provider.on('backchannel.error', (_ctx: unknown, error: Error, client: { clientId: string }) => {
     process.stderr.write(`dev IdP: back-channel logout to ${client.clientId} failed: ${error.name}: ${error.message}\n`);
   });
   const providerCallback = provider.callback();
 
-  const userinfo = userinfoEndpoint(provider, options.issuer, signingKey, groupClaims, options.userinfoSub ?? 'same');
+  const userinfo = userinfoEndpoint(verifyOwnToken, groupClaims, options.userinfoSub ?? 'same');
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://idp');
     const { pathname } = url;
@@ -273,22 +304,99 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   return { issuer: options.issuer, provider, handler };
 }
 
+/** What one of this IdP's own access tokens says, once checked. */
+interface OwnToken {
+  readonly sub: string;
+  readonly clientId: string | undefined;
+  readonly aud: readonly string[];
+  readonly acr: string | undefined;
+}
+type OwnTokenVerifier = (token: string) => Promise<OwnToken | undefined>;
+
+/** Checks an access token this IdP issued: a JWT (signature and issuer), or an opaque one it still holds. */
+function ownTokenVerifier(provider: Provider, issuer: string, signingKey: JWK): OwnTokenVerifier {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = signingKey;
+  const publicKey = importJWK(publicJwk, signingKey.alg ?? 'RS256');
+  return async (token) => {
+    if (token.split('.').length === 3) {
+      const { payload } = await jwtVerify(token, await publicKey, { issuer }).catch(() => ({ payload: undefined }));
+      if (!payload?.sub) return undefined;
+      const aud = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+      return {
+        sub: payload.sub,
+        clientId: typeof payload['client_id'] === 'string' ? payload['client_id'] : undefined,
+        aud,
+        acr: typeof payload['acr'] === 'string' ? payload['acr'] : undefined,
+      };
+    }
+    const found = await provider.AccessToken.find(token);
+    if (!found || found.isExpired || !found.accountId) return undefined;
+    const aud = found.aud === undefined ? [] : Array.isArray(found.aud) ? found.aud : [found.aud];
+    return { sub: found.accountId, clientId: found.clientId, aud: aud as string[], acr: undefined };
+  };
+}
+
+/**
+ * OAuth 2.0 Token Exchange (RFC 8693), which oidc-provider does not implement: a client
+ * allowed the grant type exchanges an access token this IdP issued to it for the API's
+ * audience (the user's, still valid) for one of a downstream API it registered, with the
+ * scopes asked for that the API has. Delegation only: no actor token, no other token types.
+ */
+function tokenExchange(
+  provider: Provider,
+  settings: {
+    audience: string;
+    verifyOwnToken: OwnTokenVerifier;
+    targets: ReadonlyMap<string, ReadonlySet<string>>;
+    server: (target: string) => object;
+  },
+) {
+  return async (ctx: KoaContextWithOIDC): Promise<void> => {
+    const params = ctx.oidc.params as Record<string, string | string[] | undefined>;
+    const client = ctx.oidc.client;
+    if (!client) throw new errors.InvalidClient('client not authenticated');
+    const one = (name: string): string | undefined => {
+      const value = params[name];
+      if (Array.isArray(value)) throw new errors.InvalidTarget(`only one ${name} is supported`);
+      return value || undefined;
+    };
+    const subjectToken = one('subject_token');
+    if (!subjectToken) throw new errors.InvalidRequest('missing required parameter subject_token');
+    if (one('subject_token_type') !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest('subject_token_type must be an access token');
+    const requested = one('requested_token_type');
+    if (requested !== undefined && requested !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest('only access tokens are issued');
+    if (one('actor_token')) throw new errors.InvalidRequest('actor tokens are not supported');
+    const subject = await settings.verifyOwnToken(subjectToken);
+    if (!subject || subject.clientId !== client.clientId || !subject.aud.includes(settings.audience))
+      throw new errors.InvalidGrant('subject_token is not a valid access token of this client');
+    const target = one('resource') ?? one('audience');
+    const allowed = target ? settings.targets.get(target) : undefined;
+    if (!target || !allowed) throw new errors.InvalidTarget('the audience is not a downstream API registered for this client');
+    const asked = typeof params['scope'] === 'string' ? params['scope'].split(' ').filter(Boolean) : [...allowed];
+    const scope = asked.filter((item) => allowed.has(item));
+    if (asked.length > 0 && scope.length === 0) throw new errors.InvalidScope('none of the requested scopes is offered by this audience', asked.join(' '));
+    // No grant backs an exchanged token: it lives until it expires, like the token it came from.
+    const token = new provider.AccessToken({ accountId: subject.sub, client, gty: 'token-exchange', scope: scope.join(' ') || undefined } as never);
+    token.resourceServer = new provider.ResourceServer(target, settings.server(target) as never);
+    if (subject.acr) token.extra = { acr: subject.acr };
+    const value = await token.save();
+    ctx.body = {
+      access_token: value,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: token.tokenType,
+      expires_in: token.expiration,
+      ...(token.scope ? { scope: token.scope } : {}),
+    };
+  };
+}
+
 /**
  * The userinfo endpoint (OIDC Core §5.3), in place of oidc-provider's: its own refuses every access
  * token issued for a resource server (`aud` set), and all of this IdP's are. It accepts the IdP's
  * JWT access tokens (signature and issuer checked) and its opaque ones, and answers the user's claims.
  */
-function userinfoEndpoint(provider: Provider, issuer: string, signingKey: JWK, groups: DevIdpGroupClaims, sub: DevIdpUserinfoSub) {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = signingKey;
-  const publicKey = importJWK(publicJwk, signingKey.alg ?? 'RS256');
-  const accountOf = async (token: string): Promise<string | undefined> => {
-    if (token.split('.').length === 3) {
-      const { payload } = await jwtVerify(token, await publicKey, { issuer }).catch(() => ({ payload: undefined }));
-      return payload?.sub;
-    }
-    const found = await provider.AccessToken.find(token);
-    return found && !found.isExpired ? found.accountId : undefined;
-  };
+function userinfoEndpoint(verifyOwnToken: OwnTokenVerifier, groups: DevIdpGroupClaims, sub: DevIdpUserinfoSub) {
+  const accountOf = async (token: string) => (await verifyOwnToken(token))?.sub;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const authorization = req.headers.authorization ?? '';
     const [scheme = '', token = ''] = authorization.split(' ');

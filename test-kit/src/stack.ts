@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { generateDevSigningKey, writeDevClientKeys, type DevClientKeyFiles, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
+import { DEV_DEFAULTS } from '@oidc-bff/protocol';
+import { createReportsApi, DEV_REPORTS, type ReportsApi } from '@bff/dev-api';
 import { createTestIdp } from './idp.js';
 import { captureLogs, type CapturedLogs } from './logs.js';
 
@@ -43,6 +45,8 @@ export interface Stack<A> {
   attachIdp(): void;
   /** Starts another API instance on the same IdP, configuration and shared state (e.g. Redis): `instances` behind a load balancer. */
   addInstance(options?: { env?: Env; port?: number }): Promise<{ api: A; apiUrl: string; logs: string[]; close(): Promise<void> }>;
+  /** With `reports`: the dev reports API. */
+  readonly reports: StackReports | undefined;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,20 @@ export interface StackOptions {
    * (`OIDC_CLIENT_PRIVATE_KEY`, `OIDC_DPOP_PRIVATE_KEY`) unless `env` sets them.
    */
   readonly fapi2?: boolean;
+  /**
+   * The dev reports API on a free port, configured as the downstream API `reports`
+   * (`DOWNSTREAM_APIS`) with this way of obtaining its token; `env` may set DOWNSTREAM_APIS itself.
+   */
+  readonly reports?: 'exchange' | 'resource' | 'session';
+}
+
+/** The dev reports API of a stack started with `reports`. */
+export interface StackReports {
+  readonly url: string;
+  readonly api: ReportsApi;
+  /** Stops answering (connections refused) until {@link start}: the API down. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 /** A fixed listener: its public origin and the loopback port it listens on. */
@@ -107,6 +125,46 @@ async function listen(server: Server, port = 0): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** The reports API on a free port, and the DOWNSTREAM_APIS that names it `reports`. */
+async function startReports(issuer: string, token: NonNullable<StackOptions['reports']>): Promise<{ env: Env; handle: StackReports }> {
+  const api = createReportsApi({
+    issuer,
+    audience: token === 'session' ? DEV_DEFAULTS.OIDC_AUDIENCE : DEV_REPORTS.audience,
+    scope: token === 'session' ? 'api' : DEV_REPORTS.scope,
+  });
+  let server = createHttpServer(api.handler);
+  const port = await listen(server);
+  const url = `http://localhost:${port}`;
+  let running = true;
+  const settings =
+    token === 'session'
+      ? { baseUrl: url, token }
+      : {
+          baseUrl: url,
+          token,
+          ...(token === 'resource' ? { resource: DEV_REPORTS.audience } : { audience: DEV_REPORTS.audience }),
+          scopes: [DEV_REPORTS.scope],
+        };
+  return {
+    env: { DOWNSTREAM_APIS: JSON.stringify({ reports: settings }) },
+    handle: {
+      url,
+      api,
+      stop: async () => {
+        if (!running) return;
+        running = false;
+        await closeServer(server);
+      },
+      start: async () => {
+        if (running) return;
+        server = createHttpServer(api.handler);
+        await listen(server, port);
+        running = true;
+      },
+    },
+  };
+}
+
 async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -137,7 +195,8 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
   const keyDir = options.fapi2 ? await mkdtemp(join(tmpdir(), 'bff-fapi2-keys-')) : undefined;
   const keyFiles = keyDir ? writeDevClientKeys(keyDir) : undefined;
   const fapi2Env: Env = keyFiles ? { OIDC_PROFILE: 'fapi2', OIDC_CLIENT_PRIVATE_KEY: keyFiles.clientKey, OIDC_DPOP_PRIVATE_KEY: keyFiles.dpopKey } : {};
-  const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...fapi2Env, ...options.env };
+  const reports = options.reports ? await startReports(idpUrl, options.reports) : undefined;
+  const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...fapi2Env, ...reports?.env, ...options.env };
   const config = server.loadConfig(baseEnv);
   const signingKey = await generateDevSigningKey(options.fapi2 ? 'ES256' : 'RS256');
   const idp = await createTestIdp({
@@ -175,6 +234,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
     logs: captured.lines,
     idpRequests,
     attachIdp,
+    reports: reports?.handle,
     addInstance: async ({ env, port: fixedPort } = {}) => {
       const instanceServer = createHttpServer();
       await listen(instanceServer, fixedPort);
@@ -195,7 +255,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
     close: async () => {
       await Promise.all(others.map((close) => close()));
       await api.close();
-      await Promise.all([closeServer(apiServer), closeServer(idpServer)]);
+      await Promise.all([closeServer(apiServer), closeServer(idpServer), reports?.handle.stop()]);
       if (keyDir) await rm(keyDir, { recursive: true, force: true });
     },
   };

@@ -19,6 +19,10 @@
  * - `idp_unavailable`: the identity provider cannot be reached right now.
  * - `session_store_unavailable`: the shared session store cannot be reached right now.
  * - `directory_unavailable`: the directory (LDAP) that grants roles cannot be reached right now.
+ * - `downstream_unavailable`: a downstream API the BFF calls for the user (`/api/remote/<name>/…`, or a
+ *   procedure's) cannot be reached right now; the answer names it in `api`. Never a sign-out.
+ * - `downstream_unauthorized`: a downstream API refused the user's token for it even after the BFF renewed
+ *   it once, or the identity provider would not issue one: signed in, but not let into that API. Never a sign-out.
  */
 export const AUTH_FAILURE_REASONS = [
   'no_session',
@@ -34,6 +38,8 @@ export const AUTH_FAILURE_REASONS = [
   'idp_unavailable',
   'session_store_unavailable',
   'directory_unavailable',
+  'downstream_unavailable',
+  'downstream_unauthorized',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 

@@ -17,6 +17,8 @@ export const API_PATHS = {
   health: '/api/health',
   /** `GET`: the client's public keys (JWKS) in the FAPI 2.0 profile, the `jwks_uri` to register at the IdP; 404 otherwise. */
   jwks: '/api/jwks',
+  /** `ANY /api/remote/<name>/<path>`: forwarded to the downstream API configured as `<name>` with the user's token for it. */
+  remote: '/api/remote',
   /** tRPC procedures. */
   trpc: '/api/trpc',
 } as const;

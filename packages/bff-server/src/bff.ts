@@ -24,6 +24,9 @@ import { createObservability, joinHooks } from './observability/observability.js
 import { discoveryProbe } from './observability/dependencies.js';
 import { SCRAPE_WORK_TIMEOUT_MS } from './observability/metrics.js';
 import { API_PATHS } from '@oidc-bff/protocol';
+import { DownstreamTokens } from './downstream/tokens.js';
+import { createDownstreamService } from './downstream/service.js';
+import { createRemoteProxy } from './downstream/proxy.js';
 
 /** What the BFF shares with the app's own stores. */
 export interface BffInfra {
@@ -156,19 +159,32 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     store: state.rateLimitStore,
     logger,
   });
+  const downstreamTokens = new DownstreamTokens({ oidc, sessions, logger, timeoutMs: config.oidc.timeoutMs });
+  const downstream = config.downstream.length > 0 ? createDownstreamService(downstreamTokens, config.downstream) : undefined;
+  const services = {
+    sessions,
+    oidc,
+    refresher,
+    hooks,
+    logger,
+    limits,
+    streams: config.trpc.streams,
+    authz: { ...config.authz, directory },
+    backUrl: config.backUrl,
+    clientAddress: observed.clientAddress,
+    downstream,
+  };
+  const remote = downstream
+    ? createRemoteProxy({
+        services,
+        tokens: downstreamTokens,
+        apis: config.downstream,
+        allowedOrigins: new Set(config.frontOrigins),
+        maxStreamSeconds: config.trpc.streams.maxLifetimeSeconds,
+      })
+    : undefined;
   const trpc = createTrpcEndpoint({
-    services: {
-      sessions,
-      oidc,
-      refresher,
-      hooks,
-      logger,
-      limits,
-      streams: config.trpc.streams,
-      authz: { ...config.authz, directory },
-      backUrl: config.backUrl,
-      clientAddress: observed.clientAddress,
-    },
+    services,
     allowedOrigins: new Set(config.frontOrigins),
     logger,
     maxBodyBytes: 64 * 1024,
@@ -191,6 +207,7 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     logger,
     https: config.backUrl.protocol === 'https:',
     trpc: trpc.listener,
+    ...(remote ? { remote: remote.listener } : {}),
     endpoints,
     ...(config.web ? { web: createWebApp({ root: config.web.root, apiUrl: config.backUrl.origin }) } : {}),
   });
@@ -217,6 +234,7 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     drain: () => {
       draining = true;
       trpc.endStreams();
+      remote?.endStreams();
     },
     close: async () => {
       oidc.stop();

@@ -9,6 +9,8 @@ import {
   describeError,
   DirectoryUnavailableError,
   DownstreamUnavailableError,
+  DownstreamUnauthorizedError,
+  DownstreamFailedError,
   ERROR_OUTCOMES,
   errorCode,
   IdpProfileError,
@@ -36,7 +38,21 @@ const TABLE = [
   },
   { error: new SessionStoreUnavailableError(), trpc: 'SERVICE_UNAVAILABLE', status: 503, reason: 'session_store_unavailable', login: 'service_unavailable' },
   { error: new DirectoryUnavailableError(), trpc: 'SERVICE_UNAVAILABLE', status: 503, reason: 'directory_unavailable', login: 'service_unavailable' },
-  { error: new DownstreamUnavailableError('reports'), trpc: 'SERVICE_UNAVAILABLE', status: 503, reason: undefined, login: 'service_unavailable' },
+  {
+    error: new DownstreamUnavailableError('reports'),
+    trpc: 'SERVICE_UNAVAILABLE',
+    status: 503,
+    reason: 'downstream_unavailable',
+    login: 'service_unavailable',
+  },
+  {
+    error: new DownstreamUnauthorizedError('reports', 'api_refused'),
+    trpc: 'FORBIDDEN',
+    status: 401,
+    reason: 'downstream_unauthorized',
+    login: 'service_unavailable',
+  },
+  { error: new DownstreamFailedError('reports', 500), trpc: 'BAD_GATEWAY', status: 502, reason: undefined, login: 'service_unavailable' },
 ] as const;
 
 describe('the error module', () => {

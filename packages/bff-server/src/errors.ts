@@ -9,8 +9,17 @@ import type { AuthFailureReason, LoginErrorCode } from '@oidc-bff/protocol';
  * - `SESSION_STORE_UNAVAILABLE`: the session store cannot be reached or did not answer in time.
  * - `DIRECTORY_UNAVAILABLE`: the directory (LDAP) cannot answer and nothing fresh is cached.
  * - `DOWNSTREAM_UNAVAILABLE`: a downstream API the BFF calls for the app cannot be reached.
+ * - `DOWNSTREAM_UNAUTHORIZED`: a downstream API refused the user's token for it (after one renewal), or the IdP would not issue one.
+ * - `DOWNSTREAM_FAILED`: a downstream API answered a procedure's call with an error status or a body that is not what was expected.
  */
-export type BffErrorCode = 'IDP_UNAVAILABLE' | 'IDP_PROFILE_UNSUPPORTED' | 'SESSION_STORE_UNAVAILABLE' | 'DIRECTORY_UNAVAILABLE' | 'DOWNSTREAM_UNAVAILABLE';
+export type BffErrorCode =
+  | 'IDP_UNAVAILABLE'
+  | 'IDP_PROFILE_UNSUPPORTED'
+  | 'SESSION_STORE_UNAVAILABLE'
+  | 'DIRECTORY_UNAVAILABLE'
+  | 'DOWNSTREAM_UNAVAILABLE'
+  | 'DOWNSTREAM_UNAUTHORIZED'
+  | 'DOWNSTREAM_FAILED';
 
 /** What a {@link DependencyUnavailableError} says is down. */
 export type Dependency = 'idp' | 'session_store' | 'directory' | 'downstream';
@@ -79,6 +88,42 @@ export class DownstreamUnavailableError extends DependencyUnavailableError {
   }
 }
 
+/**
+ * The user is signed in but not let into a downstream API: the API refused the token for it
+ * even after one renewal, or the identity provider would not issue one (no token-exchange
+ * permission, a resource not granted). Never a sign-out: the session itself is fine.
+ */
+export class DownstreamUnauthorizedError extends BffError {
+  readonly code = 'DOWNSTREAM_UNAUTHORIZED';
+  override readonly name = 'DownstreamUnauthorizedError';
+  constructor(
+    readonly api: string,
+    /** Log-safe: `api_refused`, or the IdP's OAuth error code (`invalid_target`, `unauthorized_client`, ...). */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The downstream API "${api}" did not accept the user.`, options);
+  }
+}
+
+/**
+ * A downstream API answered a procedure's call with an error status, or with a body that is
+ * not JSON or not what the procedure's schema expects. The body is never kept: it is the
+ * API's, and may hold anything.
+ */
+export class DownstreamFailedError extends BffError {
+  readonly code = 'DOWNSTREAM_FAILED';
+  override readonly name = 'DownstreamFailedError';
+  constructor(
+    readonly api: string,
+    /** The API's HTTP status, or 200 for a body that did not parse or validate. */
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`The downstream API "${api}" answered ${status}.`, options);
+  }
+}
+
 /** Thrown by discovery in the `fapi2` profile when the IdP's metadata lacks what the profile needs. */
 export class IdpProfileError extends BffError {
   readonly code = 'IDP_PROFILE_UNSUPPORTED';
@@ -110,8 +155,10 @@ export const ERROR_OUTCOMES: { readonly [Code in BffErrorCode]: ErrorOutcome } =
   IDP_PROFILE_UNSUPPORTED: { trpc: 'SERVICE_UNAVAILABLE', status: 503, reason: 'idp_unavailable', login: 'idp_unavailable' },
   SESSION_STORE_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', status: 503, reason: 'session_store_unavailable', login: 'service_unavailable' },
   DIRECTORY_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', status: 503, reason: 'directory_unavailable', login: 'service_unavailable' },
-  // The protocol has no reason for it yet: the client sees a plain SERVICE_UNAVAILABLE and retries.
-  DOWNSTREAM_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', status: 503, reason: undefined, login: 'service_unavailable' },
+  DOWNSTREAM_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', status: 503, reason: 'downstream_unavailable', login: 'service_unavailable' },
+  // FORBIDDEN in a procedure, never UNAUTHORIZED: the session is fine, and a client that signed in again would loop.
+  DOWNSTREAM_UNAUTHORIZED: { trpc: 'FORBIDDEN', status: 401, reason: 'downstream_unauthorized', login: 'service_unavailable' },
+  DOWNSTREAM_FAILED: { trpc: 'BAD_GATEWAY', status: 502, reason: undefined, login: 'service_unavailable' },
 };
 
 /** The outcome of one of the BFF's errors, or undefined for any other value. */

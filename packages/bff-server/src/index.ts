@@ -45,6 +45,8 @@ export {
   SessionStoreUnavailableError,
   DirectoryUnavailableError,
   DownstreamUnavailableError,
+  DownstreamUnauthorizedError,
+  DownstreamFailedError,
   ERROR_OUTCOMES,
   describeError,
   type BffErrorCode,
@@ -52,6 +54,8 @@ export {
   type ErrorOutcome,
 } from './errors.js';
 export { bffRouter, type BffRouter } from './trpc/bff-router.js';
+export type { DownstreamClient, DownstreamCallOptions, Parser } from './downstream/client.js';
+export type { DownstreamOptions, DownstreamTokenMode } from './options/downstream.js';
 export type { Context, Services } from './trpc/context.js';
 export type { AuthorizedUser } from './session/authenticate.js';
 export type { SessionManager } from './session/manager.js';

@@ -4,6 +4,7 @@ import type { Fapi2Keys, OidcProfile } from './fapi2.js';
 import type { SameSite, Topology } from './topology.js';
 import type { TrustProxy } from './trust-proxy.js';
 import type { AuditDestination } from '../options/observability.js';
+import type { DownstreamApiConfig } from '../options/downstream.js';
 
 /**
  * The resolved configuration the machinery runs on: the options validated once, with
@@ -22,6 +23,8 @@ export interface Config {
     /** Signature algorithms accepted on ID and access tokens. */
     readonly algorithms: readonly string[];
     readonly scope: string;
+    /** Resource indicators asked for at sign-in (RFC 8707): the audience and each `resource` downstream API's; none without such APIs. */
+    readonly resources: readonly string[];
     readonly redirectUri: URL;
     readonly postLogoutRedirectUri: URL;
     /** Timeout of each outbound call to the identity provider. */
@@ -94,6 +97,8 @@ export interface Config {
   readonly warnings: readonly string[];
   /** Metrics on their own port (`METRICS_PORT`) and the audit trail's destination (`AUDIT_LOG`); each off when unset (S31). */
   readonly observability: { readonly metricsPort?: number | undefined; readonly auditLog?: AuditDestination | undefined };
+  /** The downstream APIs the BFF calls for the user (`DOWNSTREAM_APIS`); none by default. */
+  readonly downstream: readonly DownstreamApiConfig[];
 }
 
 /** `OIDC_ACCESS_TOKEN_VERIFY`. */

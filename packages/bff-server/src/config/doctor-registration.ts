@@ -37,7 +37,7 @@ export function registrationBlock(config: Config, metadata: DiscoveryMetadata | 
     [
       list('grant_types_supported') === undefined
         ? undefined
-        : ['authorization_code', 'refresh_token'].every((g) => has('grant_types_supported', g) || (list('grant_types_supported')?.length ?? 0) === 0),
+        : r.grantTypes.every((g) => has('grant_types_supported', g) || (list('grant_types_supported')?.length ?? 0) === 0),
       'Grant types',
       r.grantTypes.join(', '),
     ],
@@ -48,6 +48,15 @@ export function registrationBlock(config: Config, metadata: DiscoveryMetadata | 
       'Access token',
       `a JWT (RFC 9068) signed with ${r.accessToken.algorithms.join(' or ')}, aud = ${r.accessToken.audience}, groups in the "${r.accessToken.groupsClaim}" claim`,
     ],
+    ...r.downstream.map(({ name, token, target, scopes }): [boolean | undefined, string, string] => [
+      undefined,
+      `Downstream API "${name}"`,
+      token === 'exchange'
+        ? `token exchange allowed for this client to audience ${target}${scopes.length ? ` with scope ${scopes.join(' ')}` : ''} (RFC 8693)`
+        : token === 'resource'
+          ? `resource ${target} granted to this client${scopes.length ? ` with scope ${scopes.join(' ')}` : ''} (RFC 8707; asked for at sign-in)`
+          : `accepts the session's access token (aud = ${target})`,
+    ]),
     [present('revocation_endpoint'), 'Token revocation', 'allowed for this client (refresh tokens are revoked at logout)'],
     [
       present('pushed_authorization_request_endpoint'),

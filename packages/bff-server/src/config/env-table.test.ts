@@ -58,12 +58,18 @@ const SAMPLES: Record<Name, readonly [raw: string, option: unknown, wrong: strin
   LDAP_TIMEOUT_MS: ['1000', 1000, '0'],
   METRICS_PORT: ['9464', 9464, '3000'],
   AUDIT_LOG: ['stdout', 'stdout', undefined],
+  DOWNSTREAM_APIS: [
+    '{"reports":{"baseUrl":"http://localhost:4100","token":"session"}}',
+    { reports: { baseUrl: 'http://localhost:4100', token: 'session' } },
+    '{"reports":{"baseUrl":"http://localhost:4100","token":"magic"}}',
+  ],
 };
 
 const NAMES = Object.keys(ENV_VARIABLES) as Name[];
 
 function leaves(value: unknown, path: string[] = []): Array<[string, unknown]> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || path.join('.') === 'authz.roleMap') return [[path.join('.'), value]];
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ['authz.roleMap', 'downstream'].includes(path.join('.')))
+    return [[path.join('.'), value]];
   return Object.entries(value).flatMap(([key, child]) => leaves(child, [...path, key]));
 }
 

@@ -1,4 +1,5 @@
 import { ROLE_MAP_SHAPE } from '../authz/roles.js';
+import { DOWNSTREAM_SHAPE } from '../options/downstream.js';
 import { OPTIONS_SOURCE, sourceOf, type ConfigIssue, type OptionsSource } from '../options/issues.js';
 import { resolveOptions } from '../options/resolve.js';
 import { BFF_OPTION_KEYS, type BffOptions } from '../options/schema.js';
@@ -44,11 +45,11 @@ const list = (raw: string) =>
 const words = (raw: string) => raw.split(/\s+/).filter(Boolean);
 /** `true` and `false`; anything else is left for the option's schema to refuse. */
 const flag = (raw: string) => (raw.trim() === 'true' ? true : raw.trim() === 'false' ? false : raw);
-const json = (what: string) => (raw: string) => {
+const json = (what: string, shape: string) => (raw: string) => {
   try {
     return JSON.parse(raw) as unknown;
   } catch {
-    throw new UnreadableVariable(`${what} is not valid JSON. ${ROLE_MAP_SHAPE}`);
+    throw new UnreadableVariable(`${what} is not valid JSON. ${shape}`);
   }
 };
 
@@ -87,7 +88,7 @@ export const ENV_VARIABLES = {
   REDIS_TIMEOUT_MS: { path: 'redis.timeoutMs', read: number },
   SERVE_WEB: { path: 'web.serve', read: flag },
   WEB_ROOT: { path: 'web.root', read: text },
-  ROLE_MAP: { path: 'authz.roleMap', read: json('The role map') },
+  ROLE_MAP: { path: 'authz.roleMap', read: json('The role map', ROLE_MAP_SHAPE) },
   GROUPS_CLAIM: { path: 'authz.groupsClaim', read: text },
   GROUPS_SOURCE: { path: 'authz.groupsSource', read: text },
   GROUPS_SEPARATOR: { path: 'authz.groupsSeparator', read: text },
@@ -108,6 +109,7 @@ export const ENV_VARIABLES = {
   LDAP_TIMEOUT_MS: { path: 'ldap.timeoutMs', read: number },
   METRICS_PORT: { path: 'observability.metricsPort', read: number },
   AUDIT_LOG: { path: 'observability.auditLog', read: text },
+  DOWNSTREAM_APIS: { path: 'downstream', read: json('DOWNSTREAM_APIS', DOWNSTREAM_SHAPE) },
 } as const satisfies Record<string, Variable>;
 
 /** Every variable the configuration reads ({@link ENV_VARIABLES}); `process.env` is one. */

@@ -24,7 +24,8 @@ export interface IdpRegistration {
   readonly postLogoutRedirectUris: readonly string[];
   /** OIDC Back-Channel Logout, with `backchannel_logout_session_required`. */
   readonly backchannelLogoutUri: string;
-  readonly grantTypes: readonly ['authorization_code', 'refresh_token'];
+  /** With a downstream API of token `exchange`: also RFC 8693's `urn:ietf:params:oauth:grant-type:token-exchange`. */
+  readonly grantTypes: readonly string[];
   readonly responseTypes: readonly ['code'];
   readonly pkceMethod: 'S256';
   readonly scopes: readonly string[];
@@ -34,7 +35,22 @@ export interface IdpRegistration {
    * introspect (RFC 7662).
    */
   readonly accessToken: { readonly format: 'jwt' | 'opaque'; readonly audience: string; readonly groupsClaim: string; readonly algorithms: readonly string[] };
+  /**
+   * The downstream APIs (`DOWNSTREAM_APIS`) the client obtains tokens for: by token exchange
+   * (the client may exchange the user's token for this audience or resource), by a `resource`
+   * refresh grant (the resource is asked for at sign-in), or the session's own token.
+   */
+  readonly downstream: readonly {
+    readonly name: string;
+    readonly token: 'exchange' | 'resource' | 'session';
+    /** The audience or resource indicator the IdP issues the API's tokens for. */
+    readonly target: string;
+    readonly scopes: readonly string[];
+  }[];
 }
+
+/** RFC 8693 §2.1. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 export function idpRegistration(config: Config): IdpRegistration {
   const { fapi2 } = config.oidc;
@@ -55,7 +71,7 @@ export function idpRegistration(config: Config): IdpRegistration {
     // The IdP returns the browser to the API, which checks the logout's state and sends it on to OIDC_POST_LOGOUT_REDIRECT_URI.
     postLogoutRedirectUris: [new URL(API_PATHS.logoutReturn, config.backUrl).href],
     backchannelLogoutUri: new URL(API_PATHS.backchannelLogout, config.backUrl).href,
-    grantTypes: ['authorization_code', 'refresh_token'],
+    grantTypes: ['authorization_code', 'refresh_token', ...(config.downstream.some((api) => api.token === 'exchange') ? [TOKEN_EXCHANGE_GRANT] : [])],
     responseTypes: ['code'],
     pkceMethod: 'S256',
     scopes: config.oidc.scope.split(/\s+/).filter(Boolean),
@@ -65,5 +81,11 @@ export function idpRegistration(config: Config): IdpRegistration {
       groupsClaim: config.authz.groupsClaim,
       algorithms: config.oidc.algorithms,
     },
+    downstream: config.downstream.map((api) => ({
+      name: api.name,
+      token: api.token,
+      target: api.resource ?? api.audience ?? config.oidc.audience,
+      scopes: api.scopes,
+    })),
   };
 }

@@ -22,7 +22,12 @@ export function loginEndpoint(deps: EndpointDeps) {
       sendProblem(req, res, 503, 'idp_unavailable', 'The identity provider cannot be reached. Try again in a moment.');
       return;
     }
-    const { transaction, authorizationUrl } = await startLogin(idp, { redirectUri: config.oidc.redirectUri, scope: config.oidc.scope, returnTo });
+    const { transaction, authorizationUrl } = await startLogin(idp, {
+      redirectUri: config.oidc.redirectUri,
+      scope: config.oidc.scope,
+      resources: config.oidc.resources,
+      returnTo,
+    });
     await transactions.start(res, requestCookies(req), transaction);
     res.redirect(302, authorizationUrl.href);
   };

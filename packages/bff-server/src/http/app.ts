@@ -10,6 +10,8 @@ export interface AppParts {
   readonly https: boolean;
   /** `/api/trpc`: the hot path. */
   readonly trpc: RequestListener;
+  /** `/api/remote/...`: the remote-API proxy, when downstream APIs are configured. */
+  readonly remote?: RequestListener;
   /** Every other `/api/...` endpoint. */
   readonly endpoints: RequestListener;
   /** Everything outside `/api/` (the built web app), when this process serves it. */
@@ -34,6 +36,7 @@ export function createApp(parts: AppParts): RequestListener {
     for (const [name, value] of headers) res.setHeader(name, value);
     res.setHeader('vary', 'Origin');
     if (url.startsWith(`${trpc}/`) || url === trpc || url.startsWith(`${trpc}?`)) parts.trpc(req, res);
+    else if (parts.remote && url.startsWith(`${API_PATHS.remote}/`)) parts.remote(req, res);
     else parts.endpoints(req, res);
   };
 }

@@ -12,7 +12,12 @@ export interface LoginTransaction {
 /** Fresh state, nonce and PKCE verifier for one login, and the IdP URL to send the browser to. */
 export async function startLogin(
   idp: Idp,
-  options: { redirectUri: URL; scope: string; returnTo: string },
+  options: {
+    redirectUri: URL;
+    scope: string;
+    returnTo: string;
+    /** Resource indicators (RFC 8707 §2.1); none: the IdP's default. */ resources?: readonly string[];
+  },
 ): Promise<{ transaction: LoginTransaction; authorizationUrl: URL }> {
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -25,12 +30,15 @@ export async function startLogin(
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
   };
+  // Several resources are one parameter repeated, which only URLSearchParams can carry.
+  const request = new URLSearchParams(parameters);
+  for (const resource of options.resources ?? []) request.append('resource', resource);
   // Pushed authorization requests (RFC 9126) whenever the IdP offers them (always in the
   // fapi2 profile, whose discovery requires them): the parameters travel over the back
   // channel, authenticated, instead of the URL. A DPoP proof there binds the code to our key.
   const authorizationUrl = idp.metadata.pushed_authorization_request_endpoint
-    ? await client.buildAuthorizationUrlWithPAR(idp.configuration, parameters, dpopOption(idp))
-    : client.buildAuthorizationUrl(idp.configuration, parameters);
+    ? await client.buildAuthorizationUrlWithPAR(idp.configuration, request, dpopOption(idp))
+    : client.buildAuthorizationUrl(idp.configuration, request);
   return { transaction: { state, nonce, codeVerifier, returnTo: options.returnTo }, authorizationUrl };
 }
 
@@ -97,6 +105,44 @@ export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: 
 /** Renews the tokens with a refresh token; the new access token is bound to our DPoP key in the fapi2 profile. */
 export function refreshGrant(idp: Idp, refreshToken: string): Promise<TokenSet> {
   return client.refreshTokenGrant(idp.configuration, refreshToken, undefined, dpopOption(idp));
+}
+
+/** RFC 8693 §2.1, §3. */
+const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/**
+ * OAuth 2.0 Token Exchange (RFC 8693 §2.1): the user's access token (the subject token) for
+ * one of a downstream API, asked for by `audience` and/or `resource`, with `scope`.
+ */
+export function exchangeToken(
+  idp: Idp,
+  subjectToken: string,
+  target: { audience?: string | undefined; resource?: string | undefined; scope: string },
+): Promise<TokenSet> {
+  return client.genericGrantRequest(
+    idp.configuration,
+    TOKEN_EXCHANGE_GRANT,
+    {
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      requested_token_type: ACCESS_TOKEN_TYPE,
+      ...(target.audience ? { audience: target.audience } : {}),
+      ...(target.resource ? { resource: target.resource } : {}),
+      ...(target.scope ? { scope: target.scope } : {}),
+    },
+    dpopOption(idp),
+  );
+}
+
+/** A refresh-token grant for another resource (RFC 8707 §2.2): the resource must have been asked for at sign-in. */
+export function resourceGrant(idp: Idp, refreshToken: string, target: { resource: string; scope: string }): Promise<TokenSet> {
+  return client.refreshTokenGrant(
+    idp.configuration,
+    refreshToken,
+    { resource: target.resource, ...(target.scope ? { scope: target.scope } : {}) },
+    dpopOption(idp),
+  );
 }
 
 export { ResponseBodyError, AuthorizationResponseError } from 'openid-client';

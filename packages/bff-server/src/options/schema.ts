@@ -13,6 +13,7 @@ import { serverOptions } from './server.js';
 import { sessionOptions } from './session.js';
 import { webOptions } from './web.js';
 import { observabilityOptions } from './observability.js';
+import { downstreamOptions, type DownstreamApiConfig } from './downstream.js';
 
 function bffOptionsShape(context: OptionsContext) {
   return {
@@ -26,6 +27,7 @@ function bffOptionsShape(context: OptionsContext) {
     authz: authzOptions.prefault({}),
     web: webOptions.prefault({}),
     observability: observabilityOptions.prefault({}),
+    downstream: downstreamOptions(context),
   };
 }
 
@@ -103,6 +105,18 @@ export function bffOptionsSchema(context: OptionsContext) {
         },
         { when: validAt('port', 'observability') },
       )
+      .superRefine(
+        ({ oidc, downstream }, ctx) => {
+          for (const [name, api] of Object.entries(downstream))
+            if (api.token === 'session' && api.audience !== undefined && api.audience !== oidc.audience)
+              ctx.addIssue({
+                code: 'custom',
+                path: ['downstream', name, 'audience'],
+                message: `is not the session's audience (${setting('oidc.audience')}: ${oidc.audience}), so token "session" would send the API a token that is not for it: use token "exchange" with this audience.`,
+              });
+        },
+        { when: validAt('oidc', 'downstream') },
+      )
       .transform(resolved)
   );
 }
@@ -127,8 +141,9 @@ export type BffOptions = z.input<ReturnType<typeof bffOptionsSchema>>;
 type ValidOptions = z.output<z.ZodObject<ReturnType<typeof bffOptionsShape>>>;
 
 function resolved(options: ValidOptions): Config {
-  const { production, port, backUrl, frontOrigins, trustProxy, oidc, session, cookies, redis, ldap, limits, authz, web, observability } = options;
+  const { production, port, backUrl, frontOrigins, trustProxy, oidc, session, cookies, redis, ldap, limits, authz, web, observability, downstream } = options;
   const cookie = sessionCookie(backUrl, frontOrigins, cookies);
+  const resourceApis = Object.values(downstream).filter((api) => api.token === 'resource');
   const fapi2 =
     oidc.profile === 'fapi2' && oidc.clientPrivateKey && oidc.dpopPrivateKey ? { client: oidc.clientPrivateKey, dpop: oidc.dpopPrivateKey } : undefined;
   const warnings: string[] = [];
@@ -149,7 +164,9 @@ function resolved(options: ValidOptions): Config {
       clientSecret: oidc.profile === 'fapi2' ? '' : (oidc.clientSecret ?? DEV_DEFAULTS.OIDC_CLIENT_SECRET),
       audience: oidc.audience,
       algorithms: oidc.algorithms ?? (oidc.profile === 'fapi2' ? ['ES256', 'PS256'] : ['RS256']),
-      scope: oidc.scopes.join(' '),
+      // A `resource` API's token comes from a refresh grant: its resource and scopes are asked for at sign-in (RFC 8707 §2.1).
+      scope: [...new Set([...oidc.scopes, ...Object.values(downstream).flatMap((api) => (api.token === 'resource' ? api.scopes : []))])].join(' '),
+      resources: resourceApis.length > 0 ? [oidc.audience, ...new Set(resourceApis.map((api) => api.resource ?? ''))] : [],
       redirectUri: oidc.redirectUri ?? new URL(`${backUrl.href.replace(/\/$/, '')}/api/callback`),
       postLogoutRedirectUri: oidc.postLogoutRedirectUri ?? new URL(`${frontOrigins[0] ?? DEV_DEFAULTS.FRONT_URL}/`),
       timeoutMs: oidc.timeoutMs,
@@ -178,5 +195,15 @@ function resolved(options: ValidOptions): Config {
     trustProxy,
     warnings,
     observability,
+    downstream: Object.entries(downstream).map(([name, api]): DownstreamApiConfig => ({
+      name,
+      baseUrl: api.baseUrl,
+      token: api.token,
+      audience: api.audience,
+      resource: api.resource,
+      scopes: api.scopes,
+      timeoutMs: api.timeoutMs,
+      maxBodyBytes: api.maxBodyBytes,
+    })),
   };
 }

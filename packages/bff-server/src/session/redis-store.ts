@@ -234,6 +234,7 @@ export class RedisSessionStore implements SessionStore {
       lastSeenAt: session.lastSeenAt,
       device: session.device,
       userinfoGroups: session.userinfoGroups,
+      downstreamTokens: session.downstreamTokens,
     } satisfies Record<keyof SessionData, unknown>;
     return this.#cipher.seal(record);
   }

@@ -29,6 +29,17 @@ export interface SessionData {
   readonly device: { readonly browser: string; readonly os: string };
   /** The groups the userinfo endpoint gave at sign-in, when it was asked and had the groups claim (`GROUPS_SOURCE`). */
   readonly userinfoGroups?: readonly string[] | undefined;
+  /** The user's tokens for downstream APIs (`DOWNSTREAM_APIS`), by API name, obtained on first use; they end with the session. */
+  readonly downstreamTokens?: Readonly<Record<string, DownstreamToken>> | undefined;
+}
+
+/** A token the identity provider issued for a downstream API (by exchange or a resource grant). Never sent to the browser. */
+export interface DownstreamToken {
+  readonly accessToken: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+  /** Epoch milliseconds. */
+  readonly obtainedAt: number;
 }
 
 /** Which sessions a back-channel logout ends: those of an IdP session, or all of a user's. */

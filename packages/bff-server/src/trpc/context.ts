@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { AuthzSettings } from '../authz/grants.js';
 import type { CallLimits } from './call-limits.js';
 import type { StreamBounds } from '../session/live-stream.js';
+import type { DownstreamService } from '../downstream/service.js';
 
 /** Long-lived dependencies the procedures use. */
 export interface Services {
@@ -27,6 +28,8 @@ export interface Services {
   readonly backUrl: URL;
   /** A request's client address as `TRUST_PROXY` allows (what Express's `req.ip` says on the plain endpoints). */
   readonly clientAddress?: (req: IncomingMessage) => string | undefined;
+  /** The downstream APIs (`DOWNSTREAM_APIS`), for `ctx.downstream(name)`; absent: none. */
+  readonly downstream?: DownstreamService;
 }
 
 export interface Context {

@@ -5,6 +5,7 @@ import type { Grants } from '../authz/grants.js';
 import type { AuthResult } from '../session/authenticate.js';
 import { DEFAULT_STREAM_BOUNDS, LiveStream, STREAM_RETRY_AFTER_SECONDS } from '../session/live-stream.js';
 import type { Context } from './context.js';
+import type { DownstreamClient } from '../downstream/client.js';
 import { AuthFailure, toTrpcError } from './errors.js';
 
 const SAFE_MESSAGES: Partial<Record<TRPCError['code'], string>> = {
@@ -88,7 +89,20 @@ const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
       cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds),
     });
   }
-  const narrowed = { ...ctx, user: auth.user, session: auth.session, grants: auth.grants, stream: undefined as LiveStream | undefined };
+  const { session } = auth;
+  const narrowed = {
+    ...ctx,
+    user: auth.user,
+    session,
+    grants: auth.grants,
+    /** The downstream API configured as `name`, called as this user (see `DownstreamClient`). */
+    downstream: (name: string): DownstreamClient => {
+      const { downstream } = ctx.services;
+      if (!downstream) throw new TypeError(`No downstream API is configured as "${name.slice(0, 40)}" (DOWNSTREAM_APIS has none).`);
+      return downstream.client(session, name);
+    },
+    stream: undefined as LiveStream | undefined,
+  };
   if (type !== 'subscription') return next({ ctx: narrowed });
   let stream: LiveStream | undefined;
   try {
