@@ -50,6 +50,8 @@ export interface JourneyOptions {
   /** Prefix for screenshots of the main pages, when wanted. */
   readonly screenshots?: string;
   readonly expectCookie: { readonly secure: boolean; readonly sameSite: 'Lax' | 'None' | 'Strict' };
+  /** The reports page too: the topology runs the dev reports API as the downstream API `reports`. */
+  readonly reports?: boolean;
 }
 
 /**
@@ -95,6 +97,20 @@ export async function fullJourney(context: BrowserContext, topology: Topology, o
   await page.goto(`${topology.front}/analytics`);
   await page.waitForSelector('[data-testid=calls-chart]');
   await shot('analytics');
+
+  if (options.reports) {
+    // Both ways to the reports API: a procedure that calls it (the overview) and the page through /api/remote/reports/.
+    const remote: string[] = [];
+    const onRequest = (req: { url(): string }) => void remote.push(new URL(req.url()).pathname);
+    page.on('request', onRequest);
+    await page.goto(`${topology.front}/reports`);
+    await page.waitForSelector('[data-testid=reports-summaries] tbody tr');
+    expect(await page.textContent('[data-testid=reports-count]')).toBe('3');
+    expect(await page.locator('[data-testid=reports-summaries] tbody tr').count()).toBe(3);
+    expect(remote).toContain('/api/remote/reports/summaries');
+    page.off('request', onRequest);
+    await shot('reports');
+  }
 
   await page.goto(`${topology.front}/profile`);
   await page.waitForSelector('[data-testid=profile-name]');

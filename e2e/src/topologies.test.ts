@@ -34,7 +34,7 @@ async function header(c: BrowserContext, t: Topology, path: string, name: string
 describe('deployment topologies in a real browser', () => {
   it('1. same site, different origins, over http (app.example.test → api.example.test): SameSite=Lax', async () => {
     const { topology: t, context: c } = await open('same-site-http');
-    await fullJourney(c, t, { screenshots: 'journey', expectCookie: { secure: false, sameSite: 'Lax' } });
+    await fullJourney(c, t, { screenshots: 'journey', expectCookie: { secure: false, sameSite: 'Lax' }, reports: true });
   });
 
   it('2. same site over https: __Host- cookie, Secure, HSTS', async () => {
@@ -47,7 +47,7 @@ describe('deployment topologies in a real browser', () => {
   it('3. same origin behind nginx terminating TLS, trust proxy set', async () => {
     const { topology: t, context: c } = await open('same-origin-proxy');
     expect(t.api).toBe(t.front);
-    await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'Lax' } });
+    await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'Lax' }, reports: true });
   });
 
   it('4a. truly cross-site with third-party cookies blocked (browser default): explains instead of looping', async () => {
@@ -71,7 +71,7 @@ describe('deployment topologies in a real browser', () => {
 
   it('6. two API instances on one Redis behind nginx round-robin: the whole journey, served by both', async () => {
     const { topology: t, context: c } = await open('two-instances');
-    await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'Lax' } });
+    await fullJourney(c, t, { expectCookie: { secure: true, sameSite: 'Lax' }, reports: true });
     const apiLines = t
       .accessLog()
       .split('\n')

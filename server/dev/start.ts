@@ -1,6 +1,6 @@
 /**
- * `npm start` (the server's `dev` task): the development identity provider on :4000
- * and the API on :3000, configured to work together with nothing set. The environment
+ * `npm start` (the server's `dev` task): the development identity provider on :4000,
+ * the dev reports API on :4100 (the downstream API `reports`) and the API on :3000, configured to work together with nothing set. The environment
  * and the repository's `.env` configure both (the environment wins). With OIDC_ISSUER
  * set to another IdP, only the API starts. With DEV_IDP_PROFILE=fapi2 the IdP enforces
  * the FAPI 2.0 profile and the API follows (OIDC_PROFILE=fapi2, keys generated on first
@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEV_DEFAULTS } from '@oidc-bff/protocol';
 import { createDevIdp, devIdpSettings, DevIdpSettingsError, writeDevClientKeys } from '@bff/dev-idp';
+import { createReportsApi, DEV_REPORTS } from '@bff/dev-api';
 import { configFromEnvironment, createLogger, idpRegistration, loadDotEnv } from '@oidc-bff/server';
 import { startApi } from '../src/api.js';
 
@@ -21,6 +22,13 @@ const devIssuer = new URL(DEV_DEFAULTS.OIDC_ISSUER);
 matchDevIdpProfile(process.env);
 // Prometheus can scrape the API under npm start; METRICS_PORT= (blank) turns the metrics off.
 process.env['METRICS_PORT'] ??= '9464';
+const devReportsUrl = `http://localhost:${DEV_REPORTS.port}`;
+if (usesDevIdp(process.env)) {
+  // The dev reports API, called for the user by token exchange; DOWNSTREAM_APIS= (blank) turns it off.
+  process.env['DOWNSTREAM_APIS'] ??= JSON.stringify({
+    reports: { baseUrl: devReportsUrl, token: 'exchange', audience: DEV_REPORTS.audience, scopes: [DEV_REPORTS.scope] },
+  });
+}
 const config = configFromEnvironment();
 
 if (config.oidc.issuer.origin === devIssuer.origin) {
@@ -63,11 +71,23 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
       fix: 'Set OIDC_ACCESS_TOKEN_VERIFY=introspection with opaque tokens, jwt with JWT tokens.',
     });
   }
+  if (config.downstream.some((api) => api.baseUrl.origin === devReportsUrl)) {
+    const reports = createReportsApi({ issuer: idp.issuer, audience: DEV_REPORTS.audience, scope: DEV_REPORTS.scope });
+    const reportsServer = createServer(reports.handler);
+    await new Promise<void>((resolveListen) => reportsServer.listen(DEV_REPORTS.port, resolveListen));
+    logger.warn('dev_api.listening', { url: devReportsUrl, name: 'reports', audience: DEV_REPORTS.audience, note: 'development only' });
+  }
 } else {
   logger.info('dev_idp.skipped', { reason: `OIDC_ISSUER is ${config.oidc.issuer.origin}` });
 }
 
 await startApi(config, logger);
+
+/** Whether `npm start` runs the development IdP: OIDC_ISSUER unset or its origin. */
+function usesDevIdp(env: NodeJS.ProcessEnv): boolean {
+  const issuer = env['OIDC_ISSUER']?.trim() || DEV_DEFAULTS.OIDC_ISSUER;
+  return URL.canParse(issuer) && new URL(issuer).origin === devIssuer.origin;
+}
 
 /**
  * DEV_IDP_PROFILE=fapi2 with the development IdP: the API must speak FAPI 2.0 too, so
@@ -76,8 +96,7 @@ await startApi(config, logger);
  * profile could not sign in at all: say so now rather than at the first login.
  */
 function matchDevIdpProfile(env: NodeJS.ProcessEnv): void {
-  const issuer = env['OIDC_ISSUER']?.trim() || DEV_DEFAULTS.OIDC_ISSUER;
-  if (env['DEV_IDP_PROFILE']?.trim() !== 'fapi2' || !URL.canParse(issuer) || new URL(issuer).origin !== devIssuer.origin) return;
+  if (env['DEV_IDP_PROFILE']?.trim() !== 'fapi2' || !usesDevIdp(env)) return;
   const profile = env['OIDC_PROFILE']?.trim();
   if (profile && profile !== 'fapi2') {
     process.stderr.write(

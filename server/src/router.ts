@@ -1,6 +1,7 @@
 import { bffRouter, mergeRouters, router } from '@oidc-bff/server';
 import { chatRouter } from './routers/chat.js';
 import { analyticsProcedure } from './routers/analytics.js';
+import { reportsRouter } from './routers/reports.js';
 
 /** The app's procedures beside the BFF's own (`me`, `sessions`). */
 export const appRouter = mergeRouters(
@@ -8,6 +9,7 @@ export const appRouter = mergeRouters(
   router({
     chat: chatRouter,
     analytics: analyticsProcedure,
+    reports: reportsRouter,
   }),
 );
 

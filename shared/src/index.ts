@@ -4,4 +4,14 @@
  * (server only). The BFF's own contract (paths, reasons, `me`) is `@oidc-bff/protocol`.
  */
 export { CHAT_MESSAGE_MAX_LENGTH } from './chat.js';
-export type { ChatSendInput, ChatMessage, ChatHistoryInput, ProcedureStats, LoginBucket, AnalyticsOutput } from './schemas/index.js';
+export type {
+  ChatSendInput,
+  ChatMessage,
+  ChatHistoryInput,
+  ProcedureStats,
+  LoginBucket,
+  AnalyticsOutput,
+  ReportSummary,
+  ReportSummaries,
+  ReportsOverview,
+} from './schemas/index.js';

@@ -28,6 +28,12 @@ export const routes: Routes = [
     loadComponent: () => import('./analytics/analytics-page').then((m) => m.AnalyticsPage),
   },
   {
+    path: 'reports',
+    title: `Reports · ${TITLE}`,
+    canActivate: [sessionGuard],
+    loadComponent: () => import('./reports/reports-page').then((m) => m.ReportsPage),
+  },
+  {
     path: 'profile',
     title: `Profile · ${TITLE}`,
     canActivate: [sessionGuard],

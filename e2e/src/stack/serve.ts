@@ -45,6 +45,8 @@ const stack = await startStack(server, {
   logLevel: 'warn',
   ...(spec.devIdp ? { devIdp: spec.devIdp } : {}),
   ...(spec.fapi2 ? { fapi2: true } : {}),
+  // The dev reports API, as the downstream API `reports` (the journey's reports page).
+  reports: 'exchange',
 });
 
 for (const port of spec.moreApis ?? []) await stack.addInstance({ port });

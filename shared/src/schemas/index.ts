@@ -4,3 +4,11 @@
  */
 export { chatSendInputSchema, chatMessageSchema, chatHistoryInputSchema, type ChatSendInput, type ChatMessage, type ChatHistoryInput } from './chat.js';
 export { procedureStatsSchema, loginBucketSchema, analyticsOutputSchema, type ProcedureStats, type LoginBucket, type AnalyticsOutput } from './analytics.js';
+export {
+  reportSummarySchema,
+  reportSummariesSchema,
+  reportsOverviewSchema,
+  type ReportSummary,
+  type ReportSummaries,
+  type ReportsOverview,
+} from './reports.js';

@@ -2,7 +2,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '@oidc-bff/protocol';
-import { Browser, call, FRONT, login, startStack, type Stack } from '@bff/test-kit';
+import { Browser, call, FRONT, login, startRedis, startStack, type RedisServer, type Stack } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
 
@@ -211,5 +211,35 @@ describe('a downstream API that redirects elsewhere', () => {
     expect(response.status).toBe(502);
     expect(await json(response)).toMatchObject({ error: 'downstream_redirect', api: 'moving' });
     expect(reached).toHaveLength(0);
+  });
+});
+
+describe('two instances on Redis', () => {
+  let redis: RedisServer;
+  let stack: Stack<Api>;
+  let b: Awaited<ReturnType<Stack<Api>['addInstance']>>;
+  beforeAll(async () => {
+    redis = await startRedis();
+    stack = await startStack(server, { reports: 'exchange', env: { REDIS_URL: redis.url } });
+    b = await stack.addInstance();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await stack?.close();
+    await redis?.stop();
+  });
+
+  it('make one exchange per session and API under 40 concurrent calls spread over both, all answered with that one token', async () => {
+    const browser = await signedIn(stack);
+    const seen = stack.reports?.api.tokensSeen.size ?? 0;
+    const calls = Array.from({ length: 40 }, (_, i) => remote(i % 2 ? b : stack, browser, 'reports/whoami'));
+    const statuses = await Promise.all(calls.map(async (response) => (await response).status));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    const logged = [...stack.logs, ...b.logs].filter((line) => line.includes('"downstream.token"')).length;
+    expect(logged).toBe(1);
+    expect((stack.reports?.api.tokensSeen.size ?? 0) - seen).toBe(1);
+    // The token is in the shared session: either instance uses it later without a grant.
+    expect((await remote(b, browser, 'reports/summaries')).status).toBe(200);
+    expect([...stack.logs, ...b.logs].filter((line) => line.includes('"downstream.token"')).length).toBe(1);
   });
 });
