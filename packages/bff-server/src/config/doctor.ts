@@ -8,6 +8,7 @@ import { CLOCK_TOLERANCE_SECONDS } from '../oidc/token-verifier.js';
 import { isLoopbackHost } from './topology.js';
 import { directoryFindings, introspectionFindings } from './doctor-authz.js';
 import { redisFindings } from './doctor-redis.js';
+import { downstreamFindings } from './doctor-downstream.js';
 import { fapi2Findings } from './doctor-fapi2.js';
 import { TRUST_PROXY_FIX, trustProxyRisk } from './trust-proxy.js';
 
@@ -233,6 +234,7 @@ export async function diagnose(settings: BffOptions | Env, options: { fetch?: ty
     ...(await redisFindings(config)),
     ...(await directoryFindings(config)),
     ...(await introspectionFindings(config)),
+    ...(await downstreamFindings(config, options)),
   ];
 }
 
