@@ -3,6 +3,8 @@ import { loadConfig, type Env } from '@bff/server';
 import { ChildServer } from './child-server.js';
 import type { IdpCounts, IdpServerOptions } from './servers/idp.js';
 import type { EocServerOptions } from './servers/eoc.js';
+import type { ReportsServerOptions } from './servers/reports.js';
+import { DEV_REPORTS } from '@bff/dev-api';
 
 /** The front origin every request claims to come from; nothing listens there. */
 export const FRONT = 'http://localhost:4399';
@@ -27,6 +29,8 @@ export interface BenchStack {
   /** A real redis-server for the servers that keep sessions in Redis. */
   readonly redisUrl: string;
   readonly eoc: EocServerOptions;
+  /** The dev reports API the remote-proxy runs forward to (`DOWNSTREAM_APIS` of the API), and a token for it. */
+  readonly reports: { readonly url: string; readonly issuer: string; token(): Promise<string> };
   /** Requests the IdP received so far, by path. */
   idpRequests(): Promise<Readonly<Record<string, number>>>;
   close(): Promise<void>;
@@ -34,8 +38,9 @@ export interface BenchStack {
 
 /** Starts the development IdP in its own child, with our API and express-openid-connect registered as clients. */
 export async function startBenchStack(): Promise<BenchStack> {
-  const [idpPort, apiPort, eocPort] = [await freePort(), await freePort(), await freePort()];
+  const [idpPort, apiPort, eocPort, reportsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const idpUrl = `http://localhost:${idpPort}`;
+  const reportsUrl = `http://localhost:${reportsPort}`;
   const apiEnv: Env = {
     NODE_ENV: 'production',
     OIDC_ISSUER: idpUrl,
@@ -46,6 +51,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     // Load tests send thousands of calls a second from one session: the per-session limits are off here, explicitly.
     RATE_LIMIT_CALLS_PER_MINUTE: '0',
     RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+    DOWNSTREAM_APIS: JSON.stringify({ reports: { baseUrl: reportsUrl, token: 'exchange', audience: DEV_REPORTS.audience, scopes: [DEV_REPORTS.scope] } }),
   };
   const config = loadConfig(apiEnv);
   const eoc: EocServerOptions = {
@@ -67,6 +73,13 @@ export async function startBenchStack(): Promise<BenchStack> {
   };
   const idp = await ChildServer.start('dev IdP', 'servers/idp.ts', idpOptions);
   const redis = await startRedis();
+  const reports = await ChildServer.start('reports API', 'servers/reports.ts', { port: reportsPort, issuer: idpUrl } satisfies ReportsServerOptions, {
+    env: { NODE_ENV: 'production' },
+  });
+  const reportsToken = async () => (await idp.request<{ token: string }>('reportsToken')).token;
+  // Its one JWKS fetch happens now, not inside the first measured run (which counts the API's fetches).
+  const warm = await fetch(`${reportsUrl}/summaries`, { headers: { authorization: `Bearer ${await reportsToken()}` } });
+  if (warm.status !== 200) throw new Error(`the reports API answered ${warm.status} to a valid token`);
   return {
     idpUrl,
     apiPort,
@@ -74,9 +87,11 @@ export async function startBenchStack(): Promise<BenchStack> {
     apiCookieName: config.cookie.name,
     eoc,
     redisUrl: redis.url,
+    reports: { url: reportsUrl, issuer: idpUrl, token: reportsToken },
     idpRequests: async () => (await idp.request<IdpCounts>('counts')).byPath,
     close: async () => {
       await idp.stop();
+      await reports.stop();
       await redis.stop();
     },
   };

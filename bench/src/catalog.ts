@@ -1,5 +1,5 @@
 /** How a server is signed in to before its load. */
-export type AuthKind = 'none' | 'bff' | 'express-openid-connect';
+export type AuthKind = 'none' | 'bff' | 'express-openid-connect' | 'reports-token';
 
 /** One server the bench can measure. */
 export interface ServerSpec {
@@ -48,6 +48,23 @@ export const SERVERS: readonly ServerSpec[] = [
     childOptions: { publicMe: true },
   },
   { id: 'guarded-batch', label: 'our batch me+chat.history+analytics', entry: 'servers/bff.ts', auth: 'bff', path: BATCH_PATH, experiment: false },
+  {
+    id: 'remote-proxy',
+    label: 'our remote-API proxy → reports API',
+    entry: 'servers/bff.ts',
+    auth: 'bff',
+    path: '/api/remote/reports/summaries',
+    experiment: false,
+  },
+  {
+    id: 'bare-proxy',
+    label: 'bare reverse proxy (no auth) → reports API',
+    entry: 'servers/bare-proxy.ts',
+    auth: 'reports-token',
+    path: '/summaries',
+    experiment: false,
+  },
+  { id: 'reports-direct', label: 'reports API called directly', entry: 'servers/reports.ts', auth: 'reports-token', path: '/summaries', experiment: false },
   {
     id: 'express-openid-connect',
     label: 'express-openid-connect 3.4',

@@ -73,6 +73,9 @@ function baseOptions(spec: ServerSpec, stack: BenchStack): object {
       return stack.eoc;
     case 'none':
       return { front: FRONT };
+    case 'reports-token':
+      // The bare proxy forwards to the stack's reports API; a measured reports API verifies against the same IdP.
+      return { upstream: stack.reports.url, issuer: stack.reports.issuer };
   }
 }
 
@@ -85,8 +88,14 @@ export async function sessionCookie(spec: ServerSpec, stack: BenchStack, port: n
       // Large sessions are split into appSession.0, appSession.1, ...
       return signIn(`${stack.eoc.baseUrl}/login`, USER, (name) => name === 'appSession' || name.startsWith('appSession.'));
     case 'none':
+    case 'reports-token':
       return DECOY_COOKIE;
   }
+}
+
+/** The `Authorization` header of runs that call the reports API without the BFF: a real token of the IdP for it. */
+export async function bearerFor(spec: ServerSpec, stack: BenchStack): Promise<string | undefined> {
+  return spec.auth === 'reports-token' ? `Bearer ${await stack.reports.token()}` : undefined;
 }
 
 async function probe(spec: ServerSpec, url: string, headers: Record<string, string>): Promise<void> {
@@ -102,10 +111,10 @@ async function probe(spec: ServerSpec, url: string, headers: Record<string, stri
  * CSRF header, the session cookie. Sent to the loopback address (no resolver in
  * the loop) with the Host the API is configured for.
  */
-export function loadTarget(spec: ServerSpec, port: number, cookie: string): { url: string; headers: Record<string, string> } {
+export function loadTarget(spec: ServerSpec, port: number, cookie: string, authorization?: string): { url: string; headers: Record<string, string> } {
   return {
     url: `http://127.0.0.1:${port}${spec.path}`,
-    headers: { host: `localhost:${port}`, origin: FRONT, 'x-csrf': '1', cookie, accept: 'application/json' },
+    headers: { host: `localhost:${port}`, origin: FRONT, 'x-csrf': '1', cookie, accept: 'application/json', ...(authorization ? { authorization } : {}) },
   };
 }
 
@@ -154,7 +163,7 @@ export async function measureOnce(spec: ServerSpec, round: number, stack: BenchS
     const signInStarted = performance.now();
     const cookie = await sessionCookie(spec, stack, server.port);
     const signInMs = performance.now() - signInStarted;
-    const { url, headers } = loadTarget(spec, server.port, cookie);
+    const { url, headers } = loadTarget(spec, server.port, cookie, await bearerFor(spec, stack));
     await probe(spec, url, headers);
 
     const request = { url, headers, connections: settings.connections };

@@ -102,8 +102,17 @@ export function evaluateTargets(specs: readonly ServerSpec[], summaries: readonl
           verdict: apiRuns.every((r) => r.jwksFetches === 1) ? 'PASS' : 'FAIL',
         }
       : { target: 'exactly one JWKS fetch per API process', measured: 'not measured', verdict: 'n/a' },
+    ratio('remote-API proxy ≥ 0.8× a bare reverse proxy (no auth), same reports API', 'remote-proxy', 'bare-proxy', 0.8),
+    p99Ratio('p99 remote-API proxy ≤ 1.3× bare reverse proxy p99', get('remote-proxy'), get('bare-proxy'), 1.3),
     { target: 'zero errors / non-2xx', measured: `${failed}`, verdict: failed === 0 ? 'PASS' : 'FAIL' },
   ];
+}
+
+/** `a`'s p99 latency against `b`'s, at most `max` times it. */
+function p99Ratio(target: string, a: ServerSummary | undefined, b: ServerSummary | undefined, max: number): TargetResult {
+  if (!a || !b) return { target, measured: 'not measured', verdict: 'n/a' };
+  const value = a.p99Ms / b.p99Ms;
+  return { target, measured: `${a.p99Ms.toFixed(2)} ms vs ${b.p99Ms.toFixed(2)} ms (${value.toFixed(2)}×)`, verdict: value <= max ? 'PASS' : 'FAIL' };
 }
 
 /** What authentication costs: guarded `me` against a public `me` on the same mount, in server CPU per request. */

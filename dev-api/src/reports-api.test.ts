@@ -18,7 +18,7 @@ describe('the dev reports API, with tokens the dev IdP issues', () => {
   let api: ReportsApi;
   let apiUrl: string;
   /** A token of the real dev IdP for this resource, as its token endpoint would issue it. */
-  let issue: (resource: string, scope: string) => Promise<string>;
+  let issue: (target: string) => Promise<string>;
 
   beforeAll(async () => {
     idpServer = createServer();
@@ -32,7 +32,10 @@ describe('the dev reports API, with tokens the dev IdP issues', () => {
           clientSecret: 'secret',
           redirectUris: ['http://localhost:3000/api/callback'],
           postLogoutRedirectUris: [],
-          downstream: [{ target: DEV_REPORTS.audience, scopes: [DEV_REPORTS.scope] }],
+          downstream: [
+            { target: DEV_REPORTS.audience, scopes: [DEV_REPORTS.scope] },
+            { target: 'urn:bff:other', scopes: [DEV_REPORTS.scope] },
+          ],
         },
       ],
     });
@@ -40,20 +43,7 @@ describe('the dev reports API, with tokens the dev IdP issues', () => {
     api = createReportsApi({ issuer, audience: DEV_REPORTS.audience, scope: DEV_REPORTS.scope });
     apiServer = createServer(api.handler);
     apiUrl = await listen(apiServer);
-    const { provider } = idp;
-    const client = await provider.Client.find(CLIENT);
-    if (!client) throw new Error('no client');
-    issue = async (resource, scope) => {
-      const token = new provider.AccessToken({ accountId: 'alice', client, scope } as never);
-      const info = resource === DEV_REPORTS.audience ? { scope: DEV_REPORTS.scope } : { scope: 'api' };
-      token.resourceServer = new provider.ResourceServer(resource, {
-        ...info,
-        audience: resource,
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'RS256' } },
-      } as never);
-      return token.save();
-    };
+    issue = (target) => idp.issueDownstreamToken({ clientId: CLIENT, accountId: 'alice', target });
   });
   afterAll(async () => {
     apiServer?.close();
@@ -64,7 +54,7 @@ describe('the dev reports API, with tokens the dev IdP issues', () => {
     fetch(`${apiUrl}${path}`, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
 
   it('answers /whoami from the verified token, with the names (never the values) of the headers it received', async () => {
-    const token = await issue(DEV_REPORTS.audience, DEV_REPORTS.scope);
+    const token = await issue(DEV_REPORTS.audience);
     const response = await get('/whoami', token, { 'x-probe': 'secret-value' });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { sub: string; aud: string; scope: string; headers: string[] };
@@ -73,8 +63,9 @@ describe('the dev reports API, with tokens the dev IdP issues', () => {
     expect(JSON.stringify(body)).not.toContain('secret-value');
   });
 
-  it('refuses no token, a token for another audience (the BFF’s own) and a made-up one with 401 invalid_token', async () => {
-    for (const token of [undefined, await issue('urn:bff:api', 'api'), 'not-a-token']) {
+  it('refuses no token, a token for another audience and a made-up one with 401 invalid_token', async () => {
+    const other = await issue('urn:bff:other');
+    for (const token of [undefined, other, 'not-a-token']) {
       const response = await get('/summaries', token);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
@@ -82,7 +73,7 @@ describe('the dev reports API, with tokens the dev IdP issues', () => {
   });
 
   it('refuses tokens issued before a cut-off, as after a revocation', async () => {
-    const token = await issue(DEV_REPORTS.audience, DEV_REPORTS.scope);
+    const token = await issue(DEV_REPORTS.audience);
     expect((await get('/summaries', token)).status).toBe(200);
     api.refuseTokensIssuedBefore(Math.floor(Date.now() / 1000) + 10);
     expect((await get('/summaries', token)).status).toBe(401);
@@ -90,7 +81,7 @@ describe('the dev reports API, with tokens the dev IdP issues', () => {
   });
 
   it('serves the summaries, one summary, and a 404 for an unknown one', async () => {
-    const token = await issue(DEV_REPORTS.audience, DEV_REPORTS.scope);
+    const token = await issue(DEV_REPORTS.audience);
     const list = (await (await get('/summaries', token)).json()) as { owner: string; summaries: unknown[] };
     expect(list.owner).toBe('alice');
     expect(list.summaries).toHaveLength(3);

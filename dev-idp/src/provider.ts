@@ -66,6 +66,12 @@ export interface DevIdp {
   readonly provider: Provider;
   /** Node request handler serving the provider and its login pages. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * A JWT access token for one of a client's registered downstream APIs, exactly as the token
+   * endpoint would issue it after an exchange: for the reports API's own tests and the benchmark,
+   * which call that API without a sign-in.
+   */
+  issueDownstreamToken(options: { readonly clientId: string; readonly accountId: string; readonly target: string }): Promise<string>;
 }
 
 const RESOURCE_SCOPE = 'api';
@@ -301,7 +307,16 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     });
   };
 
-  return { issuer: options.issuer, provider, handler };
+  const issueDownstreamToken: DevIdp['issueDownstreamToken'] = async ({ clientId, accountId, target }) => {
+    const client = await provider.Client.find(clientId);
+    const scopes = downstream.get(target);
+    if (!client || !scopes) throw new TypeError(`${target} is not a downstream API registered for ${clientId}`);
+    const token = new provider.AccessToken({ accountId, client, gty: 'token-exchange', scope: [...scopes].join(' ') || undefined } as never);
+    token.resourceServer = new provider.ResourceServer(target, downstreamServer(target) as never);
+    return token.save();
+  };
+
+  return { issuer: options.issuer, provider, handler, issueDownstreamToken };
 }
 
 /** What one of this IdP's own access tokens says, once checked. */

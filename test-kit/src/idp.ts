@@ -1,11 +1,13 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { createDevIdp, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
+import { createDevIdp, type DevIdp, type DevIdpClient, type DevIdpOptions } from '@bff/dev-idp';
 
 /** The development IdP as tests and the benchmark run it, and the paths it was asked for. */
 export interface TestIdp {
   readonly handler: RequestListener;
   /** Requests received, by path, in order. */
   readonly requests: string[];
+  /** See {@link DevIdp.issueDownstreamToken}. */
+  readonly issueDownstreamToken: DevIdp['issueDownstreamToken'];
 }
 
 /**
@@ -22,6 +24,7 @@ export async function createTestIdp(
   const requests: string[] = [];
   return {
     requests,
+    issueDownstreamToken: idp.issueDownstreamToken,
     handler: (req: IncomingMessage, res: ServerResponse) => {
       requests.push(new URL(req.url ?? '/', options.issuer).pathname);
       idp.handler(req, res);

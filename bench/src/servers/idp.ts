@@ -37,4 +37,12 @@ function counts(): IdpCounts {
   return { byPath };
 }
 
-await serve(idp.handler, { port: options.port, extra: { counts } });
+const config = loadConfig(options.apiEnv);
+/** A token for the reports API, for the runs that call it without the BFF (directly, or through the bare proxy). */
+const reportsToken = async () => {
+  const [api] = config.downstream;
+  if (!api) throw new Error('no downstream API configured');
+  return { token: await idp.issueDownstreamToken({ clientId: config.oidc.clientId, accountId: 'alice', target: api.audience ?? api.resource ?? '' }) };
+};
+
+await serve(idp.handler, { port: options.port, extra: { counts, reportsToken } });

@@ -45,7 +45,7 @@ describe('App shell', () => {
     const { el } = await render();
 
     expect(el.querySelector('[data-testid=header-user]')?.textContent).toContain('Alice Analyst');
-    expect([...el.querySelectorAll('nav a')].map((a) => a.textContent?.trim())).toEqual(['Home', 'Chat', 'Analytics', 'Profile']);
+    expect([...el.querySelectorAll('nav a')].map((a) => a.textContent?.trim())).toEqual(['Home', 'Chat', 'Analytics', 'Reports', 'Profile']);
     (el.querySelector('[data-testid=header-sign-out]') as HTMLButtonElement).click();
     expect(location.assigned).toEqual([ALICE.logoutUrl]);
   });
@@ -54,7 +54,7 @@ describe('App shell', () => {
     trpc.me.query.mockResolvedValue(BOB);
     const { el } = await render();
 
-    expect([...el.querySelectorAll('nav a')].map((a) => a.textContent?.trim())).toEqual(['Home', 'Chat', 'Profile']);
+    expect([...el.querySelectorAll('nav a')].map((a) => a.textContent?.trim())).toEqual(['Home', 'Chat', 'Reports', 'Profile']);
   });
 
   it('shows a sign-in button and no navigation when signed out', async () => {

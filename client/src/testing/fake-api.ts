@@ -1,5 +1,5 @@
 import type { AppRouter } from '@bff/server/router';
-import type { AnalyticsOutput, ChatMessage } from '@bff/shared';
+import type { AnalyticsOutput, ChatMessage, ReportsOverview } from '@bff/shared';
 import type { DeviceSession, MeOutput } from '@oidc-bff/protocol';
 import { networkError } from '@oidc-bff/angular/testing';
 import type { TRPCClientError } from '@trpc/client';
@@ -18,6 +18,7 @@ export interface FakeTrpc {
     readonly onMessage: FakeSubscription<ChatMessage>;
   };
   readonly analytics: { readonly query: Mock<() => Promise<AnalyticsOutput>> };
+  readonly reports: { readonly overview: { readonly query: Mock<() => Promise<ReportsOverview>> } };
   readonly sessions: {
     readonly list: { readonly query: Mock<() => Promise<DeviceSession[]>> };
     readonly revoke: { readonly mutate: Mock<(input: { id: string }) => Promise<{ ended: number }>> };
@@ -35,6 +36,7 @@ export function createFakeTrpc(): FakeTrpc {
       onMessage: new FakeSubscription<ChatMessage>(),
     },
     analytics: { query: vi.fn(unexpected('analytics')) },
+    reports: { overview: { query: vi.fn(unexpected('reports.overview')) } },
     sessions: {
       list: { query: vi.fn(unexpected('sessions.list')) },
       revoke: { mutate: vi.fn(unexpected('sessions.revoke')) },

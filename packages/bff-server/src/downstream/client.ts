@@ -1,7 +1,7 @@
 import { DownstreamFailedError, DownstreamUnavailableError } from '../errors.js';
 import type { DownstreamApiConfig } from '../options/downstream.js';
 import type { SessionData } from '../session/store.js';
-import { sendDownstream } from './call.js';
+import { sendDownstream, type DownstreamAnswer } from './call.js';
 import { resolveTarget } from './target.js';
 import type { DownstreamTokens } from './tokens.js';
 
@@ -46,32 +46,31 @@ export function downstreamClient(tokens: DownstreamTokens, session: SessionData,
     const url = resolveTarget(api.baseUrl, path);
     if (!url) throw new TypeError(`"${path.slice(0, 80)}" is not a path under the "${api.name}" API's base URL`);
     for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.append(name, String(value));
-    const headers = new Headers({ accept: 'application/json' });
+    const headers: Record<string, string> = { accept: 'application/json' };
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       if (RESERVED_HEADERS.has(name.toLowerCase())) throw new TypeError(`the "${name}" header is set by the BFF`);
-      headers.set(name, value);
+      headers[name.toLowerCase()] = value;
     }
     let body: Uint8Array | undefined;
     if (options.body !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = new TextEncoder().encode(JSON.stringify(options.body));
+      headers['content-type'] = 'application/json';
+      body = Buffer.from(JSON.stringify(options.body));
     }
-    const { response, settle } = await sendDownstream(tokens, session, api, { method, url, headers, body });
+    const answer = await sendDownstream(tokens, session, api, { method, url, headers, body });
     try {
-      if (response.status === 502 || response.status === 503 || response.status === 504) throw new DownstreamUnavailableError(api.name);
-      if (response.status < 200 || response.status >= 300) throw new DownstreamFailedError(api.name, response.status);
-      const text = await readBounded(response, api);
-      if (response.status === 204 || text === '') return parseWith(options.schema, undefined, api);
+      if (answer.status === 502 || answer.status === 503 || answer.status === 504) throw new DownstreamUnavailableError(api.name);
+      if (answer.status < 200 || answer.status >= 300) throw new DownstreamFailedError(api.name, answer.status);
+      const text = await readBounded(answer, api);
+      if (answer.status === 204 || text === '') return parseWith(options.schema, undefined, api);
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch (error) {
-        throw new DownstreamFailedError(api.name, response.status, { cause: error });
+        throw new DownstreamFailedError(api.name, answer.status, { cause: error });
       }
       return parseWith(options.schema, value, api);
     } finally {
-      settle();
-      if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
+      answer.body.destroy();
     }
   };
   return {
@@ -94,25 +93,18 @@ function parseWith<T>(schema: Parser<T> | undefined, value: unknown, api: Downst
 }
 
 /** The answer's body as text, refused beyond the API's `maxBodyBytes`. */
-async function readBounded(response: Response, api: DownstreamApiConfig): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+async function readBounded(answer: DownstreamAnswer, api: DownstreamApiConfig): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  for (;;) {
-    let chunk;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      throw new DownstreamUnavailableError(api.name, { cause: error });
+  try {
+    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > api.maxBodyBytes) throw new DownstreamFailedError(api.name, answer.status);
+      chunks.push(chunk);
     }
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
-    if (size > api.maxBodyBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new DownstreamFailedError(api.name, response.status);
-    }
-    chunks.push(chunk.value);
+  } catch (error) {
+    if (error instanceof DownstreamFailedError) throw error;
+    throw new DownstreamUnavailableError(api.name, { cause: error });
   }
   return Buffer.concat(chunks).toString('utf8');
 }

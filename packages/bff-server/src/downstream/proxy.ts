@@ -1,5 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { parse as parseCookies } from 'cookie';
 import cors from 'cors';
 import { API_PATHS, CSRF_HEADER } from '@oidc-bff/protocol';
@@ -68,7 +67,8 @@ export function createRemoteProxy(options: RemoteProxyOptions): { readonly liste
   const { services, tokens, allowedOrigins } = options;
   const apis = new Map(options.apis.map((api) => [api.name, api]));
   const prefix = `${API_PATHS.remote}/`;
-  const streams = new Set<AbortController>();
+  /** How to end each answer being streamed (on `endStreams`). */
+  const streams = new Set<() => void>();
   const corsMiddleware = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin) ? origin : false),
     credentials: true,
@@ -144,47 +144,46 @@ export function createRemoteProxy(options: RemoteProxyOptions): { readonly liste
         return;
       }
     }
-    const headers = new Headers();
+    const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = req.headers[name];
-      if (typeof value === 'string') headers.set(name, value);
+      if (typeof value === 'string') headers[name] = value;
     }
-    const left = new AbortController();
-    res.once('close', () => left.abort());
 
-    const { response, settle } = await sendDownstream(tokens, auth.session, api, { method, url: target, headers, body, signal: left.signal });
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && response.status !== 304 && !sameApi(location, target, api)) {
+    const answer = await sendDownstream(tokens, auth.session, api, { method, url: target, headers, body });
+    const { body: source } = answer;
+    // The browser left: the API's answer is not read any further.
+    const left = () => source.destroy();
+    res.once('close', left);
+    const location = answer.header('location');
+    if (answer.status >= 300 && answer.status < 400 && answer.status !== 304 && !sameApi(location, target, api)) {
       // A redirect elsewhere is not followed (the token stays with the API) and not passed on (it may name an internal host).
-      settle();
-      await response.body?.cancel().catch(() => undefined);
-      services.logger.warn('downstream.redirect_refused', { api: api.name, status: response.status });
+      source.destroy();
+      services.logger.warn('downstream.redirect_refused', { api: api.name, status: answer.status });
       problem(res, 502, 'downstream_redirect', 'The API answered with a redirect elsewhere.', { api: api.name });
       return;
     }
     const out: Record<string, string> = { 'cache-control': 'no-store' };
     for (const name of FORWARDED_RESPONSE_HEADERS) {
-      const value = response.headers.get(name);
-      if (value !== null) out[name] = name === 'location' ? browserLocation(value, target, api) : value;
+      const value = answer.header(name);
+      if (value !== undefined) out[name] = name === 'location' ? browserLocation(value, target, api) : value;
     }
-    const eventStream = (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
-    if (eventStream) {
-      out['x-accel-buffering'] = 'no';
-      settle();
-    }
-    res.writeHead(response.status, out);
-    if (!response.body || method === 'HEAD') {
-      settle();
+    const eventStream = (answer.header('content-type') ?? '').startsWith('text/event-stream');
+    if (eventStream) out['x-accel-buffering'] = 'no';
+    res.writeHead(answer.status, out);
+    if (method === 'HEAD') {
+      source.destroy();
       res.end();
       return;
     }
-    const stream = new AbortController();
-    streams.add(stream);
-    const lifetime = eventStream ? setTimeout(() => stream.abort(), options.maxStreamSeconds * 1000) : undefined;
+    let ended = false;
+    const end = () => {
+      ended = true;
+      source.destroy();
+    };
+    streams.add(end);
+    const lifetime = eventStream ? setTimeout(end, options.maxStreamSeconds * 1000) : undefined;
     let sent = 0;
-    const source = Readable.fromWeb(response.body as never);
-    const stop = () => source.destroy();
-    stream.signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         sent += chunk.byteLength;
@@ -193,17 +192,18 @@ export function createRemoteProxy(options: RemoteProxyOptions): { readonly liste
           res.destroy();
           return;
         }
-        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+        if (!res.write(chunk) && !res.destroyed) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
       }
+      // Ended on our side (its lifetime, a shutdown) or by the API: either way the answer is complete.
       res.end();
     } catch {
-      // The browser left, the stream's lifetime ended, or the API broke off: the answer ends here.
-      if (stream.signal.aborted && !res.destroyed) res.end();
+      // The browser left, or the API broke off or fell silent past its timeout.
+      if (ended && !res.destroyed) res.end();
       else res.destroy();
     } finally {
-      settle();
       clearTimeout(lifetime);
-      streams.delete(stream);
+      streams.delete(end);
+      res.off('close', left);
     }
   };
 
@@ -234,13 +234,13 @@ export function createRemoteProxy(options: RemoteProxyOptions): { readonly liste
       });
     },
     endStreams: () => {
-      for (const stream of streams) stream.abort();
+      for (const end of streams) end();
     },
   };
 }
 
 /** Whether a redirect's `Location` stays under the API's base URL. */
-function sameApi(location: string | null, from: URL, api: DownstreamApiConfig): boolean {
+function sameApi(location: string | undefined, from: URL, api: DownstreamApiConfig): boolean {
   if (!location) return false;
   let to: URL;
   try {
