@@ -34,7 +34,9 @@ function configIssues(issue: z.core.$ZodIssue, options: object, source: OptionsS
     const section = formatPath(issue.path);
     return issue.keys.map((key) => {
       const path = formatPath([...issue.path, key]);
-      return { path, variable: undefined, setting: path, message: `is not an option${section ? ` of ${section}` : ''}.` };
+      // Inside a variable's value (a key in DOWNSTREAM_APIS' JSON), that variable holds it.
+      const variable = issue.path.length > 0 ? source?.variableOf([...issue.path, key], options) : undefined;
+      return { path, variable, setting: variable ? `${variable} (${path})` : path, message: `is not an option${section ? ` of ${section}` : ''}.` };
     });
   }
   const path = formatPath(issue.path) || 'options';
