@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, createRemoteJWKSet, EmbeddedJWK, jwtVerify, type JWTPayload } from 'jose';
 
 export interface ReportsApiOptions {
   /** The identity provider whose tokens the API accepts (its JWKS is found through discovery). */
@@ -10,7 +11,10 @@ export interface ReportsApiOptions {
   readonly scope: string;
   /** Signature algorithms accepted. */
   readonly algorithms?: readonly string[];
-  /** FAPI 2.0: only DPoP-bound tokens (`cnf.jkt`) are accepted. */
+  /**
+   * FAPI 2.0: only DPoP-bound tokens (`cnf.jkt`), each with a proof of its key for this very
+   * request (RFC 9449 §7: `DPoP` scheme, `htm`, `htu`, `ath`, a fresh `jti`).
+   */
   readonly requireBoundTokens?: boolean;
 }
 
@@ -61,9 +65,31 @@ export function createReportsApi(options: ReportsApiOptions): ReportsApi {
     return jwks;
   };
 
+  const proofsSeen = new Set<string>();
+  /** RFC 9449 §4.3: the proof is a JWT of this key, for this method and URL, this token, and recent. */
+  const proofMatches = async (req: IncomingMessage, token: string, jkt: unknown): Promise<boolean> => {
+    const proof = req.headers['dpop'];
+    if (typeof proof !== 'string' || typeof jkt !== 'string') return false;
+    try {
+      const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', maxTokenAge: 60, clockTolerance: 5 });
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      if (payload['htm'] !== req.method || payload['htu'] !== `${url.origin}${url.pathname}`) return false;
+      if (payload['ath'] !== createHash('sha256').update(token).digest('base64url')) return false;
+      if (!protectedHeader.jwk || (await calculateJwkThumbprint(protectedHeader.jwk)) !== jkt) return false;
+      const jti = typeof payload.jti === 'string' ? payload.jti : '';
+      if (!jti || proofsSeen.has(jti)) return false;
+      proofsSeen.add(jti);
+      if (proofsSeen.size > 10_000) proofsSeen.clear();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   const verify = async (req: IncomingMessage): Promise<JWTPayload | 'invalid_token' | 'insufficient_scope'> => {
     const [scheme = '', token = ''] = (req.headers.authorization ?? '').split(' ');
     if (!/^(bearer|dpop)$/i.test(scheme) || !token) return 'invalid_token';
+    if (options.requireBoundTokens && !/^dpop$/i.test(scheme)) return 'invalid_token';
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, await keys(), {
@@ -75,7 +101,7 @@ export function createReportsApi(options: ReportsApiOptions): ReportsApi {
       return 'invalid_token';
     }
     if ((payload.iat ?? 0) < notBefore) return 'invalid_token';
-    if (options.requireBoundTokens && !(payload['cnf'] as { jkt?: unknown } | undefined)?.jkt) return 'invalid_token';
+    if (options.requireBoundTokens && !(await proofMatches(req, token, (payload['cnf'] as { jkt?: unknown } | undefined)?.jkt))) return 'invalid_token';
     const scopes = typeof payload['scope'] === 'string' ? payload['scope'].split(' ') : [];
     if (!scopes.includes(options.scope)) return 'insufficient_scope';
     tokensSeen.add(token);
@@ -86,7 +112,8 @@ export function createReportsApi(options: ReportsApiOptions): ReportsApi {
     const { pathname } = new URL(req.url ?? '/', 'http://reports');
     const claims = await verify(req);
     if (typeof claims === 'string') {
-      res.writeHead(claims === 'invalid_token' ? 401 : 403, { 'www-authenticate': `Bearer error="${claims}"`, 'cache-control': 'no-store' }).end();
+      const scheme = options.requireBoundTokens ? 'DPoP algs="ES256 PS256",' : 'Bearer';
+      res.writeHead(claims === 'invalid_token' ? 401 : 403, { 'www-authenticate': `${scheme} error="${claims}"`, 'cache-control': 'no-store' }).end();
       return;
     }
     if (req.method !== 'GET') {
@@ -99,6 +126,8 @@ export function createReportsApi(options: ReportsApiOptions): ReportsApi {
         aud: claims.aud,
         scope: claims['scope'],
         acr: claims['acr'] ?? null,
+        /** Bound to a DPoP key (`cnf.jkt`), whose proof came with the call. */
+        bound: typeof (claims['cnf'] as { jkt?: unknown } | undefined)?.jkt === 'string',
         headers: Object.keys(req.headers).sort(),
       });
       return;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import validateDpop, { checkDpopReplay } from 'oidc-provider/lib/helpers/validate_dpop.js';
 import { authenticate, DEMO_ACCOUNTS, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
 import { loginPage, logoutPage, messagePage } from './pages.js';
 import type { DevIdpAccessTokenFormat, DevIdpClaims, DevIdpGroupClaims, DevIdpLogoutReturn, DevIdpProfile, DevIdpUserinfoSub } from './settings.js';
@@ -390,8 +391,15 @@ function tokenExchange(
     const asked = typeof params['scope'] === 'string' ? params['scope'].split(' ').filter(Boolean) : [...allowed];
     const scope = asked.filter((item) => allowed.has(item));
     if (asked.length > 0 && scope.length === 0) throw new errors.InvalidScope('none of the requested scopes is offered by this audience', asked.join(' '));
+    // A proof of the client's DPoP key binds the new token to it (RFC 9449 §5), as for the built-in grants.
+    const dPoP = await validateDpop(provider, ctx);
+    if (!dPoP && client.metadata()['dpop_bound_access_tokens'] === true) throw new errors.InvalidGrant('DPoP proof required');
     // No grant backs an exchanged token: it lives until it expires, like the token it came from.
     const token = new provider.AccessToken({ accountId: subject.sub, client, gty: 'token-exchange', scope: scope.join(' ') || undefined } as never);
+    if (dPoP) {
+      await checkDpopReplay(provider, ctx, dPoP, client.clientId);
+      token.setThumbprint('jkt', dPoP.thumbprint);
+    }
     token.resourceServer = new provider.ResourceServer(target, settings.server(target) as never);
     if (subject.acr) token.extra = { acr: subject.acr };
     const value = await token.save();

@@ -126,8 +126,10 @@ async function listen(server: Server, port = 0): Promise<number> {
 }
 
 /** The reports API on a free port, and the DOWNSTREAM_APIS that names it `reports`. */
-async function startReports(issuer: string, token: NonNullable<StackOptions['reports']>): Promise<{ env: Env; handle: StackReports }> {
+async function startReports(issuer: string, token: NonNullable<StackOptions['reports']>, fapi2: boolean): Promise<{ env: Env; handle: StackReports }> {
   const api = createReportsApi({
+    // In the FAPI 2.0 profile the reports API takes DPoP-bound tokens only, each with its proof.
+    requireBoundTokens: fapi2,
     issuer,
     audience: token === 'session' ? DEV_DEFAULTS.OIDC_AUDIENCE : DEV_REPORTS.audience,
     scope: token === 'session' ? 'api' : DEV_REPORTS.scope,
@@ -195,7 +197,7 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
   const keyDir = options.fapi2 ? await mkdtemp(join(tmpdir(), 'bff-fapi2-keys-')) : undefined;
   const keyFiles = keyDir ? writeDevClientKeys(keyDir) : undefined;
   const fapi2Env: Env = keyFiles ? { OIDC_PROFILE: 'fapi2', OIDC_CLIENT_PRIVATE_KEY: keyFiles.clientKey, OIDC_DPOP_PRIVATE_KEY: keyFiles.dpopKey } : {};
-  const reports = options.reports ? await startReports(idpUrl, options.reports) : undefined;
+  const reports = options.reports ? await startReports(idpUrl, options.reports, options.fapi2 === true) : undefined;
   const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...fapi2Env, ...reports?.env, ...options.env };
   const config = server.loadConfig(baseEnv);
   const signingKey = await generateDevSigningKey(options.fapi2 ? 'ES256' : 'RS256');

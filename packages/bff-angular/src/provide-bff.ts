@@ -20,7 +20,6 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import { ServiceStatus, serviceStatusLink } from './api/service-status.js';
 import { BFF_TRPC_CLIENT, createTrpcClient, type BffCompatibleRouter } from './api/trpc-client.js';
 import { Auth } from './auth/auth.js';
-import { RemoteApis } from './api/remote-api.js';
 import { autoLoginLink } from './auth/auto-login-link.js';
 import { LoginFlow } from './auth/login-flow.js';
 import { WindowLocation } from './auth/window-location.js';
@@ -118,7 +117,6 @@ export function bffServiceProviders(routes: BffRoutes): Provider[] {
     { provide: LoginFlow, useFactory: () => new LoginFlow() },
     { provide: ServiceStatus, useFactory: () => new ServiceStatus() },
     { provide: Auth, useFactory: () => new Auth() },
-    { provide: RemoteApis, useFactory: () => new RemoteApis() },
   ];
 }
 

@@ -25,6 +25,7 @@ import { discoveryProbe } from './observability/dependencies.js';
 import { SCRAPE_WORK_TIMEOUT_MS } from './observability/metrics.js';
 import { API_PATHS } from '@oidc-bff/protocol';
 import { DownstreamTokens } from './downstream/tokens.js';
+import { DpopProofs } from './downstream/dpop.js';
 import { createDownstreamService } from './downstream/service.js';
 import { createRemoteProxy } from './downstream/proxy.js';
 
@@ -159,7 +160,13 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     store: state.rateLimitStore,
     logger,
   });
-  const downstreamTokens = new DownstreamTokens({ oidc, sessions, logger, timeoutMs: config.oidc.timeoutMs });
+  const downstreamTokens = new DownstreamTokens({
+    oidc,
+    sessions,
+    logger,
+    timeoutMs: config.oidc.timeoutMs,
+    proofs: config.oidc.fapi2 ? new DpopProofs(config.oidc.fapi2.dpop) : undefined,
+  });
   const downstream = config.downstream.length > 0 ? createDownstreamService(downstreamTokens, config.downstream) : undefined;
   const services = {
     sessions,

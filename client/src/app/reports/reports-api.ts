@@ -1,6 +1,6 @@
-import { Injectable, inject } from '@angular/core';
+import { Injectable } from '@angular/core';
 import type { ReportSummaries, ReportSummary } from '@bff/shared';
-import { RemoteApis } from '@oidc-bff/angular';
+import { injectRemoteApi } from '@oidc-bff/angular';
 
 /**
  * The reports API, called straight from the page through the BFF's remote-API proxy
@@ -8,7 +8,7 @@ import { RemoteApis } from '@oidc-bff/angular';
  */
 @Injectable({ providedIn: 'root' })
 export class ReportsApi {
-  private readonly api = inject(RemoteApis).api('reports');
+  private readonly api = injectRemoteApi('reports');
 
   summaries(signal?: AbortSignal): Promise<ReportSummaries> {
     return this.api.get<ReportSummaries>('/summaries', signal ? { signal } : {});

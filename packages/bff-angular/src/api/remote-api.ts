@@ -54,34 +54,38 @@ export interface RemoteApi {
 const SESSION_REASONS = new Set<AuthFailureReason>(['no_session', 'invalid_session', 'session_expired', 'invalid_token', 'refresh_failed']);
 
 /**
- * The downstream APIs the BFF forwards to (its `DOWNSTREAM_APIS`), by name. Calls carry the
- * session cookie and the anti-forgery header, never a token (the BFF adds the user's token for
- * that API). A session that is over starts sign-in as a failed procedure call does (without
- * loops); an API that cannot be reached is an `unavailable` {@link RemoteApiError}, never a sign-out.
+ * A downstream API the BFF forwards to (its `DOWNSTREAM_APIS`), by name; call it where
+ * `inject` works (a field initialiser, a constructor, a factory). Calls carry the session
+ * cookie and the anti-forgery header, never a token (the BFF adds the user's token for that
+ * API). A session that is over starts sign-in as a failed procedure call does (without
+ * loops); an API that cannot be reached is an `unavailable` {@link RemoteApiError}, never a
+ * sign-out. A function rather than a provider, so that it ships in the lazy chunk of the page
+ * that uses it, not in every app's first download.
  *
  * @example
- * const reports = inject(RemoteApis).api('reports');
- * const summaries = await reports.get('/summaries', { schema: summariesSchema });
- *
- * Provided by `provideBff` (and `provideBffTesting`).
+ * private readonly reports = injectRemoteApi('reports');
+ * const summaries = await this.reports.get('/summaries', { schema: summariesSchema });
  */
-export class RemoteApis {
-  private readonly config = inject(BFF_CONFIG);
-  private readonly flow = inject(LoginFlow);
+export function injectRemoteApi(name: string): RemoteApi {
+  const remote = new RemoteApiClient(inject(BFF_CONFIG).apiUrl, inject(LoginFlow));
+  const call = <T>(method: string, path: string, options: RemoteCallOptions<T> = {}) => remote.call(name, method, path, options);
+  return {
+    get: (path, options) => call('GET', path, options),
+    post: (path, options) => call('POST', path, options),
+    put: (path, options) => call('PUT', path, options),
+    patch: (path, options) => call('PATCH', path, options),
+    delete: (path, options) => call('DELETE', path, options),
+  };
+}
 
-  api(name: string): RemoteApi {
-    const call = <T>(method: string, path: string, options: RemoteCallOptions<T> = {}) => this.call(name, method, path, options);
-    return {
-      get: (path, options) => call('GET', path, options),
-      post: (path, options) => call('POST', path, options),
-      put: (path, options) => call('PUT', path, options),
-      patch: (path, options) => call('PATCH', path, options),
-      delete: (path, options) => call('DELETE', path, options),
-    };
-  }
+class RemoteApiClient {
+  constructor(
+    private readonly apiUrl: string,
+    private readonly flow: Pick<LoginFlow, 'signInOrShowSessionProblem'>,
+  ) {}
 
-  private async call<T>(name: string, method: string, path: string, options: RemoteCallOptions<T>): Promise<T> {
-    const url = new URL(`${this.config.apiUrl}${API_PATHS.remote}/${encodeURIComponent(name)}${path.startsWith('/') ? path : `/${path}`}`);
+  async call<T>(name: string, method: string, path: string, options: RemoteCallOptions<T>): Promise<T> {
+    const url = new URL(`${this.apiUrl}${API_PATHS.remote}/${encodeURIComponent(name)}${path.startsWith('/') ? path : `/${path}`}`);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.append(key, String(value));
     const headers: Record<string, string> = { accept: 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE };
     const init: RequestInit = { method, credentials: 'include', headers, ...(options.signal ? { signal: options.signal } : {}) };

@@ -4,6 +4,7 @@ import { DownstreamUnauthorizedError, DownstreamUnavailableError } from '../erro
 import type { DownstreamApiConfig } from '../options/downstream.js';
 import type { SessionData } from '../session/store.js';
 import type { DownstreamTokens } from './tokens.js';
+import type { DpopProofs } from './dpop.js';
 
 /** One request to a downstream API, before its token is added. */
 export interface DownstreamRequest {
@@ -30,7 +31,7 @@ export interface DownstreamAnswer {
  * timeout. fetch was measured first and cost the remote-API proxy about twice the CPU per call
  * of this (`npm run bench -- --only remote-proxy,bare-proxy`): a Request, a Response, web
  * streams and an AbortSignal per call. On a 401 the token is renewed once and the request sent
- * once more.
+ * once more (and, in the FAPI 2.0 profile, once more with the DPoP nonce the API asked for).
  *
  * @throws {DownstreamUnavailableError} when the API cannot be reached or does not answer in time.
  * @throws {DownstreamUnauthorizedError} when the API refuses the renewed token too (status 401).
@@ -42,27 +43,40 @@ export async function sendDownstream(
   call: DownstreamRequest,
 ): Promise<DownstreamAnswer> {
   let token = await tokens.tokenFor(session, api);
-  for (let attempt = 0; ; attempt++) {
-    const answer = await sendOnce(api, call, token);
+  let nonceRetried = false;
+  for (let renewed = false; ;) {
+    const answer = await sendOnce(api, call, token, tokens.proofs);
     if (answer.status !== 401) return answer;
     answer.body.destroy();
-    if (attempt > 0) throw new DownstreamUnauthorizedError(api.name, 'api_refused');
+    // RFC 9449 §9: the API wants a nonce in the proof; it sent one, which the next proof carries.
+    if (tokens.proofs && !nonceRetried && /use_dpop_nonce/.test(answer.header('www-authenticate') ?? '')) {
+      nonceRetried = true;
+      continue;
+    }
+    if (renewed) throw new DownstreamUnauthorizedError(api.name, 'api_refused');
+    renewed = true;
     token = await tokens.tokenFor(session, api, token);
   }
 }
 
-async function sendOnce(api: DownstreamApiConfig, call: DownstreamRequest, token: string): Promise<DownstreamAnswer> {
+async function sendOnce(api: DownstreamApiConfig, call: DownstreamRequest, token: string, proofs: DpopProofs | undefined): Promise<DownstreamAnswer> {
   const sendsBody = call.body !== undefined && call.method !== 'GET' && call.method !== 'HEAD';
+  // A token bound to the DPoP key travels with a proof for this very request (RFC 9449 §7.1).
+  const authorization = proofs
+    ? { authorization: `DPoP ${token}`, dpop: await proofs.proof(call.method, call.url, token) }
+    : { authorization: `Bearer ${token}` };
   try {
     const { statusCode, headers, body } = await request(call.url, {
       method: call.method as 'GET',
-      headers: { ...call.headers, authorization: `Bearer ${token}` },
+      headers: { ...call.headers, ...authorization },
       ...(sendsBody ? { body: call.body } : {}),
       headersTimeout: api.timeoutMs,
       bodyTimeout: api.timeoutMs,
     });
     // A body that breaks off later (the API went away, or fell silent past the timeout) is the API unavailable.
     body.on('error', () => undefined);
+    const nonce = headers['dpop-nonce'];
+    if (proofs && typeof nonce === 'string') proofs.remember(call.url.origin, nonce);
     return {
       status: statusCode,
       header: (name) => {

@@ -243,3 +243,21 @@ describe('two instances on Redis', () => {
     expect([...stack.logs, ...b.logs].filter((line) => line.includes('"downstream.token"')).length).toBe(1);
   });
 });
+
+describe('in the FAPI 2.0 profile', () => {
+  let stack: Stack<Api>;
+  beforeAll(async () => {
+    stack = await startStack(server, { fapi2: true, reports: 'exchange' });
+  });
+  afterAll(() => stack?.close());
+
+  it('exchanges for a DPoP-bound token and calls the API with a proof of the key for each request', async () => {
+    const browser = await signedIn(stack);
+    for (let call = 0; call < 2; call++) {
+      const response = await remote(stack, browser, 'reports/whoami');
+      expect(response.status).toBe(200);
+      expect(await json(response)).toMatchObject({ sub: 'alice', aud: 'urn:bff:reports', bound: true, headers: expect.arrayContaining(['dpop']) });
+    }
+    expect((await call(stack, browser, 'reports')).status).toBe(200);
+  });
+});

@@ -5,6 +5,7 @@ import type { DownstreamApiConfig } from '../options/downstream.js';
 import type { SessionManager } from '../session/manager.js';
 import type { DownstreamToken, SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
+import type { DpopProofs } from './dpop.js';
 
 /** Renew at most this long before expiry, and never later than 2/3 through the token's life (as the session's own). */
 const MAX_EARLY_RENEWAL_MS = 30_000;
@@ -47,10 +48,17 @@ export class DownstreamTokens {
       /** Bound of one call to the IdP. */
       readonly timeoutMs: number;
       readonly onToken?: (event: DownstreamTokenEvent) => void;
+      /** FAPI 2.0: the key the IdP binds the tokens to; every call with one carries a proof of it. */
+      readonly proofs?: DpopProofs | undefined;
     },
     private readonly now: () => number = Date.now,
   ) {
     this.#leaseMs = Math.max(2000, deps.timeoutMs * 2);
+  }
+
+  /** FAPI 2.0: proofs of the key the tokens are bound to (RFC 9449), for every call that carries one. */
+  get proofs(): DpopProofs | undefined {
+    return this.deps.proofs;
   }
 
   /**

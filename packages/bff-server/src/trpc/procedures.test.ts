@@ -63,7 +63,7 @@ describe('the procedures the machinery exports, through createCaller', () => {
     const bff = createTestBff({ app, hooks: { onCall: ({ ok }) => calls.push(ok) } });
     const caller = createCallerFactory(outages)(await bff.contextFor(alice));
     expect(await codeOf(caller.directory())).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'directory_unavailable' });
-    expect(await codeOf(caller.downstream())).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: undefined });
+    expect(await codeOf(caller.downstream())).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'downstream_unavailable' });
     expect(await codeOf(caller.chosen())).toEqual({ code: 'BAD_GATEWAY', reason: undefined });
     expect(calls).toEqual([false, false, false]);
   });
