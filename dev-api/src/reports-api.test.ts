@@ -6,9 +6,10 @@ import { createReportsApi, DEV_REPORTS, type ReportsApi } from './index.js';
 
 const CLIENT = 'bff-dev';
 
+/** On the dual-stack wildcard, as the test kit listens: no other test's server can hold the same port on one family. */
 async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  return `http://localhost:${(server.address() as AddressInfo).port}`;
 }
 
 describe('the dev reports API, with tokens the dev IdP issues', () => {

@@ -14,5 +14,4 @@ export { LOGIN_ATTEMPT_KEY, LOGIN_LOOP_WINDOW_MS, LoginFlow } from './auth/login
 export { WindowLocation } from './auth/window-location.js';
 export type { SessionChannel, SessionMessage } from './auth/session-channel.js';
 export { ServiceStatus, type ServiceProblem } from './api/service-status.js';
-export { injectRemoteApi, RemoteApiError, type RemoteApi, type RemoteCallOptions, type RemoteParser } from './api/remote-api.js';
 export { DEFAULT_RETRY_AFTER_SECONDS, apiErrorKind, bffErrorData, retryAfterSeconds, type ApiErrorKind, type BffErrorData } from './api/api-error.js';

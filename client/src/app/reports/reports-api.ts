@@ -1,6 +1,6 @@
 import { Injectable } from '@angular/core';
 import type { ReportSummaries, ReportSummary } from '@bff/shared';
-import { injectRemoteApi } from '@oidc-bff/angular';
+import { injectRemoteApi } from '@oidc-bff/angular/remote';
 
 /**
  * The reports API, called straight from the page through the BFF's remote-API proxy

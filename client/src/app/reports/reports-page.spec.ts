@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { ReportSummaries, ReportsOverview } from '@bff/shared';
-import { RemoteApiError } from '@oidc-bff/angular';
+import { RemoteApiError } from '@oidc-bff/angular/remote';
 import { networkError, provideBffTesting } from '@oidc-bff/angular/testing';
 import { vi } from 'vitest';
 import { createFakeTrpc, type FakeTrpc } from '../../testing/fake-api';

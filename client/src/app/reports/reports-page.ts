@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import type { AppRouter } from '@bff/server/router';
 import type { ReportSummary, ReportsOverview } from '@bff/shared';
-import { RemoteApiError, apiErrorKind, injectTrpc, type ApiErrorKind } from '@oidc-bff/angular';
+import { apiErrorKind, injectTrpc, type ApiErrorKind } from '@oidc-bff/angular';
+import { RemoteApiError } from '@oidc-bff/angular/remote';
 import { apiErrorMessage } from '../messages/api-error-message';
 import { ReportsApi } from './reports-api';
 

@@ -150,6 +150,21 @@ describe('the remote-API proxy with token exchange (RFC 8693) against the dev re
     expect(await json(anonymous)).toMatchObject({ error: 'no_session' });
   });
 
+  it('forwards a JSON body and the method (the API answers them), refuses a body over maxBodyBytes (413) and a form-like body (csrf)', async () => {
+    const browser = await signedIn(stack);
+    const json = { headers: { 'content-type': 'application/json' } };
+    const small = await remote(stack, browser, 'reports/summaries', { method: 'POST', body: JSON.stringify({ period: '2026-Q3' }), ...json });
+    expect(small.status).toBe(405);
+    const large = await remote(stack, browser, 'reports/summaries', { method: 'POST', body: JSON.stringify({ pad: 'x'.repeat(1024 * 1024 + 1) }), ...json });
+    expect(large.status).toBe(413);
+    const form = await remote(stack, browser, 'reports/summaries', {
+      method: 'POST',
+      body: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.status).toBe(403);
+  });
+
   it('streams server-sent events from the API to the browser', async () => {
     const browser = await signedIn(stack);
     const response = await remote(stack, browser, 'reports/events', { headers: { accept: 'text/event-stream' } });
@@ -187,13 +202,13 @@ describe('a downstream API that redirects elsewhere', () => {
       reached.push(req);
       res.end('stolen');
     });
-    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => elsewhere.listen(0, resolve));
     const elsewherePort = (elsewhere.address() as AddressInfo).port;
     redirector = createServer((req, res) => {
       if (req.url === '/inside') res.writeHead(302, { location: '/v1/moved' }).end();
       else res.writeHead(302, { location: `http://127.0.0.1:${elsewherePort}/collect` }).end();
     });
-    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => redirector.listen(0, resolve));
     const port = (redirector.address() as AddressInfo).port;
     stack = await startStack(server, {
       env: { DOWNSTREAM_APIS: JSON.stringify({ moving: { baseUrl: `http://localhost:${port}`, token: 'session' } }) },

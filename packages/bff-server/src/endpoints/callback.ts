@@ -128,6 +128,8 @@ export function classifyGrantError(error: unknown): LoginErrorCode {
   if (error instanceof ResponseBodyError) return CODE_REFUSALS.has(error.error) ? 'code_rejected' : 'idp_error';
   if (error instanceof AuthorizationResponseError) return DENIALS.has(error.error) ? 'access_denied' : 'idp_error';
   const code = (error as { code?: unknown }).code;
+  // OAUTH_INVALID_RESPONSE is also a token response of the wrong shape (its cause then holds the body): the IdP's fault, not the ID token's.
+  if (code === 'OAUTH_INVALID_RESPONSE' && typeof (error as { cause?: { body?: unknown } }).cause?.body === 'object') return 'idp_error';
   if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' || code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' || code === 'OAUTH_INVALID_RESPONSE') {
     return 'id_token_invalid';
   }
