@@ -1,6 +1,12 @@
 /** Where the demo groups live when the IdP names them by LDAP DN (`DEV_IDP_GROUPS=dns`), as the test kit's slapd does. */
 export const DEMO_GROUP_BASE = 'ou=groups,dc=corp,dc=example';
 
+/** The demo users' one-time code (their second factor), shown on the IdP's code page. Development only. */
+export const DEMO_ONE_TIME_CODE = '123456';
+
+/** The authentication context classes the development IdP issues (`acr`), weakest first. */
+export const DEV_ACR = { password: 'urn:bff:loa:pwd', mfa: 'urn:bff:loa:mfa' } as const;
+
 /** A demo user of the development identity provider. */
 export interface DemoAccount {
   readonly sub: string;

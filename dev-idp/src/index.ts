@@ -4,7 +4,7 @@
  * `npm start` and the tests only; never shipped.
  */
 export { createDevIdp, generateDevSigningKey, type DevIdp, type DevIdpClient, type DevIdpOptions } from './provider.js';
-export { DEMO_ACCOUNTS, DEMO_GROUP_BASE, demoGroupDn, type DemoAccount } from './accounts.js';
+export { DEMO_ACCOUNTS, DEMO_GROUP_BASE, DEMO_ONE_TIME_CODE, DEV_ACR, demoGroupDn, type DemoAccount } from './accounts.js';
 export {
   devIdpSettings,
   DevIdpSettingsError,
@@ -15,5 +15,6 @@ export {
   type DevIdpClaims,
   type DevIdpUserinfoSub,
   type DevIdpLogoutReturn,
+  type DevIdpSecondFactor,
 } from './settings.js';
 export { writeDevClientKeys, type DevClientKeyFiles } from './client-keys.js';

@@ -12,6 +12,7 @@ const STYLE = `
   input { width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .25rem; border: 1px solid #b8c2cc; border-radius: 4px; font-size: 1rem; }
   button { margin-top: 1.5rem; width: 100%; padding: .6rem; border: 0; border-radius: 4px; background: #1f5fbf; color: #fff; font-size: 1rem; cursor: pointer; }
   .error { color: #b00020; margin-top: 1rem; }
+  button.secondary { background: #e3e8ef; color: #1c2733; margin-top: .5rem; }
 `;
 
 function page(title: string, body: string): string {
@@ -30,6 +31,21 @@ export function loginPage(options: { action: string; login?: string; error?: str
   <label>Username <input name="login" required autofocus value="${escapeHtml(options.login ?? '')}"></label>
   <label>Password <input name="password" type="password" required></label>
   <button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+/** The second factor: the demo users' one-time code, shown on the page (a development IdP has no phone to send it to). */
+export function codePage(options: { action: string; login: string; code: string; error?: string }): string {
+  const error = options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : '';
+  return page(
+    'One-time code',
+    `<h1>One-time code</h1>${BANNER}${error}
+<p>A stronger sign-in is required for ${escapeHtml(options.login)}. The demo users' code is <strong>${escapeHtml(options.code)}</strong>.</p>
+<form method="post" action="${escapeHtml(options.action)}" autocomplete="off">
+  <label>Code <input name="code" inputmode="numeric" required autofocus></label>
+  <button type="submit" name="action" value="verify">Verify</button>
+  <button type="submit" name="action" value="cancel" formnovalidate class="secondary">Cancel</button>
 </form>`,
   );
 }

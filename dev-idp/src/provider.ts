@@ -1,11 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import validateDpop, { checkDpopReplay } from 'oidc-provider/lib/helpers/validate_dpop.js';
-import { authenticate, DEMO_ACCOUNTS, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
-import { loginPage, logoutPage, messagePage } from './pages.js';
-import type { DevIdpAccessTokenFormat, DevIdpClaims, DevIdpGroupClaims, DevIdpLogoutReturn, DevIdpProfile, DevIdpUserinfoSub } from './settings.js';
+import { authenticate, DEMO_ACCOUNTS, DEMO_ONE_TIME_CODE, DEV_ACR, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
+import { codePage, loginPage, logoutPage, messagePage } from './pages.js';
+import type {
+  DevIdpAccessTokenFormat,
+  DevIdpClaims,
+  DevIdpGroupClaims,
+  DevIdpLogoutReturn,
+  DevIdpProfile,
+  DevIdpSecondFactor,
+  DevIdpUserinfoSub,
+} from './settings.js';
 
 /** A client registered at the development identity provider. */
 export interface DevIdpClient {
@@ -60,6 +68,8 @@ export interface DevIdpOptions {
   readonly userinfoSub?: DevIdpUserinfoSub;
   /** `always` (default), or `with_state`: back to `post_logout_redirect_uri` only with `state` (see {@link DevIdpLogoutReturn}). */
   readonly logoutReturn?: DevIdpLogoutReturn;
+  /** When the demo users are asked their one-time code: `on_request` (default), `always` or `ignore` (see {@link DevIdpSecondFactor}). */
+  readonly secondFactor?: DevIdpSecondFactor;
 }
 
 export interface DevIdp {
@@ -81,7 +91,7 @@ const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const USERINFO_PATH = '/me';
 const END_SESSION_PATH = '/session/end';
-const INTERACTION_PATH = /^\/interaction\/([\w-]+)(\/login)?$/;
+const INTERACTION_PATH = /^\/interaction\/([\w-]+)(\/login|\/code)?$/;
 const MAX_FORM_BYTES = 4096;
 
 /** Signature algorithms of the FAPI 2.0 profile: the IdP's tokens, client assertions and DPoP proofs. */
@@ -126,6 +136,8 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const accessTokenTTL = options.accessTokenTtl ?? 3600;
   const groupClaims = options.groups ?? 'names';
   const opaque = options.accessTokenFormat === 'opaque';
+  const secondFactor = options.secondFactor ?? 'on_request';
+  const interactions = new Interactions(secondFactor);
   // The downstream APIs every client registered: resource servers of their own, never the API's audience.
   const downstream = new Map<string, Set<string>>();
   for (const client of options.clients)
@@ -150,6 +162,8 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       response_types: ['code'],
       token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post',
       id_token_signed_response_alg: signingAlg,
+      // Every ID token says when the user signed in, as step-up's max_age checks need.
+      require_auth_time: true,
       ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
       ...(client.tokenEndpointAuthSigningAlg ? { token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg } : {}),
       ...(fapi2 || client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
@@ -215,7 +229,8 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       const account = accountId ? findAccountBySub(accountId) : undefined;
       return account ? accessTokenClaims(account, groupClaims) : undefined;
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    acrValues: [DEV_ACR.password, DEV_ACR.mfa],
+    interactions: { policy: interactionPolicyFor(secondFactor), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // The development IdP posts back-channel logout tokens to an API on this machine; the
     // provider's guard against loopback and private addresses (SSRF) would refuse them.
     fetch: (url, init) => {
@@ -296,8 +311,13 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       providerCallback(req, res);
       return;
     }
-    const [, uid = '', isLoginPost] = match;
-    const work = isLoginPost && req.method === 'POST' ? submitLogin(provider, uid, req, res) : showInteraction(provider, uid, req, res);
+    const [, uid = '', step] = match;
+    const work =
+      req.method === 'POST' && step === '/login'
+        ? interactions.submitLogin(provider, uid, req, res)
+        : req.method === 'POST' && step === '/code'
+          ? interactions.submitCode(provider, uid, req, res)
+          : interactions.show(provider, uid, req, res);
     work.catch((error: unknown) => {
       const expired = error instanceof errors.SessionNotFound;
       send(
@@ -442,44 +462,145 @@ function userinfoEndpoint(verifyOwnToken: OwnTokenVerifier, groups: DevIdpGroupC
   };
 }
 
-async function showInteraction(provider: Provider, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const details = await provider.interactionDetails(req, res);
-  if (details.uid !== uid) throw new errors.SessionNotFound('interaction mismatch');
-  if (details.prompt.name === 'login') {
-    send(res, 200, loginPage({ action: `/interaction/${uid}/login` }));
-    return;
-  }
-  // First-party clients get their grant without a consent screen.
-  const { accountId } = details.session ?? {};
-  const clientId = String(details.params['client_id'] ?? '');
-  if (!accountId) throw new errors.SessionNotFound('no account in session');
-  const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId });
-  if (!grant) throw new errors.SessionNotFound('grant not found');
-  const missing = details.prompt.details as {
-    missingOIDCScope?: string[];
-    missingOIDCClaims?: string[];
-    missingResourceScopes?: Record<string, string[]>;
-  };
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-    grant.addResourceScope(indicator, scopes.join(' '));
-  }
-  const grantId = await grant.save();
-  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+/** Pending second factors remembered at most: abandoned sign-ins must not grow the map without bound. */
+const MAX_PENDING_CODES = 1000;
+/** The reason the login prompt gives when the session's `acr` is weaker than the one asked for. */
+const ACR_UNMET = 'acr_values_unmet';
+
+/** Whether the authorization request asks for the second factor: `acr_values` or an `acr` claims request naming it. */
+function asksForMfa(params: Readonly<Record<string, unknown>>): boolean {
+  const acrValues = typeof params['acr_values'] === 'string' ? params['acr_values'].split(' ') : [];
+  return acrValues.includes(DEV_ACR.mfa) || (typeof params['claims'] === 'string' && params['claims'].includes(DEV_ACR.mfa));
 }
 
-async function submitLogin(provider: Provider, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const details = await provider.interactionDetails(req, res);
-  if (details.uid !== uid) throw new errors.SessionNotFound('interaction mismatch');
-  const form = new URLSearchParams(await readBody(req));
-  const login = form.get('login') ?? '';
-  const account = authenticate(login, form.get('password') ?? '');
-  if (!account) {
-    send(res, 401, loginPage({ action: `/interaction/${uid}/login`, login, error: 'Invalid username or password.' }));
-    return;
+/**
+ * oidc-provider's interaction policy, plus a login check: asked for `urn:bff:loa:mfa` while the IdP
+ * session is weaker, the user is prompted (oidc-provider itself prompts only for an `essential` acr
+ * claim, and treats `acr_values` as voluntary; enterprise SSOs step up on `acr_values`). With `ignore`
+ * there is no such check: the IdP answers the session's weaker `acr`.
+ */
+function interactionPolicyFor(secondFactor: DevIdpSecondFactor): interactionPolicy.Prompt[] {
+  const policy = interactionPolicy.base();
+  if (secondFactor === 'ignore') return policy;
+  policy.get('login')?.checks.add(
+    new interactionPolicy.Check(ACR_UNMET, 'a stronger authentication was requested', (ctx) => {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId || oidc.acr === DEV_ACR.mfa) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      return asksForMfa(oidc.params ?? {}) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
+}
+
+/**
+ * The IdP's sign-in pages: the password, then, when asked for (see {@link DevIdpSecondFactor}),
+ * the one-time code that raises `acr` to `urn:bff:loa:mfa`. A signed-in IdP session that is asked
+ * for more gets the code page only (step-up); `max_age` or `prompt=login` ask the password again.
+ */
+class Interactions {
+  /** Interactions whose user gave the password (or is signed in) and owes the code: uid → account. */
+  readonly #pending = new Map<string, string>();
+
+  constructor(readonly secondFactor: DevIdpSecondFactor) {}
+
+  async show(provider: Provider, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) throw new errors.SessionNotFound('interaction mismatch');
+    if (details.prompt.name === 'login') {
+      const pending = this.#pending.get(uid);
+      const signedIn = details.session?.accountId;
+      // Only the acr fell short: the user is known, the second factor is all that is missing.
+      const reasons = details.prompt.reasons;
+      const stepUp = signedIn && reasons.length > 0 && reasons.every((reason) => reason === ACR_UNMET);
+      const account = findAccountBySub(pending ?? (stepUp ? signedIn : ''));
+      if (account) {
+        this.#remember(uid, account.sub);
+        send(res, 200, codePage({ action: `/interaction/${uid}/code`, login: account.login, code: DEMO_ONE_TIME_CODE }));
+        return;
+      }
+      send(res, 200, loginPage({ action: `/interaction/${uid}/login` }));
+      return;
+    }
+    // First-party clients get their grant without a consent screen.
+    const { accountId } = details.session ?? {};
+    const clientId = String(details.params['client_id'] ?? '');
+    if (!accountId) throw new errors.SessionNotFound('no account in session');
+    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId });
+    if (!grant) throw new errors.SessionNotFound('grant not found');
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
-  await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
+
+  async submitLogin(provider: Provider, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) throw new errors.SessionNotFound('interaction mismatch');
+    const form = new URLSearchParams(await readBody(req));
+    const login = form.get('login') ?? '';
+    const account = authenticate(login, form.get('password') ?? '');
+    if (!account) {
+      send(res, 401, loginPage({ action: `/interaction/${uid}/login`, login, error: 'Invalid username or password.' }));
+      return;
+    }
+    const wantsCode = this.secondFactor === 'always' || (this.secondFactor === 'on_request' && asksForMfa(details.params));
+    if (wantsCode) {
+      this.#remember(uid, account.sub);
+      res.writeHead(303, { location: `/interaction/${uid}`, 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: account.sub, acr: DEV_ACR.password, amr: ['pwd'] } },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  async submitCode(provider: Provider, uid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) throw new errors.SessionNotFound('interaction mismatch');
+    const account = findAccountBySub(this.#pending.get(uid) ?? '');
+    if (!account) throw new errors.SessionNotFound('no second factor pending');
+    const form = new URLSearchParams(await readBody(req));
+    if (form.get('action') === 'cancel') {
+      this.#pending.delete(uid);
+      await provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'The user did not complete the second factor.' },
+        { mergeWithLastSubmission: false },
+      );
+      return;
+    }
+    if (form.get('code') !== DEMO_ONE_TIME_CODE) {
+      send(res, 401, codePage({ action: `/interaction/${uid}/code`, login: account.login, code: DEMO_ONE_TIME_CODE, error: 'Wrong code.' }));
+      return;
+    }
+    this.#pending.delete(uid);
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: account.sub, acr: DEV_ACR.mfa, amr: ['pwd', 'otp'] } },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  #remember(uid: string, accountId: string): void {
+    this.#pending.delete(uid);
+    this.#pending.set(uid, accountId);
+    // A Map iterates in insertion order: the first key is the oldest pending sign-in.
+    if (this.#pending.size > MAX_PENDING_CODES) this.#pending.delete(this.#pending.keys().next().value ?? '');
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

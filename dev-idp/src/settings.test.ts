@@ -11,6 +11,7 @@ describe('devIdpSettings', () => {
       claims: 'id_token',
       userinfoSub: 'same',
       logoutReturn: 'always',
+      secondFactor: 'on_request',
     });
   });
 
@@ -20,6 +21,13 @@ describe('devIdpSettings', () => {
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'joined' }).groups).toBe('joined');
     expect(devIdpSettings({ DEV_IDP_CLAIMS: 'userinfo', DEV_IDP_USERINFO_SUB: 'other' })).toMatchObject({ claims: 'userinfo', userinfoSub: 'other' });
     expect(devIdpSettings({ DEV_IDP_LOGOUT_RETURN: 'with_state' }).logoutReturn).toBe('with_state');
+  });
+
+  it('reads when the second factor is asked, on request by default', () => {
+    expect(devIdpSettings({}).secondFactor).toBe('on_request');
+    expect(devIdpSettings({ DEV_IDP_SECOND_FACTOR: 'always' }).secondFactor).toBe('always');
+    expect(devIdpSettings({ DEV_IDP_SECOND_FACTOR: 'ignore' }).secondFactor).toBe('ignore');
+    expect(() => devIdpSettings({ DEV_IDP_SECOND_FACTOR: 'sometimes' })).toThrow(DevIdpSettingsError);
   });
 
   it('reads the FAPI 2.0 profile', () => {

@@ -42,6 +42,14 @@ export type DevIdpUserinfoSub = 'same' | 'other';
  */
 export type DevIdpLogoutReturn = 'always' | 'with_state';
 
+/**
+ * When the demo users are asked their one-time code (the second factor, which raises `acr` from
+ * `urn:bff:loa:pwd` to `urn:bff:loa:mfa`): `on_request` when the client asks for `urn:bff:loa:mfa`
+ * (`acr_values`, or an `acr` claims request); `always` at every sign-in; `ignore`: never, whatever
+ * the client asks, answering the weaker `acr` (an IdP that ignores step-up requests, which the API must refuse).
+ */
+export type DevIdpSecondFactor = 'on_request' | 'always' | 'ignore';
+
 /** How the development IdP behaves, from the `DEV_IDP_*` variables. */
 export interface DevIdpSettings {
   /** Access-token lifetime in seconds (`DEV_IDP_ACCESS_TOKEN_TTL`, default 3600). */
@@ -58,6 +66,8 @@ export interface DevIdpSettings {
   readonly userinfoSub: DevIdpUserinfoSub;
   /** `DEV_IDP_LOGOUT_RETURN`, default `always`. */
   readonly logoutReturn: DevIdpLogoutReturn;
+  /** `DEV_IDP_SECOND_FACTOR`, default `on_request`. */
+  readonly secondFactor: DevIdpSecondFactor;
 }
 
 const GROUP_CLAIMS: readonly DevIdpGroupClaims[] = ['names', 'dns', 'none', 'joined'];
@@ -117,6 +127,12 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
     'always',
     'always (back to post_logout_redirect_uri after sign-out) or with_state (only when the request carries state)',
   );
+  const secondFactor = choice(
+    'DEV_IDP_SECOND_FACTOR',
+    ['on_request', 'always', 'ignore'] as const,
+    'on_request',
+    'on_request (the one-time code when urn:bff:loa:mfa is asked for), always (at every sign-in) or ignore (never: answers a weaker acr than asked)',
+  );
   if (problems.length > 0) throw new DevIdpSettingsError(problems);
-  return { accessTokenTtl, groups, accessTokenFormat, profile, claims, userinfoSub, logoutReturn };
+  return { accessTokenTtl, groups, accessTokenFormat, profile, claims, userinfoSub, logoutReturn, secondFactor };
 }

@@ -45,28 +45,55 @@ export class Browser {
   }
 }
 
+/** What {@link signInAt} answers on the IdP's one-time-code page (the second factor), when it shows one. */
+export interface SecondFactorAnswer {
+  /** The code to enter; default the demo users' `123456`. */
+  readonly code?: string;
+  /** Press "Cancel" instead (the IdP then answers `access_denied`). */
+  readonly cancel?: boolean;
+}
+
 /**
- * Signs in through the real IdP form, from any application's login URL: start → IdP
- * login page → form POST → back to the application. Returns where the browser landed
- * (the walk stops at `stopAt`, the front, where nothing listens).
+ * Signs in through the real IdP pages, from any application's login URL: start → IdP
+ * password page → form POST → (the one-time-code page, when the IdP asks for the second
+ * factor) → back to the application. An IdP session that is only asked for more shows the
+ * code page alone. Returns where the browser landed (the walk stops at `stopAt`, the
+ * front, where nothing listens).
  * @throws {SignInError} naming the step that failed.
  */
-export async function signInAt(start: string, browser: Browser, user: string, password = user, stopAt = FRONT): Promise<string> {
-  const form = await browser.follow(start, stopAt);
-  const html = await form.response.text();
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-  if (!action) throw new SignInError(`no login form at ${form.url} (status ${form.response.status})`);
-  const posted = await browser.fetch(new URL(action.replace(/&#47;/g, '/'), form.url).href, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ login: user, password }).toString(),
-  });
-  const location = posted.headers.get('location');
-  await posted.body?.cancel();
-  if (!location) throw new SignInError(`the IdP refused ${user} (status ${posted.status})`);
-  const landed = await browser.follow(new URL(location, form.url).href, stopAt);
-  await landed.response.body?.cancel();
-  return landed.url;
+export async function signInAt(
+  start: string,
+  browser: Browser,
+  user: string,
+  password = user,
+  stopAt = FRONT,
+  secondFactor: SecondFactorAnswer = {},
+): Promise<string> {
+  let page = await browser.follow(start, stopAt);
+  for (let step = 0; step < 3; step++) {
+    if (page.url.startsWith(stopAt)) return page.url;
+    const html = await page.response.text();
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+    if (!action) throw new SignInError(`no sign-in form at ${page.url} (status ${page.response.status})`);
+    const codePage = /name="code"/.test(html);
+    const fields: Record<string, string> = codePage
+      ? secondFactor.cancel
+        ? { action: 'cancel' }
+        : { action: 'verify', code: secondFactor.code ?? '123456' }
+      : { login: user, password };
+    const posted = await browser.fetch(new URL(action.replace(/&#47;/g, '/'), page.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    const location = posted.headers.get('location');
+    await posted.body?.cancel();
+    if (!location) throw new SignInError(`the IdP refused ${user}${codePage ? "'s code" : ''} (status ${posted.status})`);
+    page = await browser.follow(new URL(location, page.url).href, stopAt);
+  }
+  if (!page.url.startsWith(stopAt)) throw new SignInError(`still at the IdP after three pages (${page.url})`);
+  await page.response.body?.cancel();
+  return page.url;
 }
 
 /** Signs in to our API through the real IdP form (`/api/login?returnTo=`). Returns where the browser landed. */
@@ -102,7 +129,9 @@ export async function call(
 
 /**
  * Signs out at the IdP itself: opens its end-session page and confirms it the way the
- * page's auto-submitting script would. Returns where the browser landed.
+ * page's auto-submitting script would; when the IdP answers a front-channel logout page,
+ * loads its iframes (without the application's cookies, as a browser does in a third-party
+ * frame) and follows its way on. Returns where the browser landed.
  */
 export async function signOutAtIdp(browser: Browser, endSessionUrl: string): Promise<string> {
   const page = await browser.fetch(endSessionUrl);
@@ -115,5 +144,17 @@ export async function signOutAtIdp(browser: Browser, endSessionUrl: string): Pro
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
   });
-  return (await browser.follow(new URL(confirmed.headers.get('location') ?? '', endSessionUrl).href)).url;
+  const location = confirmed.headers.get('location');
+  if (location) return (await browser.follow(new URL(location, endSessionUrl).href)).url;
+  // An IdP with front-channel logout answers a page that loads each client's logout URI in an iframe, then moves on.
+  const framesPage = await confirmed.text();
+  const attribute = (value: string) => value.replace(/&amp;/g, '&').replace(/&#38;/g, '&');
+  for (const [, src = ''] of framesPage.matchAll(/<iframe[^>]* src="([^"]+)"/g)) {
+    // A third-party iframe: the browser's SameSite=Lax cookies for the application are not sent.
+    const frame = await fetch(new URL(attribute(src), endSessionUrl));
+    await frame.body?.cancel();
+  }
+  const next = /<a id="continue" href="([^"]+)"/.exec(framesPage)?.[1];
+  if (!next) throw new SignInError(`the IdP's sign-out ended on a page without a way on (status ${confirmed.status})`);
+  return (await browser.follow(new URL(attribute(next), endSessionUrl).href)).url;
 }
