@@ -22,9 +22,13 @@ describe('the audit event schema', () => {
       { ...base, type: 'sign_in.failed', sub: null, sessionId: null, code: 'state_mismatch' },
       { ...base, type: 'sign_out', kind: 'user', sub: 'alice', sessionId, sessions: 1 },
       { ...base, type: 'sign_out', kind: 'back_channel', sub: null, sessionId: null, sessions: 2 },
+      { ...base, type: 'sign_out', kind: 'front_channel', sub: null, sessionId: null, sessions: 1 },
       { ...base, type: 'sign_out', kind: 'revoked', sub: 'alice', sessionId, sessions: 1, revokedBy: { sessionId, self: true } },
       { ...base, client: null, requestId: null, type: 'sign_out', kind: 'expired', sub: 'alice', sessionId, sessions: 1 },
       { ...base, client: null, requestId: null, type: 'refresh.failed', sub: 'alice', sessionId, reason: 'invalid_grant' },
+      { ...base, type: 'step_up', outcome: 'succeeded', sub: 'alice', sessionId, acrRequested: ['urn:dev:mfa'], acrObtained: 'urn:dev:mfa' },
+      { ...base, type: 'step_up', outcome: 'refused', sub: 'alice', sessionId, acrRequested: ['urn:dev:mfa', 'urn:dev:hwk'], acrObtained: null },
+      { ...base, type: 'step_up', outcome: 'refused', sub: null, sessionId: null, acrRequested: ['urn:dev:mfa'], acrObtained: null },
     ];
     for (const event of events) expect(auditEventSchema.parse(event)).toEqual(event);
   });
@@ -37,5 +41,16 @@ describe('the audit event schema', () => {
     expect(auditEventSchema.safeParse({ ...ok, audit: undefined }).success).toBe(false);
     expect(auditEventSchema.safeParse({ ...base, type: 'sign_in.failed', sub: null, sessionId: null, code: 'free text' }).success).toBe(false);
     expect(auditEventSchema.safeParse({ ...base, type: 'refresh.failed', sub: 'alice', sessionId, reason: 'the IdP said: no' }).success).toBe(false);
+  });
+
+  it('takes a step-up only with what was asked, a known outcome and acr values that cannot carry text', () => {
+    const ok = { ...base, type: 'step_up', outcome: 'succeeded', sub: 'alice', sessionId, acrRequested: ['urn:dev:mfa'], acrObtained: 'urn:dev:mfa' };
+    expect(auditEventSchema.safeParse(ok).success).toBe(true);
+    expect(auditEventSchema.safeParse({ ...ok, outcome: 'maybe' }).success).toBe(false);
+    expect(auditEventSchema.safeParse({ ...ok, acrRequested: [] }).success).toBe(false);
+    expect(auditEventSchema.safeParse({ ...ok, acrObtained: 'two words' }).success).toBe(false);
+    expect(auditEventSchema.safeParse({ ...ok, acrObtained: 'x'.repeat(256) }).success).toBe(false);
+    expect(auditEventSchema.safeParse({ ...ok, idToken: 'eyJ...' }).success).toBe(false);
+    expect(auditEventSchema.safeParse({ ...base, type: 'sign_out', kind: 'front-channel', sub: null, sessionId: null, sessions: 1 }).success).toBe(false);
   });
 });

@@ -7,5 +7,13 @@
 export { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE, type ApiPath } from './paths.js';
 export { DEV_DEFAULTS } from './dev-defaults.js';
 export { AUTH_FAILURE_REASONS, isAuthFailureReason, LOGIN_ERROR_CODES, isLoginErrorCode, type AuthFailureReason, type LoginErrorCode } from './errors.js';
-export { AUDIT_EVENT_TYPES, AUDIT_SCHEMA_VERSION, SIGN_OUT_KINDS, type AuditEventType, type SignOutKind } from './audit.js';
+export {
+  AUDIT_EVENT_TYPES,
+  AUDIT_SCHEMA_VERSION,
+  SIGN_OUT_KINDS,
+  STEP_UP_OUTCOMES,
+  type AuditEventType,
+  type SignOutKind,
+  type StepUpOutcome,
+} from './audit.js';
 export type { User, MeOutput, DeviceSession, RevokeSessionInput, AuditEvent } from './schemas/index.js';

@@ -1,4 +1,4 @@
-import type { LoginErrorCode, SignOutKind } from '@oidc-bff/protocol';
+import type { LoginErrorCode, SignOutKind, StepUpOutcome } from '@oidc-bff/protocol';
 import type { TRPCError } from '@trpc/server';
 
 /** One finished procedure call, as {@link BffHooks.onCall} sees it. */
@@ -64,6 +64,23 @@ export interface RefreshEvent {
   readonly reason?: string;
 }
 
+/**
+ * One step-up (S29) as the callback that ended it saw it: whether the ID token the IdP returned
+ * satisfies what was asked, checked on that token, not on the request.
+ */
+export interface StepUpEvent {
+  readonly outcome: StepUpOutcome;
+  /** The `acr` values asked for, in order of preference (at least one). */
+  readonly acrRequested: readonly string[];
+  /** The returned ID token's `acr`; undefined when it had none or no ID token came back. */
+  readonly acrObtained: string | undefined;
+  /** The session's user, when known. */
+  readonly sub: string | undefined;
+  /** The session's public id (as `sessions.list` shows it), when there is one. */
+  readonly sessionId: string | undefined;
+  readonly request?: RequestOrigin;
+}
+
 /** A live stream (S26) opened, closed, or refused because its session holds its maximum. */
 export interface StreamEvent {
   readonly change: 'opened' | 'closed' | 'refused';
@@ -79,6 +96,7 @@ export interface BffHooks {
   onLogout?(event: LogoutEvent): void;
   onRefresh?(event: RefreshEvent): void;
   onStream?(event: StreamEvent): void;
+  onStepUp?(event: StepUpEvent): void;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_SCHEMA_VERSION, SIGN_OUT_KINDS } from '../audit.js';
+import { AUDIT_SCHEMA_VERSION, SIGN_OUT_KINDS, STEP_UP_OUTCOMES } from '../audit.js';
 import { LOGIN_ERROR_CODES } from '../errors.js';
 
 /** A session as `sessions.list` names it: derived from the session id with the secret, never a handle. */
@@ -15,6 +15,13 @@ const client = z
     os: z.string().max(32),
   })
   .nullable();
+
+/**
+ * An authentication context class reference as OIDC carries it (`acr_values`, the ID token's
+ * `acr`): a name or URI the IdP publishes, never personal data. Printable ASCII without spaces
+ * (acr_values is space-separated), bounded.
+ */
+const acr = z.string().regex(/^[\x21-\x7e]{1,255}$/);
 
 /** Fields of every audit line. */
 const common = {
@@ -70,6 +77,17 @@ export const auditEventSchema = z.discriminatedUnion('type', [
     sessionId: publicSessionId,
     /** The identity provider's OAuth error code (`invalid_grant`), or the check the new tokens failed (`sub_mismatch`). */
     reason: z.string().regex(/^[\w.-]{1,64}$/),
+  }),
+  z.strictObject({
+    ...common,
+    type: z.literal('step_up'),
+    /** The session's user; null when the IdP answered with an error before any ID token. */
+    sub: z.string().min(1).max(255).nullable(),
+    outcome: z.enum(STEP_UP_OUTCOMES),
+    /** The `acr` values the BFF asked for (the procedure's requirement), in its order of preference. */
+    acrRequested: z.array(acr).min(1).max(16),
+    /** The `acr` of the ID token that came back; null when it carried none or none came back. */
+    acrObtained: acr.nullable(),
   }),
 ]);
 export type AuditEvent = z.infer<typeof auditEventSchema>;

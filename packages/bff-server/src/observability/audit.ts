@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { AUDIT_SCHEMA_VERSION, type AuditEvent } from '@oidc-bff/protocol';
-import type { BffHooks, RequestOrigin } from '../hooks.js';
+import type { BffHooks, RequestOrigin, StepUpEvent } from '../hooks.js';
 import type { Logger } from '../log.js';
 import type { AuditDestination } from '../options/observability.js';
 
@@ -92,7 +92,29 @@ export class AuditTrail {
       if (outcome !== 'failed') return;
       this.record({ type: 'refresh.failed', sub, sessionId, reason: reason ?? 'unknown', ...origin(undefined) });
     },
+    onStepUp: ({ outcome, acrRequested, acrObtained, sub, sessionId, request }) => {
+      this.stepUp({ outcome, acrRequested, acrObtained, sub, sessionId, ...(request ? { request } : {}) });
+    },
   };
+
+  /**
+   * Records one step-up: what was asked and what the IdP's ID token gave (acr values name a
+   * class of authentication, not a person). The same line whether called directly or by the hook.
+   *
+   * @example
+   * audit.stepUp({ outcome: 'refused', acrRequested: ['urn:bank:mfa'], acrObtained: 'urn:bank:pwd', sub, sessionId, request });
+   */
+  stepUp(event: StepUpEvent): void {
+    this.record({
+      type: 'step_up',
+      outcome: event.outcome,
+      sub: event.sub ?? null,
+      sessionId: event.sessionId ?? null,
+      acrRequested: [...event.acrRequested],
+      acrObtained: event.acrObtained ?? null,
+      ...origin(event.request),
+    });
+  }
 }
 
 function origin(request: RequestOrigin | undefined): Pick<AuditEvent, 'client' | 'requestId'> {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { LOGIN_ERROR_CODES, SIGN_OUT_KINDS } from '@oidc-bff/protocol';
+import { LOGIN_ERROR_CODES, SIGN_OUT_KINDS, STEP_UP_OUTCOMES } from '@oidc-bff/protocol';
 import type { Dependency } from '../errors.js';
 import type { BffHooks, RefreshEvent } from '../hooks.js';
 import { outcomeOfFailure, withTimeout, type DependencyOutcome } from './dependencies.js';
@@ -36,6 +36,7 @@ export class BffMetrics {
   readonly #logins: Counter<'outcome'>;
   readonly #logouts: Counter<'kind'>;
   readonly #refreshes: Counter<'outcome'>;
+  readonly #stepUps: Counter<'outcome'>;
   readonly #refreshSeconds: Histogram<'outcome'>;
   readonly #dependencySeconds: Histogram<'dependency' | 'outcome'>;
   readonly #streams: Gauge;
@@ -67,13 +68,19 @@ export class BffMetrics {
     });
     this.#logouts = new Counter({
       name: 'bff_logouts_total',
-      help: 'Sessions ended, by kind (user, back_channel, revoked, expired).',
+      help: 'Sessions ended, by kind (user, back_channel, front_channel, revoked, expired).',
       labelNames: ['kind'],
       registers,
     });
     this.#refreshes = new Counter({
       name: 'bff_token_refresh_total',
       help: 'Token refreshes a request needed: renewed, waited (another request or instance renewed), failed (refused, session ended), unavailable (IdP unreachable).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#stepUps = new Counter({
+      name: 'bff_step_ups_total',
+      help: 'Step-ups that came back from the IdP: succeeded (the ID token carries an accepted acr) or refused.',
       labelNames: ['outcome'],
       registers,
     });
@@ -145,6 +152,7 @@ export class BffMetrics {
     for (const outcome of ['success', ...LOGIN_ERROR_CODES]) this.#logins.inc({ outcome }, 0);
     for (const kind of SIGN_OUT_KINDS) this.#logouts.inc({ kind }, 0);
     for (const outcome of REFRESH_OUTCOMES) this.#refreshes.inc({ outcome }, 0);
+    for (const outcome of STEP_UP_OUTCOMES) this.#stepUps.inc({ outcome }, 0);
   }
 
   /** The hooks that feed the metrics. */
@@ -157,6 +165,7 @@ export class BffMetrics {
       this.#refreshes.inc({ outcome });
       this.#refreshSeconds.observe({ outcome }, durationMs / 1000);
     },
+    onStepUp: ({ outcome }) => this.#stepUps.inc({ outcome }),
     onStream: ({ change }) => {
       if (change === 'opened') this.#streams.inc();
       else if (change === 'closed') this.#streams.dec();
