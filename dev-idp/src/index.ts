@@ -15,6 +15,7 @@ export {
   type DevIdpClaims,
   type DevIdpUserinfoSub,
   type DevIdpLogoutReturn,
+  type DevIdpLogout,
   type DevIdpSecondFactor,
 } from './settings.js';
 export { writeDevClientKeys, type DevClientKeyFiles } from './client-keys.js';

@@ -4,11 +4,13 @@ import { exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import validateDpop, { checkDpopReplay } from 'oidc-provider/lib/helpers/validate_dpop.js';
 import { authenticate, DEMO_ACCOUNTS, DEMO_ONE_TIME_CODE, DEV_ACR, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
+import { enableFrontchannelLogout, FRONTCHANNEL_CLIENT_METADATA, FRONTCHANNEL_DISCOVERY } from './frontchannel-logout.js';
 import { codePage, loginPage, logoutPage, messagePage } from './pages.js';
 import type {
   DevIdpAccessTokenFormat,
   DevIdpClaims,
   DevIdpGroupClaims,
+  DevIdpLogout,
   DevIdpLogoutReturn,
   DevIdpProfile,
   DevIdpSecondFactor,
@@ -32,8 +34,10 @@ export interface DevIdpClient {
   readonly requirePushedAuthorizationRequests?: boolean;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris: readonly string[];
-  /** Where the IdP posts logout tokens (OIDC Back-Channel Logout). */
+  /** Where the IdP posts logout tokens (OIDC Back-Channel Logout); unused with `logout: 'frontchannel'`. */
   readonly backchannelLogoutUri?: string;
+  /** The page the IdP's logout page loads in an iframe (OIDC Front-Channel Logout), with `logout: 'frontchannel'`. */
+  readonly frontchannelLogoutUri?: string;
   /** Default `authorization_code` and `refresh_token`; RFC 8693's token-exchange grant type lets the client exchange its users' tokens. */
   readonly grantTypes?: readonly string[];
   /**
@@ -68,6 +72,8 @@ export interface DevIdpOptions {
   readonly userinfoSub?: DevIdpUserinfoSub;
   /** `always` (default), or `with_state`: back to `post_logout_redirect_uri` only with `state` (see {@link DevIdpLogoutReturn}). */
   readonly logoutReturn?: DevIdpLogoutReturn;
+  /** `backchannel` (default) or `frontchannel`: how a sign-out at the IdP reaches the clients (see {@link DevIdpLogout}). */
+  readonly logout?: DevIdpLogout;
   /** When the demo users are asked their one-time code: `on_request` (default), `always` or `ignore` (see {@link DevIdpSecondFactor}). */
   readonly secondFactor?: DevIdpSecondFactor;
 }
@@ -136,6 +142,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const accessTokenTTL = options.accessTokenTtl ?? 3600;
   const groupClaims = options.groups ?? 'names';
   const opaque = options.accessTokenFormat === 'opaque';
+  const frontchannel = options.logout === 'frontchannel';
   const secondFactor = options.secondFactor ?? 'on_request';
   const interactions = new Interactions(secondFactor);
   // The downstream APIs every client registered: resource servers of their own, never the API's audience.
@@ -168,8 +175,15 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       ...(client.tokenEndpointAuthSigningAlg ? { token_endpoint_auth_signing_alg: client.tokenEndpointAuthSigningAlg } : {}),
       ...(fapi2 || client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
       ...(fapi2 || client.requirePushedAuthorizationRequests ? { require_pushed_authorization_requests: true } : {}),
-      ...(client.backchannelLogoutUri ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+      ...(client.backchannelLogoutUri && !frontchannel
+        ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
+        : {}),
+      ...(client.frontchannelLogoutUri && frontchannel
+        ? { frontchannel_logout_uri: client.frontchannelLogoutUri, frontchannel_logout_session_required: true }
+        : {}),
     })),
+    extraClientMetadata: { properties: [...FRONTCHANNEL_CLIENT_METADATA] },
+    ...(frontchannel ? { discovery: { ...FRONTCHANNEL_DISCOVERY } } : {}),
     // Refresh tokens for every client allowed the grant, rotated on each use.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: () => true,
@@ -249,7 +263,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       // on in both profiles: a client that sends proofs gets bound tokens; in fapi2 every client must.
       ...(fapi2 ? { fapi: { enabled: true, profile: '2.0' } } : {}),
       dPoP: { enabled: true },
-      backchannelLogout: { enabled: true },
+      backchannelLogout: { enabled: !frontchannel },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
@@ -290,6 +304,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   provider.on('backchannel.error', (_ctx: unknown, error: Error, client: { clientId: string }) => {
     process.stderr.write(`dev IdP: back-channel logout to ${client.clientId} failed: ${error.name}: ${error.message}\n`);
   });
+  if (frontchannel) enableFrontchannelLogout(provider);
   const providerCallback = provider.callback();
 
   const userinfo = userinfoEndpoint(verifyOwnToken, groupClaims, options.userinfoSub ?? 'same');

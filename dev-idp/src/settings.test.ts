@@ -12,6 +12,7 @@ describe('devIdpSettings', () => {
       userinfoSub: 'same',
       logoutReturn: 'always',
       secondFactor: 'on_request',
+      logout: 'backchannel',
     });
   });
 
@@ -21,6 +22,8 @@ describe('devIdpSettings', () => {
     expect(devIdpSettings({ DEV_IDP_GROUPS: 'joined' }).groups).toBe('joined');
     expect(devIdpSettings({ DEV_IDP_CLAIMS: 'userinfo', DEV_IDP_USERINFO_SUB: 'other' })).toMatchObject({ claims: 'userinfo', userinfoSub: 'other' });
     expect(devIdpSettings({ DEV_IDP_LOGOUT_RETURN: 'with_state' }).logoutReturn).toBe('with_state');
+    expect(devIdpSettings({ DEV_IDP_LOGOUT: 'frontchannel' }).logout).toBe('frontchannel');
+    expect(() => devIdpSettings({ DEV_IDP_LOGOUT: 'iframe' })).toThrow(DevIdpSettingsError);
   });
 
   it('reads when the second factor is asked, on request by default', () => {

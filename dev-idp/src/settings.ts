@@ -43,6 +43,13 @@ export type DevIdpUserinfoSub = 'same' | 'other';
 export type DevIdpLogoutReturn = 'always' | 'with_state';
 
 /**
+ * How a sign-out at the IdP reaches the clients: `backchannel` (it posts a logout token, OIDC
+ * Back-Channel Logout), or `frontchannel`: its logout page loads each client's `frontchannel_logout_uri`
+ * in an iframe with `iss` and `sid` (OIDC Front-Channel Logout), and there is no back-channel logout.
+ */
+export type DevIdpLogout = 'backchannel' | 'frontchannel';
+
+/**
  * When the demo users are asked their one-time code (the second factor, which raises `acr` from
  * `urn:bff:loa:pwd` to `urn:bff:loa:mfa`): `on_request` when the client asks for `urn:bff:loa:mfa`
  * (`acr_values`, or an `acr` claims request); `always` at every sign-in; `ignore`: never, whatever
@@ -66,6 +73,8 @@ export interface DevIdpSettings {
   readonly userinfoSub: DevIdpUserinfoSub;
   /** `DEV_IDP_LOGOUT_RETURN`, default `always`. */
   readonly logoutReturn: DevIdpLogoutReturn;
+  /** `DEV_IDP_LOGOUT`, default `backchannel`. */
+  readonly logout: DevIdpLogout;
   /** `DEV_IDP_SECOND_FACTOR`, default `on_request`. */
   readonly secondFactor: DevIdpSecondFactor;
 }
@@ -133,6 +142,12 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
     'on_request',
     'on_request (the one-time code when urn:bff:loa:mfa is asked for), always (at every sign-in) or ignore (never: answers a weaker acr than asked)',
   );
+  const logout = choice(
+    'DEV_IDP_LOGOUT',
+    ['backchannel', 'frontchannel'] as const,
+    'backchannel',
+    "backchannel (logout tokens posted to the API) or frontchannel (the IdP's logout page loads the API's frontchannel_logout_uri in an iframe; no back-channel logout)",
+  );
   if (problems.length > 0) throw new DevIdpSettingsError(problems);
-  return { accessTokenTtl, groups, accessTokenFormat, profile, claims, userinfoSub, logoutReturn, secondFactor };
+  return { accessTokenTtl, groups, accessTokenFormat, profile, claims, userinfoSub, logoutReturn, secondFactor, logout };
 }

@@ -52,6 +52,7 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
     claims: settings.claims,
     userinfoSub: settings.userinfoSub,
     logoutReturn: settings.logoutReturn,
+    logout: settings.logout,
   });
   const server = createServer(idp.handler);
   await new Promise<void>((resolveListen) => server.listen(Number(devIssuer.port), resolveListen));

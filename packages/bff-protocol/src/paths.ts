@@ -13,6 +13,8 @@ export const API_PATHS = {
   logoutReturn: '/api/logout/return',
   /** `POST`: OIDC Back-Channel Logout, called by the identity provider. */
   backchannelLogout: '/api/backchannel-logout',
+  /** `GET ?iss=&sid=`: OIDC Front-Channel Logout, loaded by the identity provider's logout page in an iframe. */
+  frontchannelLogout: '/api/frontchannel-logout',
   /** `GET`: readiness (200 ready, 503 not ready). */
   health: '/api/health',
   /** `GET`: the client's public keys (JWKS) in the FAPI 2.0 profile, the `jwks_uri` to register at the IdP; 404 otherwise. */

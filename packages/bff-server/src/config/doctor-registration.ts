@@ -34,6 +34,16 @@ export function registrationBlock(config: Config, metadata: DiscoveryMetadata | 
     [undefined, 'Redirect URI', r.redirectUris.join(', ')],
     [present('end_session_endpoint'), 'Post-logout redirect URI', `${r.postLogoutRedirectUris.join(', ')} (RP-initiated logout)`],
     [supported('backchannel_logout_supported'), 'Back-channel logout URI', `${r.backchannelLogoutUri} (backchannel_logout_session_required: true)`],
+    // An IdP without back-channel logout reaches the API through the browser: the front-channel URI then matters.
+    ...(metadata?.['frontchannel_logout_supported'] === true
+      ? [
+          [
+            metadata['frontchannel_logout_session_required'] === true,
+            'Front-channel logout URI',
+            `${r.frontchannelLogoutUri} (frontchannel_logout_session_required: true)`,
+          ] satisfies [boolean | undefined, string, string],
+        ]
+      : []),
     [
       list('grant_types_supported') === undefined
         ? undefined

@@ -203,7 +203,19 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
       message: 'The IdP offers no token revocation: refresh tokens live on until they expire after logout.',
     });
   }
-  if (metadata['backchannel_logout_supported'] !== true) {
+  if (metadata['backchannel_logout_supported'] !== true && metadata['frontchannel_logout_supported'] === true) {
+    findings.push({
+      severity: 'info',
+      check: 'backchannel',
+      message:
+        "The IdP has no back-channel logout but front-channel logout: a sign-out at the IdP ends sessions here when its logout page loads the API's front-channel logout URI (below) in the user's browser.",
+      ...(metadata['frontchannel_logout_session_required'] === true
+        ? {}
+        : {
+            fix: 'The IdP does not say it sends sid to the front-channel logout URI (frontchannel_logout_session_required): the API ends sessions by iss and sid only.',
+          }),
+    });
+  } else if (metadata['backchannel_logout_supported'] !== true) {
     findings.push({
       severity: 'info',
       check: 'backchannel',

@@ -24,6 +24,8 @@ export interface IdpRegistration {
   readonly postLogoutRedirectUris: readonly string[];
   /** OIDC Back-Channel Logout, with `backchannel_logout_session_required`. */
   readonly backchannelLogoutUri: string;
+  /** OIDC Front-Channel Logout, with `frontchannel_logout_session_required`: for IdPs without back-channel logout. */
+  readonly frontchannelLogoutUri: string;
   /** With a downstream API of token `exchange`: also RFC 8693's `urn:ietf:params:oauth:grant-type:token-exchange`. */
   readonly grantTypes: readonly string[];
   readonly responseTypes: readonly ['code'];
@@ -71,6 +73,7 @@ export function idpRegistration(config: Config): IdpRegistration {
     // The IdP returns the browser to the API, which checks the logout's state and sends it on to OIDC_POST_LOGOUT_REDIRECT_URI.
     postLogoutRedirectUris: [new URL(API_PATHS.logoutReturn, config.backUrl).href],
     backchannelLogoutUri: new URL(API_PATHS.backchannelLogout, config.backUrl).href,
+    frontchannelLogoutUri: new URL(API_PATHS.frontchannelLogout, config.backUrl).href,
     grantTypes: ['authorization_code', 'refresh_token', ...(config.downstream.some((api) => api.token === 'exchange') ? [TOKEN_EXCHANGE_GRANT] : [])],
     responseTypes: ['code'],
     pkceMethod: 'S256',

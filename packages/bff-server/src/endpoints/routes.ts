@@ -5,6 +5,7 @@ import { sendProblem } from '../http/problem.js';
 import { describeError, outcomeOf } from '../errors.js';
 import { backchannelLogoutEndpoint } from './backchannel-logout.js';
 import { callbackEndpoint } from './callback.js';
+import { frontchannelLogoutEndpoint } from './frontchannel-logout.js';
 import type { EndpointDeps } from './deps.js';
 import { healthEndpoint } from './health.js';
 import { jwksEndpoint } from './jwks.js';
@@ -14,7 +15,7 @@ import { LogoutState, logoutReturnEndpoint } from './logout-return.js';
 
 /**
  * The plain endpoints under `/api` (everything but tRPC), one file each: login,
- * callback, logout, back-channel logout, health, and the client's JWKS (fapi2).
+ * callback, logout, back- and front-channel logout, health, and the client's JWKS (fapi2).
  * Express is kept for these redirect-based routes; the tRPC hot path does not go
  * through it.
  */
@@ -71,6 +72,7 @@ export function createEndpoints(deps: EndpointDeps & { readonly rateLimitStore?:
   app.post(API_PATHS.logout, logout);
   app.get(API_PATHS.logoutReturn, logoutReturnEndpoint({ ...deps, logoutState }));
   app.post(API_PATHS.backchannelLogout, backchannelLogoutEndpoint(deps));
+  app.get(API_PATHS.frontchannelLogout, frontchannelLogoutEndpoint(deps));
 
   app.use((req, res) => sendProblem(req, res, 404, 'not_found', 'Not found.'));
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
