@@ -3,9 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditEventSchema } from '@oidc-bff/protocol/schemas';
-import { Browser, call, freePort, login, signOutAtIdp, startRedis, startStack, type RedisServer, type Stack } from '@bff/test-kit';
+import { Browser, call, FRONT, freePort, login, signOutAtIdp, startRedis, startStack, type RedisServer, type Stack } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
+import { diagnose } from '../config/doctor.js';
+import { registrationBlock } from '../config/doctor-registration.js';
 
 /**
  * OIDC Front-Channel Logout (S30) against the development IdP in its front-channel mode
@@ -124,5 +126,18 @@ describe('front-channel logout (DEV_IDP_LOGOUT=frontchannel)', () => {
     // The same request with the issuer's own iss ends it, wherever it arrives.
     await fetch(`${b.apiUrl}/api/frontchannel-logout?${new URLSearchParams({ iss: stack.idpUrl, sid: carol.sid }).toString()}`);
     expect(await statusOn(A(), carol.browser)).toBe(401);
+  });
+
+  it("the doctor: what to register names the front-channel URI the IdP's discovery confirms, and says sign-outs arrive that way", async () => {
+    const metadata = (await (await fetch(`${stack.idpUrl}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const block = registrationBlock(stack.api.config, metadata);
+    expect(block).toMatch(/✔ Front-channel logout URI +http:\/\/localhost:\d+\/api\/frontchannel-logout \(frontchannel_logout_session_required: true\)/);
+    expect(block).toMatch(/✖ Back-channel logout URI/);
+    expect(registrationBlock(stack.api.config, { backchannel_logout_supported: true })).not.toContain('Front-channel');
+    const findings = await diagnose({ OIDC_ISSUER: stack.idpUrl, BACK_URL: stack.apiUrl, FRONT_URL: FRONT });
+    expect(findings.find((finding) => finding.check === 'backchannel')).toMatchObject({
+      severity: 'info',
+      message: expect.stringContaining('front-channel logout'),
+    });
   });
 });
