@@ -206,6 +206,7 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     transactions,
     replay: state.replay,
     hooks,
+    leanPath: config.trpc.leanPath,
     logger,
     readiness,
     rateLimitStore: state.rateLimitStore('bff:rl:login:'),

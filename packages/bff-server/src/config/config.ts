@@ -70,6 +70,8 @@ export interface Config {
     /** Mutations per minute and session; 0 = no limit. */
     readonly mutationsPerMinute: number;
     /** Open streams per session and their maximum lifetime (S26). */
+    /** Plain queries and mutations without tRPC's fetch adapter (`TRPC_LEAN_PATH`). */
+    readonly leanPath: boolean;
     readonly streams: StreamBounds;
   };
   /** Shared state for several instances; absent: in memory (one instance). */

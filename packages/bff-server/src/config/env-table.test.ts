@@ -33,6 +33,7 @@ const SAMPLES: Record<Name, readonly [raw: string, option: unknown, wrong: strin
   TRPC_MAX_STREAMS_PER_SESSION: ['2', 2, '0'],
   TRPC_STREAM_MAX_LIFETIME: ['60', 60, '0'],
   REDIS_URL: ['redis://localhost:6379', 'redis://localhost:6379', 'http://localhost:6379'],
+  TRPC_LEAN_PATH: ['false', false, 'off'],
   REDIS_CLUSTER_NODES: ['redis-1:6379, redis-2:6379', ['redis-1:6379', 'redis-2:6379'], 'redis-1'],
   REDIS_TIMEOUT_MS: ['300', 300, '1'],
   SERVE_WEB: ['false', false, 'yes'],

@@ -84,6 +84,7 @@ export const ENV_VARIABLES = {
   TRPC_MAX_STREAMS_PER_SESSION: { path: 'limits.maxStreamsPerSession', read: number },
   TRPC_STREAM_MAX_LIFETIME: { path: 'limits.maxStreamLifetimeSeconds', read: number },
   REDIS_URL: { path: 'redis.url', read: text },
+  TRPC_LEAN_PATH: { path: 'limits.leanPath', read: flag },
   REDIS_CLUSTER_NODES: { path: 'redis.clusterNodes', read: list },
   REDIS_TIMEOUT_MS: { path: 'redis.timeoutMs', read: number },
   SERVE_WEB: { path: 'web.serve', read: flag },

@@ -22,6 +22,15 @@ export function boundedPath(path: string): string {
   return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
 }
 
+/** Which of the tRPC endpoint's two paths answered a request (see `trpc/endpoint/lean-path.ts`). */
+export type TrpcPath = 'lean' | 'adapter';
+const trpcPaths = new WeakMap<ServerResponse, TrpcPath>();
+
+/** Notes which path answered, for the request's log line: the operator (and the differential test) can tell. */
+export function noteTrpcPath(res: ServerResponse, path: TrpcPath): void {
+  trpcPaths.set(res, path);
+}
+
 /**
  * Gives the request an id (the caller's `x-request-id` if well-formed, else a new
  * one), echoes it, and writes one JSON line when the response is done. Only the
@@ -37,6 +46,7 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
       msg: 'request',
       req: { id, method: req.method, path: boundedPath(pathOf(req.url)) },
       res: { status: res.statusCode },
+      ...(trpcPaths.has(res) ? { trpc: trpcPaths.get(res) } : {}),
       responseTime: Math.round(performance.now() - started),
     };
     if (res.statusCode >= 500) logger.pino.error(line);

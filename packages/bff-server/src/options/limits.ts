@@ -18,6 +18,12 @@ export const limitsOptions = z.strictObject({
   maxStreamsPerSession: int(1, 100).default(DEFAULT_STREAM_BOUNDS.maxPerSession),
   /** Seconds a live stream lasts at most; the client then resumes after its last event. */
   maxStreamLifetimeSeconds: int(1, 24 * 3600).default(DEFAULT_STREAM_BOUNDS.maxLifetimeSeconds),
+  /**
+   * Plain queries and mutations are answered without tRPC's fetch adapter, in tRPC's wire
+   * format to the byte (a differential test holds the two to that); `false` sends every
+   * request through the adapter.
+   */
+  leanPath: z.boolean({ error: 'must be true or false' }).default(true),
 });
 
 export type LimitsOptions = z.input<typeof limitsOptions>;

@@ -190,6 +190,7 @@ function resolved(options: ValidOptions): Config {
     },
     redis,
     authz,
+      leanPath: limits.leanPath,
     ldap,
     web: web.serve === false || !webRoot ? undefined : { root: webRoot },
     trustProxy,

@@ -12,9 +12,10 @@ import { createInnerContext, type Services } from '../context.js';
 import type { AppServices } from '../../hooks.js';
 import { createCors } from './cors.js';
 import { csrfRefusal } from './csrf.js';
-import { boundedPath, pathOf } from '../../http/request-log.js';
+import { boundedPath, noteTrpcPath, pathOf } from '../../http/request-log.js';
 import { writeRefusal } from './error-envelope.js';
 import { readBody, toFetchRequest, writeFetchResponse } from './fetch-bridge.js';
+import { serveLean } from './lean-path.js';
 import { requestOrigin } from '../../observability/request-origin.js';
 
 export interface TrpcEndpointOptions {
@@ -28,6 +29,11 @@ export interface TrpcEndpointOptions {
   readonly maxBatchSize: number;
   /** The procedures served: the app's router. */
   readonly router: AnyTRPCRouter;
+  /**
+   * Plain queries and mutations served without tRPC's fetch adapter ({@link serveLean});
+   * `false` sends every request through the adapter (the differential test compares the two).
+   */
+  readonly leanPath?: boolean;
 }
 
 /**
@@ -82,6 +88,12 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
     }
   };
 
+  const retryAfter = (errors: readonly TRPCError[]) =>
+    errors
+      .map((e) => (e.cause instanceof AuthFailure ? e.cause.retryAfterSeconds : undefined))
+      .find((s) => s !== undefined)
+      ?.toString();
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     await cors(req, res);
     if (req.method === 'OPTIONS') {
@@ -108,6 +120,19 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
     }
 
     const cookieValue = req.headers.cookie ? parseCookies(req.headers.cookie)[cookieName] : undefined;
+    const createContext = () =>
+      createInnerContext(
+        services,
+        app,
+        () => authenticate(services, cookieValue),
+        () => requestOrigin(req, res, services.clientAddress?.(req)),
+      );
+    if (
+      options.leanPath !== false &&
+      (await serveLean(req, res, body, { router: options.router, maxBatchSize: options.maxBatchSize, createContext, onError, retryAfter }))
+    )
+      return;
+    noteTrpcPath(res, 'adapter');
     const response = await fetchRequestHandler({
       endpoint: API_PATHS.trpc,
       req: toFetchRequest(req, body),
@@ -115,16 +140,10 @@ export function createTrpcEndpoint(options: TrpcEndpointOptions): { readonly lis
       maxBatchSize: options.maxBatchSize,
       // A refused call tells the client when to try again.
       responseMeta: ({ errors }) => {
-        const retry = errors.map((e) => (e.cause instanceof AuthFailure ? e.cause.retryAfterSeconds : undefined)).find((s) => s !== undefined);
-        return retry === undefined ? {} : { headers: { 'retry-after': String(retry) } };
+        const retry = retryAfter(errors);
+        return retry === undefined ? {} : { headers: { 'retry-after': retry } };
       },
-      createContext: () =>
-        createInnerContext(
-          services,
-          app,
-          () => authenticate(services, cookieValue),
-          () => requestOrigin(req, res, services.clientAddress?.(req)),
-        ),
+      createContext,
       onError,
     });
     await writeFetchResponse(res, response, openStream);
