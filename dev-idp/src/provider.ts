@@ -213,7 +213,8 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     },
     conformIdTokenClaims: false,
     claims: {
-      openid: ['sub'],
+      // acr in every ID token, asked for or not, as enterprise SSOs do: the API's step-up checks it (S29).
+      openid: ['sub', 'acr'],
       // With `joined`, the ID token and userinfo carry the memberships as an array (the access token joins them).
       profile: groupClaims === 'joined' ? ['name', 'groups'] : ['name'],
       email: ['email', 'email_verified'],

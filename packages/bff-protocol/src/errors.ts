@@ -23,6 +23,9 @@
  *   procedure's) cannot be reached right now; the answer names it in `api`. Never a sign-out.
  * - `downstream_unauthorized`: a downstream API refused the user's token for it even after the BFF renewed
  *   it once, or the identity provider would not issue one: signed in, but not let into that API. Never a sign-out.
+ * - `insufficient_user_authentication` (RFC 9470): signed in, but the procedure (or a downstream API) needs a
+ *   stronger or a fresher sign-in; the answer says what in `acr_values` and `max_age` ({@link StepUpChallenge}), and
+ *   the browser gets it at `/api/login?acr_values=…&max_age=…&returnTo=…`. Never a sign-out.
  */
 export const AUTH_FAILURE_REASONS = [
   'no_session',
@@ -40,8 +43,20 @@ export const AUTH_FAILURE_REASONS = [
   'directory_unavailable',
   'downstream_unavailable',
   'downstream_unauthorized',
+  'insufficient_user_authentication',
 ] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
+/**
+ * What a step-up refusal (`insufficient_user_authentication`) asks for, as RFC 9470 §3 names it: in a
+ * procedure's `error.data`, the remote-API proxy's JSON answer and its `WWW-Authenticate` challenge.
+ */
+export interface StepUpChallenge {
+  /** The acceptable authentication context classes, space-separated, weakest acceptable first. */
+  readonly acr_values?: string;
+  /** The most seconds since the user's last active authentication (`auth_time`). */
+  readonly max_age?: number;
+}
 
 /** Narrows an unknown value (e.g. `error.data.reason`) to an {@link AuthFailureReason}. */
 export function isAuthFailureReason(value: unknown): value is AuthFailureReason {
@@ -62,6 +77,8 @@ export function isAuthFailureReason(value: unknown): value is AuthFailureReason 
  *   match the token's `aud`, or the IdP issues opaque (non-JWT) access tokens.
  * - `userinfo_invalid`: the userinfo endpoint's answer was refused: its `sub` is not the ID token's (S30), or it
  *   could not be read.
+ * - `step_up_failed`: a step-up sign-in (`acr_values`, `max_age`) came back with an ID token whose `acr` is weaker
+ *   than asked or whose `auth_time` is too old (S29): the session stays as it was.
  * - `idp_unavailable`: the identity provider could not be reached.
  * - `service_unavailable`: the API could not store the session (its session store is down).
  */
@@ -74,6 +91,7 @@ export const LOGIN_ERROR_CODES = [
   'id_token_invalid',
   'access_token_invalid',
   'userinfo_invalid',
+  'step_up_failed',
   'idp_unavailable',
   'service_unavailable',
 ] as const;

@@ -6,7 +6,15 @@
  */
 export { API_PATHS, CSRF_HEADER, CSRF_HEADER_VALUE, type ApiPath } from './paths.js';
 export { DEV_DEFAULTS } from './dev-defaults.js';
-export { AUTH_FAILURE_REASONS, isAuthFailureReason, LOGIN_ERROR_CODES, isLoginErrorCode, type AuthFailureReason, type LoginErrorCode } from './errors.js';
+export {
+  AUTH_FAILURE_REASONS,
+  isAuthFailureReason,
+  LOGIN_ERROR_CODES,
+  isLoginErrorCode,
+  type AuthFailureReason,
+  type LoginErrorCode,
+  type StepUpChallenge,
+} from './errors.js';
 export {
   AUDIT_EVENT_TYPES,
   AUDIT_SCHEMA_VERSION,

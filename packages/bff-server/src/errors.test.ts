@@ -17,6 +17,7 @@ import {
   IdpUnavailableError,
   outcomeOf,
   SessionStoreUnavailableError,
+  StepUpRequiredError,
 } from './errors.js';
 import { toTrpcError } from './trpc/errors.js';
 import * as discovery from './oidc/discovery.js';
@@ -53,6 +54,13 @@ const TABLE = [
     login: 'service_unavailable',
   },
   { error: new DownstreamFailedError('reports', 500), trpc: 'BAD_GATEWAY', status: 502, reason: undefined, login: 'service_unavailable' },
+  {
+    error: new StepUpRequiredError({ acr_values: 'urn:bff:loa:mfa', max_age: 300 }),
+    trpc: 'UNAUTHORIZED',
+    status: 401,
+    reason: 'insufficient_user_authentication',
+    login: 'step_up_failed',
+  },
 ] as const;
 
 describe('the error module', () => {
@@ -70,6 +78,11 @@ describe('the error module', () => {
       expect(cause.reason).toBe(reason);
       expect(reason === undefined ? cause : cause.cause).toBe(error);
     }
+  });
+
+  it('toTrpcError carries a step-up challenge to the error data', () => {
+    const mapped = toTrpcError(new StepUpRequiredError({ acr_values: 'urn:bff:loa:mfa', max_age: 60 }, 'reports'));
+    expect(mapped.cause).toMatchObject({ reason: 'insufficient_user_authentication', challenge: { acr_values: 'urn:bff:loa:mfa', max_age: 60 } });
   });
 
   it('toTrpcError leaves a TRPCError as it is and makes anything else an internal error', () => {

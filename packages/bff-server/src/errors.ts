@@ -1,5 +1,5 @@
 import type { TRPCError } from '@trpc/server';
-import type { AuthFailureReason, LoginErrorCode } from '@oidc-bff/protocol';
+import type { AuthFailureReason, LoginErrorCode, StepUpChallenge } from '@oidc-bff/protocol';
 
 /**
  * The stable codes of the BFF's own errors: what code and logs compare, never the message.
@@ -11,6 +11,7 @@ import type { AuthFailureReason, LoginErrorCode } from '@oidc-bff/protocol';
  * - `DOWNSTREAM_UNAVAILABLE`: a downstream API the BFF calls for the app cannot be reached.
  * - `DOWNSTREAM_UNAUTHORIZED`: a downstream API refused the user's token for it (after one renewal), or the IdP would not issue one.
  * - `DOWNSTREAM_FAILED`: a downstream API answered a procedure's call with an error status or a body that is not what was expected.
+ * - `STEP_UP_REQUIRED`: the session's sign-in is weaker or older than a procedure or a downstream API requires (RFC 9470).
  */
 export type BffErrorCode =
   | 'IDP_UNAVAILABLE'
@@ -19,7 +20,8 @@ export type BffErrorCode =
   | 'DIRECTORY_UNAVAILABLE'
   | 'DOWNSTREAM_UNAVAILABLE'
   | 'DOWNSTREAM_UNAUTHORIZED'
-  | 'DOWNSTREAM_FAILED';
+  | 'DOWNSTREAM_FAILED'
+  | 'STEP_UP_REQUIRED';
 
 /** What a {@link DependencyUnavailableError} says is down. */
 export type Dependency = 'idp' | 'session_store' | 'directory' | 'downstream';
@@ -124,6 +126,25 @@ export class DownstreamFailedError extends BffError {
   }
 }
 
+/**
+ * The session's sign-in falls short of what is required: its `acr` is weaker than a procedure's
+ * (`stepUpProcedure`), its `auth_time` older than its `max_age`, or a downstream API answered
+ * RFC 9470's `insufficient_user_authentication` challenge. Never a sign-out: the client signs in
+ * again with the {@link challenge} (`/api/login?acr_values=…&max_age=…`) and the session is upgraded.
+ */
+export class StepUpRequiredError extends BffError {
+  readonly code = 'STEP_UP_REQUIRED';
+  override readonly name = 'StepUpRequiredError';
+  constructor(
+    /** What a new sign-in must satisfy; its values are checked tokens, safe to send and log. */
+    readonly challenge: StepUpChallenge,
+    /** The downstream API that asked, by its configured name; absent for a procedure's own requirement. */
+    readonly api?: string,
+  ) {
+    super(api ? `The downstream API "${api}" requires a stronger sign-in.` : 'A stronger sign-in is required.');
+  }
+}
+
 /** Thrown by discovery in the `fapi2` profile when the IdP's metadata lacks what the profile needs. */
 export class IdpProfileError extends BffError {
   readonly code = 'IDP_PROFILE_UNSUPPORTED';
@@ -159,6 +180,8 @@ export const ERROR_OUTCOMES: { readonly [Code in BffErrorCode]: ErrorOutcome } =
   // FORBIDDEN in a procedure, never UNAUTHORIZED: the session is fine, and a client that signed in again would loop.
   DOWNSTREAM_UNAUTHORIZED: { trpc: 'FORBIDDEN', status: 401, reason: 'downstream_unauthorized', login: 'service_unavailable' },
   DOWNSTREAM_FAILED: { trpc: 'BAD_GATEWAY', status: 502, reason: undefined, login: 'service_unavailable' },
+  // UNAUTHORIZED as RFC 9470 says; the reason tells the client to step up, not that it is signed out.
+  STEP_UP_REQUIRED: { trpc: 'UNAUTHORIZED', status: 401, reason: 'insufficient_user_authentication', login: 'step_up_failed' },
 };
 
 /** The outcome of one of the BFF's errors, or undefined for any other value. */

@@ -35,8 +35,10 @@ export {
   streamProcedure,
   rolesProcedure,
   roleProcedure,
+  stepUpProcedure,
   grantsOf,
 } from './trpc/init.js';
+export { DEFAULT_ACR_ORDER, type StepUpRequirement } from './authz/step-up.js';
 export { toTrpcError } from './trpc/errors.js';
 export {
   BffError,
@@ -47,6 +49,7 @@ export {
   DownstreamUnavailableError,
   DownstreamUnauthorizedError,
   DownstreamFailedError,
+  StepUpRequiredError,
   ERROR_OUTCOMES,
   describeError,
   type BffErrorCode,

@@ -20,6 +20,10 @@ export const meOutputSchema = z.object({
     expiresAt: z.iso.datetime(),
     /** ISO 8601 instant at which the current access token expires. */
     accessTokenExpiresAt: z.iso.datetime(),
+    /** The authentication context class of the sign-in (the ID token's `acr`), when the IdP said; step-up raises it. */
+    acr: z.string().optional(),
+    /** ISO 8601 instant of the user's last active authentication (the ID token's `auth_time`), when the IdP said. */
+    authTime: z.iso.datetime().optional(),
   }),
   /**
    * A URL the browser can navigate to in order to sign out. It carries a

@@ -24,6 +24,8 @@ export interface AuthzSettings {
   /** Splits a groups claim that is one string (`GROUPS_SEPARATOR`). */
   readonly groupsSeparator?: string | undefined;
   readonly directory?: GroupDirectory | undefined;
+  /** The `acr` values, weakest first, that step-up procedures rank (`OIDC_ACR_ORDER`); default `DEFAULT_ACR_ORDER`. */
+  readonly acrOrder?: readonly string[] | undefined;
 }
 
 /** The IdP's other answers about the caller, besides the access token: read only when the groups are looked for there. */

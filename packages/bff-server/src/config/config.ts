@@ -3,7 +3,7 @@ import type { StreamBounds } from '../session/live-stream.js';
 import type { Fapi2Keys, OidcProfile } from './fapi2.js';
 import type { SameSite, Topology } from './topology.js';
 import type { TrustProxy } from './trust-proxy.js';
-import type { AuditDestination } from '../options/observability.js';
+import type { AuditDestination, TracingSettings } from '../options/observability.js';
 import type { DownstreamApiConfig } from '../options/downstream.js';
 
 /**
@@ -88,6 +88,8 @@ export interface Config {
     readonly groupsSource: GroupsSource;
     /** Splits a groups claim that is one string (`GROUPS_SEPARATOR`). */
     readonly groupsSeparator?: string | undefined;
+    /** The IdP's `acr` values, weakest first, that step-up ranks and asks for (`OIDC_ACR_ORDER`). */
+    readonly acrOrder: readonly string[];
   };
   /** The directory that grants groups when access tokens carry none; absent: groups come from tokens only. */
   readonly ldap: LdapConfig | undefined;
@@ -97,8 +99,12 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   /** Problems that do not stop the server but that an operator must hear about. */
   readonly warnings: readonly string[];
-  /** Metrics on their own port (`METRICS_PORT`) and the audit trail's destination (`AUDIT_LOG`); each off when unset (S31). */
-  readonly observability: { readonly metricsPort?: number | undefined; readonly auditLog?: AuditDestination | undefined };
+  /** Metrics on their own port (`METRICS_PORT`), the audit trail's destination (`AUDIT_LOG`) and traces (`OTEL_*`); each off when unset (S31). */
+  readonly observability: {
+    readonly metricsPort?: number | undefined;
+    readonly auditLog?: AuditDestination | undefined;
+    readonly tracing?: TracingSettings | undefined;
+  };
   /** The downstream APIs the BFF calls for the user (`DOWNSTREAM_APIS`); none by default. */
   readonly downstream: readonly DownstreamApiConfig[];
 }

@@ -93,6 +93,7 @@ export const ENV_VARIABLES = {
   GROUPS_CLAIM: { path: 'authz.groupsClaim', read: text },
   GROUPS_SOURCE: { path: 'authz.groupsSource', read: text },
   GROUPS_SEPARATOR: { path: 'authz.groupsSeparator', read: text },
+  OIDC_ACR_ORDER: { path: 'authz.acrOrder', read: words },
   OIDC_ACCESS_TOKEN_VERIFY: { path: 'oidc.accessTokenVerify', read: text },
   OIDC_INTROSPECTION_CACHE_TTL: { path: 'oidc.introspectionCacheTtlSeconds', read: number },
   OIDC_USERINFO: { path: 'oidc.userinfo', read: text },
@@ -110,6 +111,13 @@ export const ENV_VARIABLES = {
   LDAP_TIMEOUT_MS: { path: 'ldap.timeoutMs', read: number },
   METRICS_PORT: { path: 'observability.metricsPort', read: number },
   AUDIT_LOG: { path: 'observability.auditLog', read: text },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { path: 'observability.tracing.endpoint', read: text },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { path: 'observability.tracing.tracesEndpoint', read: text },
+  OTEL_EXPORTER_OTLP_HEADERS: { path: 'observability.tracing.headers', read: text },
+  OTEL_SERVICE_NAME: { path: 'observability.tracing.serviceName', read: text },
+  OTEL_TRACES_SAMPLER: { path: 'observability.tracing.sampler', read: text },
+  OTEL_TRACES_SAMPLER_ARG: { path: 'observability.tracing.samplerArg', read: number },
+  OTEL_SDK_DISABLED: { path: 'observability.tracing.disabled', read: flag },
   DOWNSTREAM_APIS: { path: 'downstream', read: json('DOWNSTREAM_APIS', DOWNSTREAM_SHAPE) },
 } as const satisfies Record<string, Variable>;
 

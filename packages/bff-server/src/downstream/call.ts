@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
-import { DownstreamUnauthorizedError, DownstreamUnavailableError } from '../errors.js';
+import { DownstreamUnauthorizedError, DownstreamUnavailableError, StepUpRequiredError } from '../errors.js';
+import { parseChallenge } from '../authz/step-up.js';
 import type { DownstreamApiConfig } from '../options/downstream.js';
 import type { SessionData } from '../session/store.js';
 import type { DownstreamTokens } from './tokens.js';
@@ -32,9 +33,12 @@ export interface DownstreamAnswer {
  * of this (`npm run bench -- --only remote-proxy,bare-proxy`): a Request, a Response, web
  * streams and an AbortSignal per call. On a 401 the token is renewed once and the request sent
  * once more (and, in the FAPI 2.0 profile, once more with the DPoP nonce the API asked for).
+ * A 401 with RFC 9470's `insufficient_user_authentication` challenge is not renewed: no token
+ * of this sign-in will do, the user must sign in more strongly.
  *
  * @throws {DownstreamUnavailableError} when the API cannot be reached or does not answer in time.
  * @throws {DownstreamUnauthorizedError} when the API refuses the renewed token too (status 401).
+ * @throws {StepUpRequiredError} when the API asks for a stronger or fresher sign-in (RFC 9470).
  */
 export async function sendDownstream(
   tokens: DownstreamTokens,
@@ -48,6 +52,8 @@ export async function sendDownstream(
     const answer = await sendOnce(api, call, token, tokens.proofs);
     if (answer.status !== 401) return answer;
     answer.body.destroy();
+    const challenge = parseChallenge(answer.header('www-authenticate'));
+    if (challenge) throw new StepUpRequiredError(challenge, api.name);
     // RFC 9449 §9: the API wants a nonce in the proof; it sent one, which the next proof carries.
     if (tokens.proofs && !nonceRetried && /use_dpop_nonce/.test(answer.header('www-authenticate') ?? '')) {
       nonceRetried = true;

@@ -5,7 +5,8 @@ import { API_PATHS, CSRF_HEADER } from '@oidc-bff/protocol';
 import { authenticate } from '../session/authenticate.js';
 import { csrfRefusal } from '../trpc/endpoint/csrf.js';
 import type { Services } from '../trpc/context.js';
-import { describeError, DownstreamUnauthorizedError, DownstreamUnavailableError, outcomeOf } from '../errors.js';
+import { describeError, DownstreamUnauthorizedError, DownstreamUnavailableError, outcomeOf, StepUpRequiredError } from '../errors.js';
+import { challengeHeader } from '../authz/step-up.js';
 import type { DownstreamApiConfig } from '../options/downstream.js';
 import { boundedPath, pathOf } from '../http/request-log.js';
 import { sendDownstream } from './call.js';
@@ -60,7 +61,8 @@ export interface RemoteProxyOptions {
  * are reachable and a path cannot leave the API's base; request bodies are bounded and
  * buffered (the request may be sent again after a renewed token), answers streamed, server-sent
  * events included; a 401 renews the token and retries once, then answers 401
- * `downstream_unauthorized`; an API that cannot be reached is a 503 `downstream_unavailable`
+ * `downstream_unauthorized`; a 401 with RFC 9470's challenge is relayed as 401
+ * `insufficient_user_authentication` with it (header and body); an API that cannot be reached is a 503 `downstream_unavailable`
  * naming it, never a sign-out.
  */
 export function createRemoteProxy(options: RemoteProxyOptions): { readonly listener: RequestListener; endStreams(): void } {
@@ -74,7 +76,7 @@ export function createRemoteProxy(options: RemoteProxyOptions): { readonly liste
     credentials: true,
     methods: METHODS,
     allowedHeaders: ['content-type', CSRF_HEADER, 'accept', 'accept-language', 'last-event-id', 'if-match', 'if-none-match', 'range'],
-    exposedHeaders: ['Retry-After', 'ETag', 'Content-Disposition'],
+    exposedHeaders: ['Retry-After', 'ETag', 'Content-Disposition', 'WWW-Authenticate'],
     maxAge: 600,
     optionsSuccessStatus: 204,
   });
@@ -211,6 +213,12 @@ export function createRemoteProxy(options: RemoteProxyOptions): { readonly liste
     listener: (req, res) => {
       handle(req, res).catch((error: unknown) => {
         const name = error instanceof DownstreamUnavailableError || error instanceof DownstreamUnauthorizedError ? error.api : undefined;
+        if (error instanceof StepUpRequiredError && !res.headersSent) {
+          // RFC 9470: the API's challenge, rebuilt from its checked values, and the same in the body for a page's code.
+          res.setHeader('www-authenticate', challengeHeader(error.challenge));
+          problem(res, 401, 'insufficient_user_authentication', 'A stronger sign-in is required.', { api: error.api, ...error.challenge });
+          return;
+        }
         if (error instanceof DownstreamUnauthorizedError) {
           services.logger.warn('downstream.unauthorized', { api: error.api, detail: error.detail });
           problem(res, 401, 'downstream_unauthorized', 'The API did not accept the user.', { api: name });

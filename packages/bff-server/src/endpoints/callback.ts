@@ -8,6 +8,8 @@ import { deviceOf } from '../session/device.js';
 import { requestCookies } from './request-cookies.js';
 import { signInIdentity } from '../oidc/userinfo.js';
 import { requestOrigin } from '../observability/request-origin.js';
+import { checkStepUpResult } from '../authz/step-up.js';
+import type { SessionData } from '../session/store.js';
 
 /** Errors an IdP may put in `error=` that mean "the user or the IdP said no". */
 const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
@@ -17,9 +19,22 @@ const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 
  * `state`, exchanges the code (PKCE, nonce), verifies the ID and access tokens, then
  * creates the session. Every failure lands on the front with `?auth_error=<code>`;
  * the IdP's own text is logged as a code, never forwarded.
+ *
+ * A step-up login (S29) must bring back an ID token whose `acr` and `auth_time` meet what
+ * `/api/login` asked for, else `step_up_failed` and the session stays as it was. When they
+ * do and the browser's session is the same user's, that session is upgraded: a new session
+ * (new id and cookie: a step-up is a privilege change, and a handle that existed before it,
+ * planted or leaked, must not gain the stronger sign-in) carries its device over, and the old
+ * one ends. The app's data is the user's, not the session's, and stays; downstream tokens are
+ * obtained again, so that they too come from the stronger sign-in.
  */
 export function callbackEndpoint(deps: EndpointDeps) {
   const { config, oidc, sessions, transactions, hooks, logger } = deps;
+  /** The browser's current session, if any: an outage or a bad cookie is simply none (the sign-in goes on as a new session). */
+  const sessionOf = async (req: Request): Promise<SessionData | undefined> => {
+    const found = await sessions.resolve(requestCookies(req).get(sessions.cookieName)).catch(() => undefined);
+    return found?.ok ? found.session : undefined;
+  };
   return async (req: Request, res: Response): Promise<void> => {
     const home = `${config.frontOrigins[0]}/`;
     const fail = (code: LoginErrorCode, returnTo = home, detail?: string) => {
@@ -38,6 +53,15 @@ export function callbackEndpoint(deps: EndpointDeps) {
 
     const idpError = req.query['error'];
     if (typeof idpError === 'string') {
+      if (transaction.stepUp?.acr !== undefined)
+        hooks.onStepUp?.({
+          outcome: 'refused',
+          acrRequested: [transaction.stepUp.acr],
+          acrObtained: undefined,
+          sub: undefined,
+          sessionId: undefined,
+          request: requestOrigin(req, res, req.ip),
+        });
       return fail(DENIALS.has(idpError) ? 'access_denied' : 'idp_error', transaction.returnTo, `idp_error:${idpError.slice(0, 64)}`);
     }
 
@@ -88,6 +112,27 @@ export function callbackEndpoint(deps: EndpointDeps) {
     );
     if (!signedIn.ok) return fail(signedIn.code, transaction.returnTo, signedIn.detail);
 
+    const acr = typeof idClaims['acr'] === 'string' ? idClaims['acr'] : undefined;
+    const authTime = typeof idClaims['auth_time'] === 'number' ? idClaims['auth_time'] : undefined;
+    const asked = transaction.stepUp;
+    let upgraded: SessionData | undefined;
+    if (asked) {
+      const verdict = checkStepUpResult(asked, { acr, authTime }, config.authz.acrOrder, Date.now());
+      const current = await sessionOf(req);
+      upgraded = current?.sub === verified.claims.sub ? current : undefined;
+      if (asked.acr !== undefined)
+        hooks.onStepUp?.({
+          outcome: verdict.ok ? 'succeeded' : 'refused',
+          acrRequested: [asked.acr],
+          acrObtained: acr,
+          sub: verified.claims.sub,
+          sessionId: upgraded ? sessions.publicIdOf(upgraded.id) : undefined,
+          request: requestOrigin(req, res, req.ip),
+        });
+      // An IdP that ignored acr_values or max_age must not pass (S29): the session stays as it was.
+      if (!verdict.ok) return fail('step_up_failed', transaction.returnTo, verdict.reason);
+    }
+
     let created;
     try {
       created = await sessions.create({
@@ -101,7 +146,9 @@ export function callbackEndpoint(deps: EndpointDeps) {
         tokensObtainedAt: Date.now(),
         idToken,
         refreshToken: tokens.refresh_token,
-        device: deviceOf(req.headers['user-agent']),
+        device: upgraded?.device ?? deviceOf(req.headers['user-agent']),
+        ...(acr !== undefined ? { acr } : {}),
+        ...(authTime !== undefined ? { authTime } : {}),
       });
     } catch (error) {
       // No half-made session: the browser gets no cookie and the front says why (S20).
@@ -110,6 +157,11 @@ export function callbackEndpoint(deps: EndpointDeps) {
       throw error;
     }
     setCookie(res, sessions.cookieName, created.cookieValue, sessions.cookieOptions());
+    if (upgraded) {
+      // The new session is in place; should ending the old one fail, it only lives on until it expires, unreachable by this browser.
+      await sessions.destroy(upgraded.id).catch((error: unknown) => logger.warn('auth.step_up_old_session', { error: describeError(error) }));
+      logger.info('auth.step_up', { sub: created.session.sub, acr: acr ?? null });
+    }
     hooks.onLogin?.({
       outcome: 'success',
       sub: created.session.sub,

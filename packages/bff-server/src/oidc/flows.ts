@@ -7,6 +7,12 @@ export interface LoginTransaction {
   readonly nonce: string;
   readonly codeVerifier: string;
   readonly returnTo: string;
+  /**
+   * A step-up login: the weakest `acr` asked for (`acr_values`) and `max_age`, which the callback
+   * checks the new ID token against (S29). The weakest only: it is what the check needs, and it
+   * keeps the transaction cookie's size bounded whatever the configured order.
+   */
+  readonly stepUp?: { readonly acr?: string; readonly maxAge?: number };
 }
 
 /** Fresh state, nonce and PKCE verifier for one login, and the IdP URL to send the browser to. */
@@ -17,6 +23,8 @@ export async function startLogin(
     scope: string;
     returnTo: string;
     /** Resource indicators (RFC 8707 §2.1); none: the IdP's default. */ resources?: readonly string[];
+    /** Step-up (OIDC Core §3.1.2.1): `acr_values` as asked, and `max_age`; kept for the callback as {@link LoginTransaction.stepUp}. */
+    stepUp?: { readonly acrValues?: readonly string[]; readonly weakestAcr?: string | undefined; readonly maxAge?: number };
   },
 ): Promise<{ transaction: LoginTransaction; authorizationUrl: URL }> {
   const state = client.randomState();
@@ -33,13 +41,20 @@ export async function startLogin(
   // Several resources are one parameter repeated, which only URLSearchParams can carry.
   const request = new URLSearchParams(parameters);
   for (const resource of options.resources ?? []) request.append('resource', resource);
+  const stepUp = options.stepUp;
+  if (stepUp?.acrValues) request.set('acr_values', stepUp.acrValues.join(' '));
+  if (stepUp?.maxAge !== undefined) request.set('max_age', String(stepUp.maxAge));
   // Pushed authorization requests (RFC 9126) whenever the IdP offers them (always in the
   // fapi2 profile, whose discovery requires them): the parameters travel over the back
   // channel, authenticated, instead of the URL. A DPoP proof there binds the code to our key.
   const authorizationUrl = idp.metadata.pushed_authorization_request_endpoint
     ? await client.buildAuthorizationUrlWithPAR(idp.configuration, request, dpopOption(idp))
     : client.buildAuthorizationUrl(idp.configuration, request);
-  return { transaction: { state, nonce, codeVerifier, returnTo: options.returnTo }, authorizationUrl };
+  const kept = stepUp && {
+    ...(stepUp.weakestAcr !== undefined ? { acr: stepUp.weakestAcr } : {}),
+    ...(stepUp.maxAge !== undefined ? { maxAge: stepUp.maxAge } : {}),
+  };
+  return { transaction: { state, nonce, codeVerifier, returnTo: options.returnTo, ...(kept ? { stepUp: kept } : {}) }, authorizationUrl };
 }
 
 /** Exchanges the authorization code (state, nonce, PKCE and, when advertised, RFC 9207 `iss` checked by openid-client). */

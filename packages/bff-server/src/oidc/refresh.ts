@@ -5,6 +5,7 @@ import type { SessionManager } from '../session/manager.js';
 import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
 import type { RefreshEvent } from '../hooks.js';
+import { inSpan, startSpan } from '../observability/tracing.js';
 
 export type RefreshOutcome = { readonly ok: true; readonly session: SessionData } | { readonly ok: false; readonly reason: 'refresh_failed' };
 
@@ -58,7 +59,12 @@ export class TokenRefresher {
     let pending = this.#inFlight.get(session.id);
     if (!pending) {
       this.#started.set(session.id, performance.now());
-      pending = this.#refreshUnderLease(session).finally(() => {
+      // One span for the refresh this request shares; its lease wait, if any, is a child of it.
+      pending = inSpan('token.refresh', {}, async (span) => {
+        const outcome = await this.#refreshUnderLease(session);
+        span?.setAttribute('bff.refresh.ok', outcome.ok);
+        return outcome;
+      }).finally(() => {
         this.#inFlight.delete(session.id);
         this.#started.delete(session.id);
       });
@@ -68,10 +74,27 @@ export class TokenRefresher {
   }
 
   async #refreshUnderLease(seen: SessionData): Promise<RefreshOutcome> {
-    const { sessions } = this.deps;
     const deadline = this.now() + this.#leaseMs + this.deps.timeoutMs;
+    // Open while another holder (here or on another instance) has the lease.
+    let waiting: ReturnType<typeof startSpan>;
+    try {
+      return await this.#refreshOrWait(seen, deadline, (waits) => {
+        if (waits) waiting ??= startSpan('token.refresh.lease_wait');
+        else {
+          waiting?.end();
+          waiting = undefined;
+        }
+      });
+    } finally {
+      waiting?.end();
+    }
+  }
+
+  async #refreshOrWait(seen: SessionData, deadline: number, onWait: (waits: boolean) => void): Promise<RefreshOutcome> {
+    const { sessions } = this.deps;
     for (;;) {
       const lease = await sessions.lock(seen.id, this.#leaseMs);
+      onWait(!lease);
       if (lease) {
         const renewal = setInterval(() => void lease.renew().catch(() => undefined), Math.floor(this.#leaseMs / 3));
         try {

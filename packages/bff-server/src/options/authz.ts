@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_ROLE_MAP, GROUPS_SOURCES, roleMapSchema } from '../authz/roles.js';
+import { DEFAULT_ACR_ORDER, isAcrToken } from '../authz/step-up.js';
 
 /**
  * Roles from groups (S13): which groups grant which application role, and where access
@@ -24,6 +25,17 @@ export const authzOptions = z.strictObject({
    * Array items are never split: a DN holds commas.
    */
   groupsSeparator: z.string().min(1).optional(),
+  /**
+   * The IdP's authentication context classes (`acr`), weakest first: a step-up procedure's `acr`
+   * is satisfied by it or any later one, and `/api/login` asks only for these (`acr_values`).
+   */
+  acrOrder: z
+    .array(z.string().refine(isAcrToken, { error: 'an acr value: URI characters, without spaces, quotes, backslashes or angle brackets, at most 128 characters' }))
+    .min(1)
+    .max(16)
+    .refine((values) => new Set(values).size === values.length, { error: 'lists each acr value once' })
+    .readonly()
+    .default(DEFAULT_ACR_ORDER),
 });
 
 export type AuthzOptions = z.input<typeof authzOptions>;

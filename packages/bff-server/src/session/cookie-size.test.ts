@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Response } from 'express';
 import { cookieBytes, CookieTooLargeError, MAX_COOKIE_BYTES, setCookie } from './cookie-size.js';
+import { MAX_STEP_UP_AGE_SECONDS } from '../authz/step-up.js';
 import { MAX_PENDING_LOGIN_BYTES, transactionCookiePrefix, TransactionCookies, WORST_TRANSACTION_COOKIE_VALUE } from './transaction-cookies.js';
 import { MAX_RETURN_TO_LENGTH, safeReturnTo } from '../endpoints/return-to.js';
 
@@ -26,7 +27,9 @@ describe('cookie size (S9)', () => {
     expect(safeReturnTo(longest, [front])).toBe(longest);
     // percent-encoding cannot push it past the limit either
     expect(safeReturnTo(`/${'é'.repeat(1000)}`, [front])).toBe(`${front}/`);
-    const sealed = await cookies.seal({ state, nonce: 'N'.repeat(43), codeVerifier: 'V'.repeat(43), returnTo: longest });
+    // A step-up login keeps its weakest acr (the longest an acr value may be) and max_age too.
+    const stepUp = { acr: 'a'.repeat(128), maxAge: MAX_STEP_UP_AGE_SECONDS };
+    const sealed = await cookies.seal({ state, nonce: 'N'.repeat(43), codeVerifier: 'V'.repeat(43), returnTo: longest, stepUp });
     expect(sealed.length).toBeLessThanOrEqual(WORST_TRANSACTION_COOKIE_VALUE);
     expect(cookies.nameFor(state)).toBe(`${transactionCookiePrefix(baseName, true)}${state}`);
     const worst = cookieBytes(cookies.nameFor(state), 'x'.repeat(WORST_TRANSACTION_COOKIE_VALUE));

@@ -234,6 +234,8 @@ export class RedisSessionStore implements SessionStore {
       lastSeenAt: session.lastSeenAt,
       device: session.device,
       userinfoGroups: session.userinfoGroups,
+      acr: session.acr,
+      authTime: session.authTime,
       downstreamTokens: session.downstreamTokens,
     } satisfies Record<keyof SessionData, unknown>;
     return this.#cipher.seal(record);

@@ -29,6 +29,10 @@ export interface SessionData {
   readonly device: { readonly browser: string; readonly os: string };
   /** The groups the userinfo endpoint gave at sign-in, when it was asked and had the groups claim (`GROUPS_SOURCE`). */
   readonly userinfoGroups?: readonly string[] | undefined;
+  /** The authentication context class of the last sign-in (its ID token's `acr`), when the IdP said; step-up checks it (S29). */
+  readonly acr?: string | undefined;
+  /** When the user last authenticated actively (the ID token's `auth_time`), epoch seconds, when the IdP said. */
+  readonly authTime?: number | undefined;
   /** The user's tokens for downstream APIs (`DOWNSTREAM_APIS`), by API name, obtained on first use; they end with the session. */
   readonly downstreamTokens?: Readonly<Record<string, DownstreamToken>> | undefined;
 }

@@ -7,10 +7,10 @@ import { SessionCipher } from './session-cipher.js';
 const TRANSACTION_TTL_SECONDS = 10 * 60;
 
 /**
- * The longest sealed transaction: the longest `returnTo` accepted, sealed
+ * The longest sealed transaction: the longest `returnTo` accepted and a step-up's longest `acr`, sealed
  * (`cookie-size.test.ts` seals one and compares). The doctor checks cookie sizes with it.
  */
-export const WORST_TRANSACTION_COOKIE_VALUE = 3300;
+export const WORST_TRANSACTION_COOKIE_VALUE = 3500;
 
 /** How many logins one browser keeps under way (tabs signing in at once); a login drops the oldest beyond it. */
 export const MAX_PENDING_LOGINS = 4;
@@ -123,9 +123,9 @@ export class TransactionCookies {
   async open(sealed: string, state: string): Promise<LoginTransaction | undefined> {
     const payload = await this.#cipher.open(sealed);
     if (!payload) return undefined;
-    const { nonce, codeVerifier, returnTo } = payload;
+    const { nonce, codeVerifier, returnTo, stepUp } = payload;
     if (payload['state'] !== state || typeof nonce !== 'string' || typeof codeVerifier !== 'string' || typeof returnTo !== 'string') return undefined;
-    return { state, nonce, codeVerifier, returnTo };
+    return { state, nonce, codeVerifier, returnTo, ...(stepUpOf(stepUp) ?? {}) };
   }
 
   /** The other transaction cookies the browser sent: those that open, newest first, and the names of those that do not. */
@@ -142,4 +142,16 @@ export class TransactionCookies {
     live.sort((a, b) => b.issuedAt - a.issuedAt);
     return { live, stale };
   }
+}
+
+/** A sealed transaction's step-up part, read field by field (it opened, so it is ours; its shape is still checked). */
+function stepUpOf(value: unknown): Pick<LoginTransaction, 'stepUp'> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { acr, maxAge } = value as Record<string, unknown>;
+  return {
+    stepUp: {
+      ...(typeof acr === 'string' ? { acr } : {}),
+      ...(typeof maxAge === 'number' && Number.isInteger(maxAge) ? { maxAge } : {}),
+    },
+  };
 }

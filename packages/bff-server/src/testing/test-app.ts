@@ -10,7 +10,7 @@ import type { Bus } from '../cluster/bus.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log.js';
 import { bffRouter } from '../trpc/bff-router.js';
-import { mergeRouters, protectedProcedure, roleProcedure, router, streamProcedure } from '../trpc/init.js';
+import { mergeRouters, protectedProcedure, roleProcedure, router, stepUpProcedure, streamProcedure } from '../trpc/init.js';
 
 export { loadConfig } from '../config/env.js';
 export { idpRegistration } from '../config/registration.js';
@@ -128,6 +128,11 @@ export const testRouter = mergeRouters(
       ctx.downstream('reports').get('/whoami', { schema: z.object({ sub: z.string(), aud: z.union([z.string(), z.array(z.string())]), scope: z.string() }) }),
     ),
     analytics: roleProcedure('analyst').query(async ({ ctx }) => ({ activeSessions: await ctx.services.sessions.count() })),
+    // Step-up: a second factor, and a sign-in at most a few seconds old (with the clock tolerance).
+    sensitive: router({
+      mfa: stepUpProcedure({ acr: 'urn:bff:loa:mfa' }).mutation(({ ctx }) => ({ sub: ctx.user.sub })),
+      fresh: stepUpProcedure({ maxAgeSeconds: 0 }).query(({ ctx }) => ({ sub: ctx.user.sub })),
+    }),
   }),
 );
 

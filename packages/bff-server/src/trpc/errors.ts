@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
-import type { AuthFailureReason } from '@oidc-bff/protocol';
-import { outcomeOf } from '../errors.js';
+import type { AuthFailureReason, StepUpChallenge } from '@oidc-bff/protocol';
+import { outcomeOf, StepUpRequiredError } from '../errors.js';
 
 /** Carried as the `cause` of a `TRPCError` so that the error formatter can publish the reason. */
 export class AuthFailure extends Error {
@@ -9,10 +9,14 @@ export class AuthFailure extends Error {
     readonly reason: AuthFailureReason,
     /** For `rate_limited` and `too_many_streams`: when to try again, sent as `Retry-After` and `retryAfterSeconds`. */
     readonly retryAfterSeconds?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; challenge?: StepUpChallenge },
   ) {
     super(reason, options);
+    this.challenge = options?.challenge;
   }
+
+  /** For `insufficient_user_authentication`: what a new sign-in must satisfy, sent in `error.data` (RFC 9470). */
+  readonly challenge: StepUpChallenge | undefined;
 }
 
 /**
@@ -24,5 +28,9 @@ export function toTrpcError(error: unknown): TRPCError {
   if (error instanceof TRPCError) return error;
   const outcome = outcomeOf(error);
   if (!outcome) return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: error });
-  return new TRPCError({ code: outcome.trpc, cause: outcome.reason ? new AuthFailure(outcome.reason, undefined, { cause: error }) : error });
+  const challenge = error instanceof StepUpRequiredError ? error.challenge : undefined;
+  return new TRPCError({
+    code: outcome.trpc,
+    cause: outcome.reason ? new AuthFailure(outcome.reason, undefined, { cause: error, ...(challenge ? { challenge } : {}) }) : error,
+  });
 }

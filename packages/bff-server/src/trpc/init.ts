@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { isAuthFailureReason } from '@oidc-bff/protocol';
 import { BffError } from '../errors.js';
 import type { Grants } from '../authz/grants.js';
+import { DEFAULT_ACR_ORDER, MAX_STEP_UP_AGE_SECONDS, stepUpShortfall, type StepUpRequirement } from '../authz/step-up.js';
 import type { AuthResult } from '../session/authenticate.js';
 import { DEFAULT_STREAM_BOUNDS, LiveStream, STREAM_RETRY_AFTER_SECONDS } from '../session/live-stream.js';
 import type { Context } from './context.js';
@@ -34,6 +35,9 @@ const t = initTRPC.context<Context>().create({
         ...(reason && isAuthFailureReason(reason) ? { reason } : {}),
         // A refused event stream answers 200 with this error as an event: a page cannot read its headers.
         ...(failure?.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
+        // RFC 9470's parameters, for the client to sign in again with: `/api/login?acr_values=…&max_age=…`.
+        ...(failure?.challenge?.acr_values !== undefined ? { acr_values: failure.challenge.acr_values } : {}),
+        ...(failure?.challenge?.max_age !== undefined ? { max_age: failure.challenge.max_age } : {}),
       },
     };
   },
@@ -209,6 +213,38 @@ export function roleProcedure(role: string) {
   return rolesProcedure.use(({ ctx, next }) => {
     if (!ctx.user.roles.includes(role)) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `The "${role}" role is required.`, cause: new AuthFailure('forbidden') });
+    }
+    return next();
+  });
+}
+
+/**
+ * A signed-in procedure that needs a strong enough or a recent enough sign-in (step-up, S29):
+ * the session's `acr` at or above `acr` in the configured order (`OIDC_ACR_ORDER`; a value
+ * missing from it is met only by itself), and/or its `auth_time` at most `maxAgeSeconds` ago
+ * (with a few seconds for the IdP's clock). Both are the last sign-in's ID token's, never what
+ * was asked for. Falling short is `UNAUTHORIZED` with reason `insufficient_user_authentication`
+ * and `acr_values` / `max_age` in the error data (RFC 9470), which `@oidc-bff/angular` answers
+ * by itself: it sends the browser to `/api/login` with them and back to the page.
+ *
+ * @example
+ * deleteMine: stepUpProcedure({ acr: 'urn:bff:loa:mfa' }).mutation(({ ctx }) => ctx.app.chat.deleteBy(ctx.user.sub)),
+ * exportAll: stepUpProcedure({ acr: 'urn:bff:loa:mfa', maxAgeSeconds: 300 }).query(...),
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function stepUpProcedure(requirement: StepUpRequirement) {
+  const { acr, maxAgeSeconds } = requirement;
+  if (acr === undefined && maxAgeSeconds === undefined) throw new TypeError('stepUpProcedure needs an acr, a maxAgeSeconds or both.');
+  if (maxAgeSeconds !== undefined && !(Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 0 && maxAgeSeconds <= MAX_STEP_UP_AGE_SECONDS))
+    throw new TypeError(`stepUpProcedure's maxAgeSeconds must be a whole number of seconds from 0 to ${MAX_STEP_UP_AGE_SECONDS}.`);
+  return protectedProcedure.use(({ ctx, next }) => {
+    const challenge = stepUpShortfall(ctx.session, requirement, ctx.services.authz.acrOrder ?? DEFAULT_ACR_ORDER, Date.now());
+    if (challenge) {
+      throw new TRPCError({
+        code: 'UNAUTHORIZED',
+        message: 'A stronger or more recent sign-in is required.',
+        cause: new AuthFailure('insufficient_user_authentication', undefined, { challenge }),
+      });
     }
     return next();
   });

@@ -15,6 +15,8 @@ export const meProcedure = protectedProcedure.query(async ({ ctx }): Promise<MeO
     session: {
       expiresAt: new Date(sessions.expiresAt(ctx.session)).toISOString(),
       accessTokenExpiresAt: new Date(ctx.session.accessTokenExpiresAt).toISOString(),
+      ...(ctx.session.acr !== undefined ? { acr: ctx.session.acr } : {}),
+      ...(ctx.session.authTime !== undefined ? { authTime: new Date(ctx.session.authTime * 1000).toISOString() } : {}),
     },
     // logoutId is base64url: nothing to encode.
     logoutUrl: `${new URL(API_PATHS.logout, backUrl).href}?sid=${ctx.session.logoutId}`,

@@ -16,8 +16,11 @@ export type TestUser = AuthorizedUser;
 export interface TestBff {
   /** The BFF services behind every context (real sessions in memory, no IdP). */
   readonly services: Services;
-  /** A context whose caller is signed in as `user`, with a session of their own. */
-  contextFor(user: TestUser): Promise<Context>;
+  /**
+   * A context whose caller is signed in as `user`, with a session of their own; `signIn` says how
+   * strongly (the ID token's `acr` and `auth_time`, epoch seconds), for step-up procedures.
+   */
+  contextFor(user: TestUser, signIn?: { readonly acr?: string; readonly authTime?: number }): Promise<Context>;
   /** A context whose session was refused for `reason` (`UNAUTHORIZED` in protected procedures). */
   refusedContext(reason: Extract<AuthFailureReason, 'no_session' | 'invalid_session' | 'session_expired' | 'invalid_token' | 'refresh_failed'>): Context;
 }
@@ -56,7 +59,7 @@ export function createTestBff(options: { app?: AppServices; hooks?: BffHooks; ro
   const app = options.app ?? ({} as AppServices);
   return {
     services,
-    contextFor: async ({ groups, roles, ...user }) => {
+    contextFor: async ({ groups, roles, ...user }, signIn = {}) => {
       const { session } = await sessions.create({
         sub: user.sub,
         name: user.name,
@@ -68,6 +71,7 @@ export function createTestBff(options: { app?: AppServices; hooks?: BffHooks; ro
         idToken: 'id',
         refreshToken: undefined,
         device: { browser: 'Chrome', os: 'Linux' },
+        ...signIn,
       });
       return createInnerContext(services, app, async () => ({ ok: true, user, session, grants: async () => ({ groups, roles }) }));
     },
