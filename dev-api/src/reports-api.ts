@@ -129,6 +129,8 @@ export function createReportsApi(options: ReportsApiOptions): ReportsApi {
         /** Bound to a DPoP key (`cnf.jkt`), whose proof came with the call. */
         bound: typeof (claims['cnf'] as { jkt?: unknown } | undefined)?.jkt === 'string',
         headers: Object.keys(req.headers).sort(),
+        /** The W3C trace context the caller propagated (ids, not data): how a test sees the call joined its trace. */
+        traceparent: req.headers.traceparent ?? null,
       });
       return;
     }

@@ -14,4 +14,14 @@ export { startRedis, startRedisCluster, type RedisServer, type RedisCluster } fr
 export { startNginx, type Nginx } from './nginx.js';
 export { createTestIdp, type TestIdp } from './idp.js';
 export { startPrometheus, type PrometheusServer, type PrometheusOptions, type Sample } from './prometheus.js';
-export { answer, differentialCases, proceduresOf, runDifferential, type DifferentialReport, type Answer, type DifferentialCase, type ProcedureEntry } from './differential.js';
+export {
+  answer,
+  differentialCases,
+  proceduresOf,
+  runDifferential,
+  type DifferentialReport,
+  type Answer,
+  type DifferentialCase,
+  type ProcedureEntry,
+} from './differential.js';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp.js';

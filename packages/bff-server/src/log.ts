@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger as Pino } from 'pino';
+import { activeTraceIds } from './observability/tracing.js';
 
 /** Structured, single-line JSON logging of named events. */
 export interface Logger {
@@ -39,6 +40,11 @@ export function createLogger(options: { destination?: DestinationStream; level?:
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // The trace of the request a line belongs to, when tracing is on: logs and traces meet on it.
+      mixin: () => {
+        const ids = activeTraceIds();
+        return ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
+      },
     },
     options.destination,
   );

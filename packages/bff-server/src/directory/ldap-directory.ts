@@ -42,6 +42,7 @@ export interface LdapDirectoryOptions {
 
 // The directory could not answer and nothing fresh is cached (S20); declared in the one error module.
 import { describeError, DirectoryUnavailableError } from '../errors.js';
+import { inSpan, SpanKind } from '../observability/tracing.js';
 export { DirectoryUnavailableError };
 
 /** Outcome of {@link LdapDirectory.check}, for the doctor and readiness. */
@@ -106,6 +107,7 @@ export class LdapDirectory {
   readonly #groups: AnswerCache<readonly string[]>;
   readonly #tls: ConnectionOptions;
   readonly #ldaps: boolean;
+  readonly #host: string;
 
   /**
    * Trusts its options: the `ldap` options' schema (`options/ldap.ts`) is where they are
@@ -118,6 +120,7 @@ export class LdapDirectory {
     // Name the host for certificate checks; SNI must not carry an IP address (RFC 6066).
     this.#tls = { host, ...(isIP(host) ? {} : { servername: host }), ...options.tlsOptions };
     this.#ldaps = url.protocol === 'ldaps:';
+    this.#host = host;
     this.#options = options;
     this.#userFilter = UserFilterTemplate.parse(userFilter);
     this.#now = options.now ?? Date.now;
@@ -148,7 +151,7 @@ export class LdapDirectory {
   async check(): Promise<DirectoryCheck> {
     let step = 'connect and bind';
     try {
-      await this.#withClient(async (client) => {
+      await this.#withClient('check', async (client) => {
         step = 'read user base';
         await client.search(this.#options.userBase, { scope: 'base', attributes: ['1.1'] });
         step = 'read group base';
@@ -168,7 +171,7 @@ export class LdapDirectory {
    */
   async groupDns(limit = 5000): Promise<string[]> {
     try {
-      return await this.#withClient(async (client) => {
+      return await this.#withClient('group_dns', async (client) => {
         const { searchEntries } = await client.search(this.#options.groupBase, { scope: 'sub', filter: GROUP_FILTER, attributes: ['1.1'], sizeLimit: limit });
         return searchEntries.map((entry) => entry.dn);
       });
@@ -183,7 +186,7 @@ export class LdapDirectory {
     const askedAt = this.#now();
     let groups: readonly string[];
     try {
-      groups = await this.#withClient((client) => this.#lookup(client, this.#userFilter.fill(username)));
+      groups = await this.#withClient('groups', (client) => this.#lookup(client, this.#userFilter.fill(username)));
     } catch (error) {
       this.#options.logger?.warn('directory.unavailable', { error: describeError(error) });
       throw new DirectoryUnavailableError({ cause: error });
@@ -191,7 +194,20 @@ export class LdapDirectory {
     return { value: groups, keepMs: this.#options.cacheTtlSeconds * 1000 - (this.#now() - askedAt) };
   }
 
-  async #withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  /**
+   * One connection for `work`, in a span `ldap.<operation>` when tracing is on: the server's
+   * host and the operation, never the filter, the username or the bind DN.
+   */
+  #withClient<T>(operation: string, work: (client: Client) => Promise<T>): Promise<T> {
+    return inSpan(
+      `ldap.${operation}`,
+      { 'bff.dependency': 'directory', 'bff.operation': operation, 'server.address': this.#host },
+      () => this.#connected(work),
+      SpanKind.CLIENT,
+    );
+  }
+
+  async #connected<T>(work: (client: Client) => Promise<T>): Promise<T> {
     const { url, timeoutMs } = this.#options;
     // ldapts opens TLS from the first byte whenever tlsOptions is set, so only ldaps:// gets them here.
     const client = new Client({ url, timeout: timeoutMs, connectTimeout: timeoutMs, ...(this.#ldaps ? { tlsOptions: this.#tls } : {}) });

@@ -6,6 +6,7 @@ import type { DownstreamApiConfig } from '../options/downstream.js';
 import type { SessionData } from '../session/store.js';
 import type { DownstreamTokens } from './tokens.js';
 import type { DpopProofs } from './dpop.js';
+import { injectTraceContext, inSpan, SpanKind, tracingOn, urlAttribute } from '../observability/tracing.js';
 
 /** One request to a downstream API, before its token is added. */
 export interface DownstreamRequest {
@@ -65,7 +66,33 @@ export async function sendDownstream(
   }
 }
 
-async function sendOnce(api: DownstreamApiConfig, call: DownstreamRequest, token: string, proofs: DpopProofs | undefined): Promise<DownstreamAnswer> {
+/**
+ * One request in a client span `downstream <name>` (the API's configured name; the URL without
+ * its query), whose W3C `traceparent` the API receives, so that its own spans join the trace.
+ */
+function sendOnce(api: DownstreamApiConfig, call: DownstreamRequest, token: string, proofs: DpopProofs | undefined): Promise<DownstreamAnswer> {
+  if (!tracingOn()) return sendUntraced(api, call, token, proofs);
+  return inSpan(
+    `downstream ${api.name}`,
+    {
+      'bff.dependency': 'downstream',
+      'bff.downstream.api': api.name,
+      'http.request.method': call.method,
+      'url.full': urlAttribute(call.url),
+      'server.address': call.url.hostname,
+    },
+    async (span) => {
+      const headers = { ...call.headers };
+      injectTraceContext(headers);
+      const answer = await sendUntraced(api, { ...call, headers }, token, proofs);
+      span?.setAttribute('http.response.status_code', answer.status);
+      return answer;
+    },
+    SpanKind.CLIENT,
+  );
+}
+
+async function sendUntraced(api: DownstreamApiConfig, call: DownstreamRequest, token: string, proofs: DpopProofs | undefined): Promise<DownstreamAnswer> {
   const sendsBody = call.body !== undefined && call.method !== 'GET' && call.method !== 'HEAD';
   // A token bound to the DPoP key travels with a proof for this very request (RFC 9449 §7.1).
   const authorization = proofs

@@ -3,6 +3,7 @@ import { AUDIT_SCHEMA_VERSION, type AuditEvent } from '@oidc-bff/protocol';
 import type { BffHooks, RequestOrigin, StepUpEvent } from '../hooks.js';
 import type { Logger } from '../log.js';
 import type { AuditDestination } from '../options/observability.js';
+import { activeTraceIds } from './tracing.js';
 
 /** An audit event as the trail is given it: everything but the fields every line carries. */
 type AuditRecord = AuditEvent extends infer E ? (E extends AuditEvent ? Omit<E, 'audit' | 'version' | 'time'> : never) : never;
@@ -58,7 +59,14 @@ export class AuditTrail {
 
   /** Writes one event; a failure is logged and counted, never thrown into the request. */
   record(event: AuditRecord): void {
-    const line = { audit: true, version: AUDIT_SCHEMA_VERSION, time: new Date(this.#now()).toISOString(), ...event };
+    const trace = activeTraceIds();
+    const line = {
+      audit: true,
+      version: AUDIT_SCHEMA_VERSION,
+      time: new Date(this.#now()).toISOString(),
+      ...event,
+      ...(trace ? { traceId: trace.traceId } : {}),
+    };
     try {
       this.#write(`${JSON.stringify(line)}\n`);
     } catch (error) {

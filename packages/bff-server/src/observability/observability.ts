@@ -6,11 +6,12 @@ import type { BffHooks } from '../hooks.js';
 import { pathOf } from '../http/request-log.js';
 import type { Logger } from '../log.js';
 import { AuditTrail } from './audit.js';
-import { measureCalls, measuredFetch, type DependencyFetch } from './dependencies.js';
+import { measureCalls, measuredFetch, traceCalls, type DependencyFetch } from './dependencies.js';
 import { BffMetrics, type DependencyProbe } from './metrics.js';
 import { listenForMetrics, metricsHandler, type MetricsListener } from './metrics-server.js';
 import { clientAddress } from './request-origin.js';
 import { METRICS_PATH, routeOf } from './routes.js';
+import { startTracing, SpanKind, SpanStatusCode, withNewSpan } from './tracing.js';
 import type { Config } from '../config/config.js';
 
 export interface ObservabilityParts {
@@ -33,7 +34,15 @@ export interface Observability {
   readonly hooks: BffHooks;
   /** The metrics, when `metricsPort` is set. */
   readonly metrics: BffMetrics | undefined;
-  /** The public handler: 404 for `/metrics` (S31), and each answered request counted by route and status. */
+  /** Whether traces are configured (`OTEL_*`); the SDK runs once {@link Observability.startTracing} resolved. */
+  readonly tracing: boolean;
+  /** Starts the OpenTelemetry SDK when traces are configured (before the first request); nothing otherwise. */
+  startTracing(): Promise<void>;
+  /**
+   * The public handler: 404 for `/metrics` (S31), each answered request counted by route and
+   * status, and, with tracing, in a server span named by its method and route (never its raw
+   * path or query). The span starts a trace: the browser is not trusted to join one.
+   */
   publicHandler(handler: RequestListener): RequestListener;
   /** `target` with its calls measured as calls to `dependency` (itself when metrics are off). */
   measure<T extends object>(dependency: Dependency, target: T): T;
@@ -43,7 +52,7 @@ export interface Observability {
   readonly clientAddress: (req: IncomingMessage) => string | undefined;
   /** Opens the metrics listener. */
   start(): void;
-  /** Closes it. */
+  /** Closes it, and stops tracing. */
   close(): Promise<void>;
 }
 
@@ -60,24 +69,47 @@ export function createObservability(parts: ObservabilityParts): Observability {
   const audit = settings.auditLog
     ? new AuditTrail({ destination: settings.auditLog, logger, ...(metrics ? { onWriteFailed: () => metrics.auditWriteFailed() } : {}) })
     : undefined;
+  const tracing = settings.tracing;
   let listener: MetricsListener | undefined;
+  let stopTracing: (() => Promise<void>) | undefined;
 
   return {
     hooks: joinHooks(metrics?.hooks ?? {}, audit?.hooks ?? {}),
     metrics,
+    tracing: tracing !== undefined,
+    startTracing: async () => {
+      if (tracing && !stopTracing) stopTracing = await startTracing(tracing, logger);
+    },
     publicHandler: (handler) => {
-      const route = metrics ? routeOf(parts.router, { web: parts.web }) : undefined;
-      return (req, res) => {
-        if (metrics && route) res.once('close', () => metrics.request(route(req.url), res.statusCode));
+      const route = metrics || tracing ? routeOf(parts.router, { web: parts.web }) : undefined;
+      const serve: RequestListener = (req, res) => {
         if (pathOf(req.url) === METRICS_PATH) {
           res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('Not found.\n');
           return;
         }
         handler(req, res);
       };
+      if (!route) return serve;
+      return (req, res) => {
+        const name = route(req.url);
+        if (metrics) res.once('close', () => metrics.request(name, res.statusCode));
+        if (!tracing) return serve(req, res);
+        const method = req.method ?? 'GET';
+        withNewSpan(`${method} ${name}`, { 'http.request.method': method, 'http.route': name }, SpanKind.SERVER, (span) => {
+          res.once('close', () => {
+            span?.setAttribute('http.response.status_code', res.statusCode);
+            if (res.statusCode >= 500) span?.setStatus({ code: SpanStatusCode.ERROR });
+            span?.end();
+          });
+          serve(req, res);
+        });
+      };
     },
-    measure: (dependency, target) => (metrics ? measureCalls(target, (outcome, seconds) => metrics.dependencyCall(dependency, outcome, seconds)) : target),
-    idpFetch: metrics ? measuredFetch((outcome, seconds) => metrics.dependencyCall('idp', outcome, seconds)) : undefined,
+    measure: (dependency, target) => {
+      const measured = metrics ? measureCalls(target, (outcome, seconds) => metrics.dependencyCall(dependency, outcome, seconds)) : target;
+      return tracing ? traceCalls(measured, dependency) : measured;
+    },
+    idpFetch: metrics || tracing ? measuredFetch(metrics ? (outcome, seconds) => metrics.dependencyCall('idp', outcome, seconds) : undefined) : undefined,
     clientAddress: clientAddress(parts.trustProxy),
     start: () => {
       if (metrics && settings.metricsPort !== undefined && !listener)
@@ -86,6 +118,8 @@ export function createObservability(parts: ObservabilityParts): Observability {
     close: async () => {
       await listener?.close();
       listener = undefined;
+      await stopTracing?.();
+      stopTracing = undefined;
     },
   };
 }

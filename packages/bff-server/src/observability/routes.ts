@@ -8,13 +8,15 @@ export const METRICS_PATH = '/metrics';
 /**
  * The `route` label of a request: an endpoint's path (`/api/login`), the procedure of a tRPC
  * request for one procedure the router has (`chat.send`), `/api/trpc` for any other tRPC
- * request (a batch, an unknown name), `web` for the web app, `unmatched` for the rest. Only
+ * request (a batch, an unknown name), `/api/remote` for the remote-API proxy (whatever the API
+ * and path), `web` for the web app, `unmatched` for the rest. Only
  * names the BFF itself defines, so the label stays bounded whatever a client sends.
  */
 export function routeOf(router: AnyTRPCRouter, options: { readonly web: boolean }): (url: string | undefined) => string {
   const procedures = new Set(Object.keys(router._def.procedures as Record<string, unknown>));
   const endpoints = new Set<string>(Object.values(API_PATHS));
   const trpc = `${API_PATHS.trpc}/`;
+  const remote = `${API_PATHS.remote}/`;
   return (url) => {
     const path = pathOf(url);
     if (path.startsWith(trpc)) {
@@ -22,6 +24,7 @@ export function routeOf(router: AnyTRPCRouter, options: { readonly web: boolean 
       return procedures.has(name) ? name : API_PATHS.trpc;
     }
     if (endpoints.has(path)) return path;
+    if (path.startsWith(remote)) return API_PATHS.remote;
     if (options.web && !path.startsWith('/api/') && path !== '/api' && path !== METRICS_PATH) return 'web';
     return 'unmatched';
   };

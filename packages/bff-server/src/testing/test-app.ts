@@ -125,7 +125,9 @@ export const testRouter = mergeRouters(
     }),
     // A procedure over a downstream API: what the reports API says of the caller, checked with zod.
     reports: protectedProcedure.query(({ ctx }) =>
-      ctx.downstream('reports').get('/whoami', { schema: z.object({ sub: z.string(), aud: z.union([z.string(), z.array(z.string())]), scope: z.string() }) }),
+      ctx.downstream('reports').get('/whoami', {
+        schema: z.object({ sub: z.string(), aud: z.union([z.string(), z.array(z.string())]), scope: z.string(), traceparent: z.string().nullish() }),
+      }),
     ),
     analytics: roleProcedure('analyst').query(async ({ ctx }) => ({ activeSessions: await ctx.services.sessions.count() })),
     // Step-up: a second factor, and a sign-in at most a few seconds old (with the clock tolerance).

@@ -8,6 +8,7 @@ import { DEFAULT_STREAM_BOUNDS, LiveStream, STREAM_RETRY_AFTER_SECONDS } from '.
 import type { Context } from './context.js';
 import type { DownstreamClient } from '../downstream/client.js';
 import { AuthFailure, toTrpcError } from './errors.js';
+import { failSpan, inSpan, tracingOn } from '../observability/tracing.js';
 
 const SAFE_MESSAGES: Partial<Record<TRPCError['code'], string>> = {
   INTERNAL_SERVER_ERROR: 'Internal server error.',
@@ -48,7 +49,7 @@ export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Under every procedure: reports the call to `onCall`, and answers one of the BFF's errors
+ * Under every procedure: traces it (when tracing is on), reports the call to `onCall`, and answers one of the BFF's errors
  * thrown by a resolver (the app's store or a downstream API down) as `toTrpcError` says,
  * so that a dependency down inside a procedure is the same `SERVICE_UNAVAILABLE` as one
  * down before it, never an internal error (S20).
@@ -56,7 +57,17 @@ export const createCallerFactory = t.createCallerFactory;
 const baseCall = t.middleware(async ({ ctx, path, type, next }) => {
   const onCall = ctx.services.hooks.onCall;
   const started = onCall ? performance.now() : 0;
-  const result = await next();
+  // With tracing on, the call is a span named by its procedure (from the router, never the request).
+  const result = tracingOn()
+    ? await inSpan(path, { 'rpc.system': 'trpc', 'rpc.method': path, 'bff.procedure.type': type }, async (span) => {
+        const answer = await next();
+        if (span && !answer.ok) {
+          span.setAttribute('bff.procedure.code', answer.error.code);
+          failSpan(span, answer.error);
+        }
+        return answer;
+      })
+    : await next();
   // tRPC wraps what a resolver throws in INTERNAL_SERVER_ERROR; a TRPCError the resolver chose stays as it is.
   const answer =
     !result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause instanceof BffError ? toTrpcError(result.error.cause) : undefined;
