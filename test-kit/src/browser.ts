@@ -70,8 +70,15 @@ export async function signInAt(
   secondFactor: SecondFactorAnswer = {},
 ): Promise<string> {
   let page = await browser.follow(start, stopAt);
+  // The pages to fill are the IdP's: once a form sends the browser elsewhere (back to the app,
+  // which may be another origin than the front, as express-openid-connect's), the walk is over.
+  const idpOrigin = new URL(page.url).origin;
   for (let step = 0; step < 3; step++) {
     if (page.url.startsWith(stopAt)) return page.url;
+    if (step > 0 && new URL(page.url).origin !== idpOrigin) {
+      await page.response.body?.cancel();
+      return page.url;
+    }
     const html = await page.response.text();
     const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
     if (!action) throw new SignInError(`no sign-in form at ${page.url} (status ${page.response.status})`);
