@@ -124,8 +124,6 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
   });
   // Before anything calls out, so that discovery and the first requests are traced.
   await observed.startTracing();
-  // Before anything calls out, so that discovery and the first requests are traced.
-  await observed.startTracing();
   const oidc = createOidcService({ ...config.oidc, logger, ...options, fetch: observed.idpFetch });
   const state = await createSharedState(config, logger);
   const sessions = new SessionManager({

@@ -67,13 +67,6 @@ const SAMPLES: Record<Name, readonly [raw: string, option: unknown, wrong: strin
   OTEL_TRACES_SAMPLER: ['traceidratio', 'traceidratio', 'sometimes'],
   OTEL_TRACES_SAMPLER_ARG: ['0.25', 0.25, '2'],
   OTEL_SDK_DISABLED: ['true', true, 'yes'],
-  OTEL_EXPORTER_OTLP_ENDPOINT: ['http://collector:4318', 'http://collector:4318', 'collector:4318'],
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: ['http://collector:4318/v1/traces', 'http://collector:4318/v1/traces', 'ftp://collector'],
-  OTEL_EXPORTER_OTLP_HEADERS: ['api-key=abc', 'api-key=abc', '=abc'],
-  OTEL_SERVICE_NAME: ['bank-bff', 'bank-bff', undefined],
-  OTEL_TRACES_SAMPLER: ['traceidratio', 'traceidratio', 'sometimes'],
-  OTEL_TRACES_SAMPLER_ARG: ['0.25', 0.25, '2'],
-  OTEL_SDK_DISABLED: ['true', true, 'yes'],
   DOWNSTREAM_APIS: [
     '{"reports":{"baseUrl":"http://localhost:4100","token":"session"}}',
     { reports: { baseUrl: 'http://localhost:4100', token: 'session' } },

@@ -118,13 +118,6 @@ export const ENV_VARIABLES = {
   OTEL_TRACES_SAMPLER: { path: 'observability.tracing.sampler', read: text },
   OTEL_TRACES_SAMPLER_ARG: { path: 'observability.tracing.samplerArg', read: number },
   OTEL_SDK_DISABLED: { path: 'observability.tracing.disabled', read: flag },
-  OTEL_EXPORTER_OTLP_ENDPOINT: { path: 'observability.tracing.endpoint', read: text },
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { path: 'observability.tracing.tracesEndpoint', read: text },
-  OTEL_EXPORTER_OTLP_HEADERS: { path: 'observability.tracing.headers', read: text },
-  OTEL_SERVICE_NAME: { path: 'observability.tracing.serviceName', read: text },
-  OTEL_TRACES_SAMPLER: { path: 'observability.tracing.sampler', read: text },
-  OTEL_TRACES_SAMPLER_ARG: { path: 'observability.tracing.samplerArg', read: number },
-  OTEL_SDK_DISABLED: { path: 'observability.tracing.disabled', read: flag },
   DOWNSTREAM_APIS: { path: 'downstream', read: json('DOWNSTREAM_APIS', DOWNSTREAM_SHAPE) },
 } as const satisfies Record<string, Variable>;
 

@@ -6,7 +6,6 @@ import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
 import type { RefreshEvent } from '../hooks.js';
 import { inSpan, startSpan } from '../observability/tracing.js';
-import { inSpan, startSpan } from '../observability/tracing.js';
 
 export type RefreshOutcome = { readonly ok: true; readonly session: SessionData } | { readonly ok: false; readonly reason: 'refresh_failed' };
 
