@@ -16,6 +16,10 @@ export {
   type DevIdpUserinfoSub,
   type DevIdpLogoutReturn,
   type DevIdpLogout,
+  type DevIdpAudience,
+  type DevIdpAccessTokenTyp,
+  type DevIdpRefresh,
+  type DevIdpIntrospection,
   type DevIdpSecondFactor,
 } from './settings.js';
 export { writeDevClientKeys, type DevClientKeyFiles } from './client-keys.js';

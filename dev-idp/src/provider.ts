@@ -6,9 +6,14 @@ import validateDpop, { checkDpopReplay } from 'oidc-provider/lib/helpers/validat
 import { authenticate, DEMO_ACCOUNTS, DEMO_ONE_TIME_CODE, DEV_ACR, demoGroupDn, findAccountBySub, type DemoAccount } from './accounts.js';
 import { enableFrontchannelLogout, FRONTCHANNEL_CLIENT_METADATA, FRONTCHANNEL_DISCOVERY } from './frontchannel-logout.js';
 import { codePage, loginPage, logoutPage, messagePage } from './pages.js';
+import { accessTokenCustomizer, enterpriseShapes, SCOPE_AUDIENCE_RESOURCE } from './enterprise-shapes.js';
 import type {
   DevIdpAccessTokenFormat,
+  DevIdpAccessTokenTyp,
+  DevIdpAudience,
   DevIdpClaims,
+  DevIdpIntrospection,
+  DevIdpRefresh,
   DevIdpGroupClaims,
   DevIdpLogout,
   DevIdpLogoutReturn,
@@ -74,6 +79,16 @@ export interface DevIdpOptions {
   readonly logoutReturn?: DevIdpLogoutReturn;
   /** `backchannel` (default) or `frontchannel`: how a sign-out at the IdP reaches the clients (see {@link DevIdpLogout}). */
   readonly logout?: DevIdpLogout;
+  /** `api` (default), or `scope`: `aud` is the scope string unless a resource is asked (see {@link DevIdpAudience}). */
+  readonly audienceFrom?: DevIdpAudience;
+  /** `at+jwt` (default), or `JWT` with an `aud` array (see {@link DevIdpAccessTokenTyp}). */
+  readonly accessTokenTyp?: DevIdpAccessTokenTyp;
+  /** A token revocation endpoint (RFC 7009); on by default. */
+  readonly revocation?: boolean;
+  /** `rotate` (default), or `reuse`: refresh tokens not rotated, refreshed ID tokens without `nonce` (see {@link DevIdpRefresh}). */
+  readonly refresh?: DevIdpRefresh;
+  /** `full` (default), or `minimal`: introspection answers without `aud` and groups (see {@link DevIdpIntrospection}). */
+  readonly introspection?: DevIdpIntrospection;
   /** When the demo users are asked their one-time code: `on_request` (default), `always` or `ignore` (see {@link DevIdpSecondFactor}). */
   readonly secondFactor?: DevIdpSecondFactor;
 }
@@ -143,6 +158,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const groupClaims = options.groups ?? 'names';
   const opaque = options.accessTokenFormat === 'opaque';
   const frontchannel = options.logout === 'frontchannel';
+  const scopeAudience = options.audienceFrom === 'scope';
   const secondFactor = options.secondFactor ?? 'on_request';
   const interactions = new Interactions(secondFactor);
   // The downstream APIs every client registered: resource servers of their own, never the API's audience.
@@ -186,7 +202,8 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     ...(frontchannel ? { discovery: { ...FRONTCHANNEL_DISCOVERY } } : {}),
     // Refresh tokens for every client allowed the grant, rotated on each use.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: () => true,
+    rotateRefreshToken: () => options.refresh !== 'reuse',
+    formats: { customizers: { jwt: accessTokenCustomizer(options.accessTokenTyp ?? 'at+jwt') as never } },
     jwks: { keys: [signingKey] },
     cookies: { keys: ['development-only-cookie-key-not-for-production'] },
     pkce: { required: () => true },
@@ -254,7 +271,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      revocation: { enabled: options.revocation ?? true },
       // Clients may introspect only the tokens issued to them.
       introspection: { enabled: opaque, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       pushedAuthorizationRequests: fapi2
@@ -278,10 +295,20 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => options.audience,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resourceIndicator) => {
+        defaultResource: () => (scopeAudience ? SCOPE_AUDIENCE_RESOURCE : options.audience),
+        // With `scope`, a refresh that does not ask for the API again gets no token for it (unless none was ever asked).
+        useGrantedResource: (_ctx, model) =>
+          !scopeAudience || (model as { kind?: string }).kind !== 'RefreshToken' || (model as { resource?: unknown }).resource === SCOPE_AUDIENCE_RESOURCE,
+        getResourceServerInfo: (ctx, resourceIndicator) => {
           if (downstream.has(resourceIndicator)) return downstreamServer(resourceIndicator);
+          if (scopeAudience && resourceIndicator === SCOPE_AUDIENCE_RESOURCE) {
+            const { params, entities } = ctx.oidc as unknown as {
+              params?: { scope?: unknown };
+              entities: { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } };
+            };
+            const scope = String(params?.scope ?? entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope ?? 'openid');
+            return { audience: scope, scope: RESOURCE_SCOPE, accessTokenTTL, accessTokenFormat: 'jwt', jwt: { sign: { alg: signingAlg } } };
+          }
           if (resourceIndicator !== options.audience) throw new errors.InvalidTarget();
           return opaque
             ? { audience: options.audience, scope: RESOURCE_SCOPE, accessTokenTTL, accessTokenFormat: 'opaque' }
@@ -306,6 +333,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     process.stderr.write(`dev IdP: back-channel logout to ${client.clientId} failed: ${error.name}: ${error.message}\n`);
   });
   if (frontchannel) enableFrontchannelLogout(provider);
+  enterpriseShapes(provider, { refresh: options.refresh ?? 'rotate', introspection: options.introspection ?? 'full' });
   const providerCallback = provider.callback();
 
   const userinfo = userinfoEndpoint(verifyOwnToken, groupClaims, options.userinfoSub ?? 'same');

@@ -13,6 +13,12 @@ describe('devIdpSettings', () => {
       logoutReturn: 'always',
       secondFactor: 'on_request',
       logout: 'backchannel',
+      audience: 'api',
+      accessTokenTyp: 'at+jwt',
+      par: true,
+      revocation: true,
+      refresh: 'rotate',
+      introspection: 'full',
     });
   });
 
@@ -24,6 +30,17 @@ describe('devIdpSettings', () => {
     expect(devIdpSettings({ DEV_IDP_LOGOUT_RETURN: 'with_state' }).logoutReturn).toBe('with_state');
     expect(devIdpSettings({ DEV_IDP_LOGOUT: 'frontchannel' }).logout).toBe('frontchannel');
     expect(() => devIdpSettings({ DEV_IDP_LOGOUT: 'iframe' })).toThrow(DevIdpSettingsError);
+    expect(
+      devIdpSettings({
+        DEV_IDP_AUDIENCE: 'scope',
+        DEV_IDP_ACCESS_TOKEN_TYP: 'JWT',
+        DEV_IDP_PAR: 'off',
+        DEV_IDP_REVOCATION: 'off',
+        DEV_IDP_REFRESH: 'reuse',
+        DEV_IDP_INTROSPECTION: 'minimal',
+      }),
+    ).toMatchObject({ audience: 'scope', accessTokenTyp: 'JWT', par: false, revocation: false, refresh: 'reuse', introspection: 'minimal' });
+    expect(() => devIdpSettings({ DEV_IDP_PAR: 'maybe' })).toThrow(DevIdpSettingsError);
   });
 
   it('reads when the second factor is asked, on request by default', () => {

@@ -57,6 +57,23 @@ export type DevIdpLogout = 'backchannel' | 'frontchannel';
  */
 export type DevIdpSecondFactor = 'on_request' | 'always' | 'ignore';
 
+/**
+ * The `aud` of access tokens: `api` (the API's resource, always), or `scope`: the scope string
+ * (`"openid profile email"`) unless the client asks for a resource (RFC 8707) at sign-in, and no
+ * access token for the API at a refresh that does not ask for it again, as a provider does that
+ * issues API tokens only on request.
+ */
+export type DevIdpAudience = 'api' | 'scope';
+
+/** How JWT access tokens are typed: `at+jwt` (RFC 9068), or `JWT` with an `aud` array of the client id and the API, as an older SSO does. */
+export type DevIdpAccessTokenTyp = 'at+jwt' | 'JWT';
+
+/** Refresh tokens `rotate` on each use (with reuse detection), or are `reuse`d: not rotated, and refreshed ID tokens carry no `nonce`. */
+export type DevIdpRefresh = 'rotate' | 'reuse';
+
+/** Introspection answers with `aud` and the group claims (`full`), or `minimal`: without them, as RFC 7662 allows. */
+export type DevIdpIntrospection = 'full' | 'minimal';
+
 /** How the development IdP behaves, from the `DEV_IDP_*` variables. */
 export interface DevIdpSettings {
   /** Access-token lifetime in seconds (`DEV_IDP_ACCESS_TOKEN_TTL`, default 3600). */
@@ -75,6 +92,18 @@ export interface DevIdpSettings {
   readonly logoutReturn: DevIdpLogoutReturn;
   /** `DEV_IDP_LOGOUT`, default `backchannel`. */
   readonly logout: DevIdpLogout;
+  /** `DEV_IDP_AUDIENCE`, default `api`. */
+  readonly audience: DevIdpAudience;
+  /** `DEV_IDP_ACCESS_TOKEN_TYP`, default `at+jwt`. */
+  readonly accessTokenTyp: DevIdpAccessTokenTyp;
+  /** `DEV_IDP_PAR`: pushed authorization requests offered (`on`, default) or not (`off`). */
+  readonly par: boolean;
+  /** `DEV_IDP_REVOCATION`: a revocation endpoint (`on`, default) or none (`off`). */
+  readonly revocation: boolean;
+  /** `DEV_IDP_REFRESH`, default `rotate`. */
+  readonly refresh: DevIdpRefresh;
+  /** `DEV_IDP_INTROSPECTION`, default `full`. */
+  readonly introspection: DevIdpIntrospection;
   /** `DEV_IDP_SECOND_FACTOR`, default `on_request`. */
   readonly secondFactor: DevIdpSecondFactor;
 }
@@ -148,6 +177,44 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
     'backchannel',
     "backchannel (logout tokens posted to the API) or frontchannel (the IdP's logout page loads the API's frontchannel_logout_uri in an iframe; no back-channel logout)",
   );
+  const audience = choice(
+    'DEV_IDP_AUDIENCE',
+    ['api', 'scope'] as const,
+    'api',
+    'api (every access token for the API) or scope (aud is the scope string unless a resource is asked: set OIDC_RESOURCE)',
+  );
+  const accessTokenTyp = choice(
+    'DEV_IDP_ACCESS_TOKEN_TYP',
+    ['at+jwt', 'JWT'] as const,
+    'at+jwt',
+    'at+jwt (RFC 9068) or JWT (typed JWT, aud an array of the client id and the API)',
+  );
+  const onOff = (name: string, meaning: string) => choice(name, ['on', 'off'] as const, 'on', `on or off (${meaning})`) === 'on';
+  const par = onOff('DEV_IDP_PAR', 'pushed authorization requests offered');
+  const revocation = onOff('DEV_IDP_REVOCATION', 'a token revocation endpoint');
+  const refresh = choice(
+    'DEV_IDP_REFRESH',
+    ['rotate', 'reuse'] as const,
+    'rotate',
+    'rotate (a new refresh token at each use) or reuse (not rotated; refreshed ID tokens without nonce)',
+  );
+  const introspection = choice('DEV_IDP_INTROSPECTION', ['full', 'minimal'] as const, 'full', 'full (answers with aud and groups) or minimal (without them)');
   if (problems.length > 0) throw new DevIdpSettingsError(problems);
-  return { accessTokenTtl, groups, accessTokenFormat, profile, claims, userinfoSub, logoutReturn, secondFactor, logout };
+  return {
+    accessTokenTtl,
+    groups,
+    accessTokenFormat,
+    profile,
+    claims,
+    userinfoSub,
+    logoutReturn,
+    secondFactor,
+    logout,
+    audience,
+    accessTokenTyp,
+    par,
+    revocation,
+    refresh,
+    introspection,
+  };
 }

@@ -53,6 +53,12 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
     userinfoSub: settings.userinfoSub,
     logoutReturn: settings.logoutReturn,
     logout: settings.logout,
+    audienceFrom: settings.audience,
+    accessTokenTyp: settings.accessTokenTyp,
+    pushedAuthorizationRequests: settings.par,
+    revocation: settings.revocation,
+    refresh: settings.refresh,
+    introspection: settings.introspection,
   });
   const server = createServer(idp.handler);
   await new Promise<void>((resolveListen) => server.listen(Number(devIssuer.port), resolveListen));

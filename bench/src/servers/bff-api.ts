@@ -17,6 +17,8 @@ export interface BffServerOptions {
   readonly useRedis?: boolean;
   /** Serve `me` as a public procedure on the same mount (no session needed): the auth layer's cost. */
   readonly publicMe?: boolean;
+  /** Answer every call through tRPC's fetch adapter (TRPC_LEAN_PATH=false): the lean path's "before". */
+  readonly adapterOnly?: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface BffServerOptions {
  */
 export async function createDiscoveredApi(options: BffServerOptions): Promise<Api> {
   const logger = createLogger({ level: options.logLevel ?? 'silent', destination: { write: () => undefined } });
-  const env = options.useRedis ? { ...options.env, REDIS_URL: options.redisUrl } : options.env;
+  const env = { ...options.env, ...(options.useRedis ? { REDIS_URL: options.redisUrl } : {}), ...(options.adapterOnly ? { TRPC_LEAN_PATH: 'false' } : {}) };
   const api = await createApi(loadConfig(env), logger, options.publicMe ? { router: router({ me: publicProcedure.query(() => ME_RESPONSE) }) } : {});
   api.start();
   await api.oidc.get();

@@ -33,7 +33,7 @@ export function processStats(): ProcessStats {
  * (which writes the `.cpuprofile` to the path it is given), so that a profile
  * covers the load only, not start-up and sign-in.
  */
-function profiler(): Record<string, RequestHandler> {
+export function profiler(): Record<string, RequestHandler> {
   let session: Session | undefined;
   return {
     'profile-start': async (message) => {

@@ -23,7 +23,12 @@ export interface Config {
     /** Signature algorithms accepted on ID and access tokens. */
     readonly algorithms: readonly string[];
     readonly scope: string;
-    /** Resource indicators asked for at sign-in (RFC 8707): the audience and each `resource` downstream API's; none without such APIs. */
+    /** The API's resource indicator (`OIDC_RESOURCE`, RFC 8707), sent at sign-in and at every refresh. */
+    readonly resource: string | undefined;
+    /**
+     * Resource indicators asked for at sign-in (RFC 8707): `resource` (else the audience, with `resource` downstream
+     * APIs) and each `resource` downstream API's; none without either.
+     */
     readonly resources: readonly string[];
     readonly redirectUri: URL;
     readonly postLogoutRedirectUri: URL;

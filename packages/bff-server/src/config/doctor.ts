@@ -222,6 +222,15 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
       message: 'The IdP does not support back-channel logout: sessions ended at the IdP stay open here until they expire.',
     });
   }
+  if (config.oidc.accessTokenVerify === 'jwt') {
+    // Discovery does not say what `aud` the IdP puts in access tokens, and the doctor has no user to sign in.
+    findings.push({
+      severity: 'info',
+      check: 'audience',
+      message: `Access tokens must carry aud = ${config.oidc.audience}${config.oidc.resource ? `, asked for with the resource indicator ${config.oidc.resource} at sign-in and at every refresh (OIDC_RESOURCE)` : ''}. Some IdPs issue another aud (the scope string when no resource is asked): sign-ins then fail with access_token_invalid, and the API logs auth.audience_mismatch once, naming the aud values the IdP issued.`,
+      fix: 'Set OIDC_AUDIENCE to the aud that log line names, or OIDC_RESOURCE to the resource indicator for which the IdP issues OIDC_AUDIENCE (RFC 8707).',
+    });
+  }
   findings.push(...fapi2Findings(config, metadata));
   return findings;
 }

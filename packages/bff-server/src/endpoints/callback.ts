@@ -7,6 +7,7 @@ import type { EndpointDeps } from './deps.js';
 import { deviceOf } from '../session/device.js';
 import { requestCookies } from './request-cookies.js';
 import { signInIdentity } from '../oidc/userinfo.js';
+import { AudienceWatch } from '../oidc/audience.js';
 import { requestOrigin } from '../observability/request-origin.js';
 import { checkStepUpResult } from '../authz/step-up.js';
 import type { SessionData } from '../session/store.js';
@@ -30,6 +31,7 @@ const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 
  */
 export function callbackEndpoint(deps: EndpointDeps) {
   const { config, oidc, sessions, transactions, hooks, logger } = deps;
+  const audiences = new AudienceWatch(config.oidc.audience, logger);
   /** The browser's current session, if any: an outage or a bad cookie is simply none (the sign-in goes on as a new session). */
   const sessionOf = async (req: Request): Promise<SessionData | undefined> => {
     const found = await sessions.resolve(requestCookies(req).get(sessions.cookieName)).catch(() => undefined);
@@ -100,6 +102,7 @@ export function callbackEndpoint(deps: EndpointDeps) {
     }
     if (!verified?.ok || verified.claims.sub !== idClaims.sub) {
       // Usually OIDC_AUDIENCE does not match what the IdP puts in `aud`, or the IdP issues opaque access tokens.
+      if (verified && !verified.ok) audiences.observe(tokens.access_token);
       return fail('access_token_invalid', transaction.returnTo, verified && !verified.ok ? verified.detail : 'unverifiable');
     }
 

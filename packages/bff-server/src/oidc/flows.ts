@@ -117,9 +117,13 @@ export function endSessionUrl(idp: Idp, idToken: string, postLogoutRedirectUri: 
   return client.buildEndSessionUrl(idp.configuration, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri, state });
 }
 
-/** Renews the tokens with a refresh token; the new access token is bound to our DPoP key in the fapi2 profile. */
-export function refreshGrant(idp: Idp, refreshToken: string): Promise<TokenSet> {
-  return client.refreshTokenGrant(idp.configuration, refreshToken, undefined, dpopOption(idp));
+/**
+ * Renews the tokens with a refresh token; the new access token is bound to our DPoP key in the fapi2 profile.
+ * With `resource` (`OIDC_RESOURCE`), the new access token is asked for that resource (RFC 8707 §2.2): some IdPs
+ * issue one for the scope string otherwise.
+ */
+export function refreshGrant(idp: Idp, refreshToken: string, resource?: string): Promise<TokenSet> {
+  return client.refreshTokenGrant(idp.configuration, refreshToken, resource ? { resource } : undefined, dpopOption(idp));
 }
 
 /** RFC 8693 §2.1, §3. */

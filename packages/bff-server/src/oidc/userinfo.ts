@@ -19,7 +19,12 @@ export interface SignInIdentity {
 }
 
 export type SignInIdentityResult =
-  | { readonly ok: true; readonly identity: SignInIdentity; readonly askedUserinfo: boolean }
+  | {
+      readonly ok: true;
+      readonly identity: SignInIdentity;
+      /** Userinfo answered (its claims are merged); false when it was not asked, or failed and the failure was only warned. */
+      readonly fromUserinfo: boolean;
+    }
   | { readonly ok: false; readonly code: LoginErrorCode; readonly detail: string };
 
 /**
@@ -47,7 +52,13 @@ export function missingClaims(scope: string, idClaims: Claims, accessClaims: Cla
  */
 export async function signInIdentity(
   idp: Idp,
-  options: { readonly mode: UserinfoMode; readonly scope: string; readonly authz: AuthzSettings },
+  options: {
+    readonly mode: UserinfoMode;
+    readonly scope: string;
+    readonly authz: AuthzSettings;
+    /** Only a `sub` mismatch refuses, whatever the mode; any other failure is warned (a refresh: an outage is not a logout, S20). */
+    readonly lenient?: boolean;
+  },
   tokens: { readonly sub: string; readonly accessToken: string; readonly idClaims: Claims; readonly accessClaims: Claims },
   warn: (detail: string) => void,
 ): Promise<SignInIdentityResult> {
@@ -63,19 +74,19 @@ export async function signInIdentity(
   };
   const wanted =
     options.mode === 'always' || (options.mode === 'auto' && missingClaims(options.scope, idClaims, tokens.accessClaims, options.authz).length > 0);
-  if (!wanted || !idp.metadata.userinfo_endpoint) return { ok: true, identity: fromIdToken(), askedUserinfo: false };
+  if (!wanted || !idp.metadata.userinfo_endpoint) return { ok: true, identity: fromIdToken(), fromUserinfo: false };
   try {
     const userinfo = await fetchUserinfo(idp, tokens.accessToken, sub);
-    return { ok: true, identity: fromIdToken(userinfo), askedUserinfo: true };
+    return { ok: true, identity: fromIdToken(userinfo), fromUserinfo: true };
   } catch (error) {
     const detail = `userinfo:${describeError(error)}`;
     if ((error as { code?: unknown }).code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') return { ok: false, code: 'userinfo_invalid', detail };
-    if (options.mode === 'always') {
+    if (options.mode === 'always' && !options.lenient) {
       const name = error instanceof Error ? error.name : '';
       const unreachable = name === 'TypeError' || name === 'AbortError' || name === 'TimeoutError';
       return { ok: false, code: outcomeOf(error)?.login ?? (unreachable ? 'idp_unavailable' : 'userinfo_invalid'), detail };
     }
     warn(detail);
-    return { ok: true, identity: fromIdToken(), askedUserinfo: true };
+    return { ok: true, identity: fromIdToken(), fromUserinfo: false };
   }
 }

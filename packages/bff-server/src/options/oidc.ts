@@ -42,6 +42,17 @@ export function oidcOptions(context: OptionsContext) {
         clientSecret: z.string().trim().optional(),
         /** Expected `aud` of access tokens. */
         audience: requiredText(context, DEV_DEFAULTS.OIDC_AUDIENCE),
+        /**
+         * A resource indicator (RFC 8707) sent at sign-in and at every refresh, for IdPs that issue an access
+         * token for the API only when asked (without one, some put the scope string in `aud`).
+         */
+        resource: z
+          .string()
+          .trim()
+          .refine((value) => URL.canParse(value) && !value.includes('#'), {
+            error: 'must be an absolute URI without a fragment (RFC 8707 §2), e.g. https://api.example.com or api://bff',
+          })
+          .optional(),
         scopes: z.array(z.string().trim().min(1)).min(1).readonly().default(['openid', 'profile', 'email']),
         /** Accepted token signature algorithms; `RS256` by default, `ES256` and `PS256` in the `fapi2` profile. */
         algorithms: z

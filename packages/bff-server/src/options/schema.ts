@@ -166,7 +166,13 @@ function resolved(options: ValidOptions): Config {
       algorithms: oidc.algorithms ?? (oidc.profile === 'fapi2' ? ['ES256', 'PS256'] : ['RS256']),
       // A `resource` API's token comes from a refresh grant: its resource and scopes are asked for at sign-in (RFC 8707 §2.1).
       scope: [...new Set([...oidc.scopes, ...Object.values(downstream).flatMap((api) => (api.token === 'resource' ? api.scopes : []))])].join(' '),
-      resources: resourceApis.length > 0 ? [oidc.audience, ...new Set(resourceApis.map((api) => api.resource ?? ''))] : [],
+      resource: oidc.resource,
+      // The API's own resource first: the sign-in's access token is issued for it.
+      resources: oidc.resource
+        ? [...new Set([oidc.resource, ...resourceApis.map((api) => api.resource ?? '')])]
+        : resourceApis.length > 0
+          ? [oidc.audience, ...new Set(resourceApis.map((api) => api.resource ?? ''))]
+          : [],
       redirectUri: oidc.redirectUri ?? new URL(`${backUrl.href.replace(/\/$/, '')}/api/callback`),
       postLogoutRedirectUri: oidc.postLogoutRedirectUri ?? new URL(`${frontOrigins[0] ?? DEV_DEFAULTS.FRONT_URL}/`),
       timeoutMs: oidc.timeoutMs,
@@ -190,7 +196,7 @@ function resolved(options: ValidOptions): Config {
     },
     redis,
     authz,
-      leanPath: limits.leanPath,
+    leanPath: limits.leanPath,
     ldap,
     web: web.serve === false || !webRoot ? undefined : { root: webRoot },
     trustProxy,

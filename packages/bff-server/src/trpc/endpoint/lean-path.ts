@@ -109,7 +109,9 @@ export async function serveLean(req: IncomingMessage, res: ServerResponse, body:
 type Outcome = { readonly data: unknown } | { readonly error: TRPCError } | { readonly stream: true };
 
 function write(res: ServerResponse, status: number, json: unknown, errors: readonly (TRPCError | undefined)[], options: LeanPathOptions): void {
-  const payload = Buffer.from(JSON.stringify(transformTRPCResponse(options.router._def._config, json as never)));
+  // A string, not a Buffer: Node then sends the head and the body in one write() instead of a
+  // writev() of two buffers (measured: 77 µs/req of the socket write under load, see the README).
+  const payload = JSON.stringify(transformTRPCResponse(options.router._def._config, json as never));
   const refused = errors.filter((error): error is TRPCError => error !== undefined);
   // The headers tRPC's fetch handler sets, in the order the bridge writes them (a fetch
   // `Headers` iterates sorted), with `Origin` first in `vary` as the bridge writes it.
@@ -117,7 +119,7 @@ function write(res: ServerResponse, status: number, json: unknown, errors: reado
   const retryAfter = refused.length > 0 ? options.retryAfter(refused) : undefined;
   if (retryAfter !== undefined) res.setHeader('retry-after', retryAfter);
   res.setHeader('vary', 'Origin, trpc-accept, accept');
-  res.setHeader('content-length', payload.length);
+  res.setHeader('content-length', Buffer.byteLength(payload));
   res.writeHead(status).end(payload);
 }
 
