@@ -1,6 +1,17 @@
 import { API_PATHS, type MeOutput } from '@oidc-bff/protocol';
 import { grantsOf, protectedProcedure } from './init.js';
 
+/** The logout URL up to its `sid`, worked out once per API URL rather than on every call of `me`. */
+const logoutUrlBases = new WeakMap<URL, string>();
+function logoutUrlBase(backUrl: URL): string {
+  let base = logoutUrlBases.get(backUrl);
+  if (base === undefined) {
+    base = `${new URL(API_PATHS.logout, backUrl).href}?sid=`;
+    logoutUrlBases.set(backUrl, base);
+  }
+  return base;
+}
+
 /**
  * The caller's profile and session. Built field by field from the verified session
  * (nothing is spread from a wider object), so the type check stands in for output
@@ -19,6 +30,6 @@ export const meProcedure = protectedProcedure.query(async ({ ctx }): Promise<MeO
       ...(ctx.session.authTime !== undefined ? { authTime: new Date(ctx.session.authTime * 1000).toISOString() } : {}),
     },
     // logoutId is base64url: nothing to encode.
-    logoutUrl: `${new URL(API_PATHS.logout, backUrl).href}?sid=${ctx.session.logoutId}`,
+    logoutUrl: `${logoutUrlBase(backUrl)}${ctx.session.logoutId}`,
   };
 });
