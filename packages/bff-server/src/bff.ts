@@ -138,7 +138,15 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     localCacheMs: state.kind === 'memory' ? 0 : 1000,
     onExpired: (session) => hooks.onLogout?.({ kind: 'expired', sub: session.sub, sessionId: sessions.publicIdOf(session.id), sessions: 1 }),
   });
-  const refresher = new TokenRefresher({ oidc, sessions, logger, timeoutMs: config.oidc.timeoutMs, onRefresh: (event) => hooks.onRefresh?.(event) });
+  const refresher = new TokenRefresher({
+    oidc,
+    sessions,
+    logger,
+    timeoutMs: config.oidc.timeoutMs,
+    resource: config.oidc.resource,
+    userinfo: { mode: config.oidc.userinfo, scope: config.oidc.scope, authz: config.authz },
+    onRefresh: (event) => hooks.onRefresh?.(event),
+  });
   const transactions = new TransactionCookies({
     secrets: config.session.secrets,
     baseName: config.cookie.baseName,

@@ -13,6 +13,7 @@ const SAMPLES: Record<Name, readonly [raw: string, option: unknown, wrong: strin
   OIDC_CLIENT_ID: ['bff', 'bff', undefined],
   OIDC_CLIENT_SECRET: ['a-secret', 'a-secret', undefined],
   OIDC_AUDIENCE: ['api://bff', 'api://bff', undefined],
+  OIDC_RESOURCE: ['https://api.example.com', 'https://api.example.com', 'not a uri'],
   OIDC_SCOPES: ['openid  email', ['openid', 'email'], undefined],
   OIDC_REDIRECT_URI: ['http://localhost:3000/cb', 'http://localhost:3000/cb', 'http://localhost:9999/cb'],
   OIDC_POST_LOGOUT_REDIRECT_URI: ['http://localhost:4200/bye', 'http://localhost:4200/bye', 'http://localhost:9/'],

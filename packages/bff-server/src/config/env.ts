@@ -64,6 +64,7 @@ export const ENV_VARIABLES = {
   OIDC_CLIENT_ID: { path: 'oidc.clientId', read: text },
   OIDC_CLIENT_SECRET: { path: 'oidc.clientSecret', read: text },
   OIDC_AUDIENCE: { path: 'oidc.audience', read: text },
+  OIDC_RESOURCE: { path: 'oidc.resource', read: text },
   OIDC_SCOPES: { path: 'oidc.scopes', read: words },
   OIDC_REDIRECT_URI: { path: 'oidc.redirectUri', read: text },
   OIDC_POST_LOGOUT_REDIRECT_URI: { path: 'oidc.postLogoutRedirectUri', read: text },

@@ -1,4 +1,8 @@
-import { refreshGrant, ResponseBodyError } from './flows.js';
+import { decodeJwt } from 'jose';
+import { refreshGrant, ResponseBodyError, type TokenSet } from './flows.js';
+import type { Idp } from './idp.js';
+import { signInIdentity, type UserinfoMode } from './userinfo.js';
+import type { AuthzSettings } from '../authz/grants.js';
 import type { OidcService } from './discovery.js';
 import { describeError, IdpUnavailableError } from '../errors.js';
 import type { SessionManager } from '../session/manager.js';
@@ -41,6 +45,10 @@ export class TokenRefresher {
       sessions: SessionManager;
       logger: Logger;
       timeoutMs: number;
+      /** `OIDC_RESOURCE`: asked for at every refresh (RFC 8707 §2.2). */
+      resource?: string | undefined;
+      /** Userinfo after a refresh, as at sign-in (`OIDC_USERINFO`, the scope, the groups settings); none: the sign-in's claims stay. */
+      userinfo?: { readonly mode: UserinfoMode; readonly scope: string; readonly authz: AuthzSettings };
       /** Told how each refresh ended (metrics, audit). */
       onRefresh?: (event: RefreshEvent) => void;
     },
@@ -127,7 +135,7 @@ export class TokenRefresher {
     const idp = await oidc.get();
     let tokens;
     try {
-      tokens = await refreshGrant(idp, refreshToken);
+      tokens = await refreshGrant(idp, refreshToken, this.deps.resource);
     } catch (error) {
       if (error instanceof ResponseBodyError) {
         await sessions.destroy(session.id);
@@ -145,7 +153,14 @@ export class TokenRefresher {
       logger.warn('auth.refresh_failed', { sub: session.sub, error: verified.ok ? 'sub_mismatch' : verified.detail });
       return this.#report(session, 'failed', { ok: false, reason: 'refresh_failed' }, verified.ok ? 'sub_mismatch' : verified.reason);
     }
+    const identity = await this.#identity(idp, session, tokens, verified.claims);
+    if (!identity) {
+      await sessions.destroy(session.id);
+      logger.warn('auth.refresh_failed', { sub: session.sub, error: 'userinfo_invalid' });
+      return this.#report(session, 'failed', { ok: false, reason: 'refresh_failed' }, 'userinfo_invalid');
+    }
     const renewed = {
+      ...identity,
       accessToken: tokens.access_token,
       accessTokenExpiresAt: verified.claims.exp * 1000,
       tokensObtainedAt: this.now(),
@@ -166,6 +181,39 @@ export class TokenRefresher {
       if (base && base.refreshToken !== refreshToken) return this.#report(session, 'renewed', { ok: true, session: base });
     }
     return base ? this.#report(session, 'renewed', { ok: true, session: { ...base, ...renewed } }) : { ok: false, reason: 'refresh_failed' };
+  }
+
+  /**
+   * The user's claims after a refresh: the IdP may have changed them since sign-in. Userinfo is asked as at
+   * sign-in (the refreshed ID token's claims, else the sign-in's, decide and win); its `sub` must be the
+   * session's, else undefined (S30). Any other userinfo failure keeps the claims the session has.
+   */
+  async #identity(
+    idp: Idp,
+    session: SessionData,
+    tokens: TokenSet,
+    accessClaims: Readonly<Record<string, unknown>>,
+  ): Promise<Partial<Pick<SessionData, 'name' | 'email' | 'userinfoGroups'>> | undefined> {
+    const settings = this.deps.userinfo;
+    if (!settings) return {};
+    const idClaims = (tokens.id_token ? tokens.claims() : undefined) ?? decodeJwt(session.idToken);
+    const result = await signInIdentity(
+      idp,
+      { ...settings, lenient: true },
+      { sub: session.sub, accessToken: tokens.access_token, idClaims, accessClaims },
+      (detail) => this.deps.logger.warn('auth.userinfo_failed', { detail, sub: session.sub }),
+    );
+    if (!result.ok) return undefined;
+    if (result.fromUserinfo) {
+      const { name, email, userinfoGroups } = result.identity;
+      return { name, email, ...(userinfoGroups ? { userinfoGroups } : {}) };
+    }
+    // No userinfo answer: only what a refreshed ID token itself says replaces what the session has.
+    const fresh: Readonly<Record<string, unknown>> = tokens.id_token ? idClaims : {};
+    return {
+      ...(typeof fresh['name'] === 'string' ? { name: fresh['name'] } : {}),
+      ...(typeof fresh['email'] === 'string' ? { email: fresh['email'] } : {}),
+    };
   }
 
   /** Tells `onRefresh` how the refresh of `session` ended; returns `result` unchanged. */
