@@ -76,6 +76,8 @@ export interface StackOptions {
    * (`OIDC_CLIENT_PRIVATE_KEY`, `OIDC_DPOP_PRIVATE_KEY`) unless `env` sets them.
    */
   readonly fapi2?: boolean;
+  /** The IdP's issuer identifier ends with a slash (`http://localhost:<port>/`), as some enterprise SSOs' do; `idpUrl` stays the origin. */
+  readonly issuerTrailingSlash?: boolean;
   /**
    * The dev reports API on a free port, configured as the downstream API `reports`
    * (`DOWNSTREAM_APIS`) with this way of obtaining its token; `env` may set DOWNSTREAM_APIS itself.
@@ -198,13 +200,14 @@ export async function startStack<C extends { oidc: { audience: string } }, A ext
   const keyFiles = keyDir ? writeDevClientKeys(keyDir) : undefined;
   const fapi2Env: Env = keyFiles ? { OIDC_PROFILE: 'fapi2', OIDC_CLIENT_PRIVATE_KEY: keyFiles.clientKey, OIDC_DPOP_PRIVATE_KEY: keyFiles.dpopKey } : {};
   const reports = options.reports ? await startReports(idpUrl, options.reports, options.fapi2 === true) : undefined;
-  const baseEnv: Env = { OIDC_ISSUER: idpUrl, BACK_URL: apiUrl, FRONT_URL: FRONT, ...fapi2Env, ...reports?.env, ...options.env };
+  const issuer = options.issuerTrailingSlash ? `${idpUrl}/` : idpUrl;
+  const baseEnv: Env = { OIDC_ISSUER: issuer, BACK_URL: apiUrl, FRONT_URL: FRONT, ...fapi2Env, ...reports?.env, ...options.env };
   const config = server.loadConfig(baseEnv);
   const signingKey = await generateDevSigningKey(options.fapi2 ? 'ES256' : 'RS256');
   const idp = await createTestIdp({
     ...options.devIdp,
     ...(options.fapi2 ? { profile: 'fapi2' } : {}),
-    issuer: idpUrl,
+    issuer,
     audience: config.oidc.audience,
     signingKey,
     registration: server.idpRegistration(config),
