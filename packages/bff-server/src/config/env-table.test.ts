@@ -137,4 +137,23 @@ describe('the documentation of the variables', () => {
     expect(NAMES.filter((name) => !section.has(name))).toEqual([]);
     expect([...table].filter((name) => name !== undefined && !name.startsWith('DEV_IDP_') && !(name in ENV_VARIABLES))).toEqual([]);
   });
+
+  it("every variable reaches turbo's tasks: each matches an entry of turbo.json's globalEnv (turbo runs in strict mode)", () => {
+    const turbo = JSON.parse(readFileSync(new URL('turbo.json', root), 'utf8')) as { globalEnv?: string[]; globalPassThroughEnv?: string[] };
+    const entries = [...(turbo.globalEnv ?? []), ...(turbo.globalPassThroughEnv ?? [])];
+    // turbo's wildcards: `*` stands for any characters; a leading `!` excludes.
+    const pattern = (entry: string) =>
+      new RegExp(
+        `^${entry
+          .replace(/^!/, '')
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      );
+    const covered = (name: string) =>
+      entries.some((entry) => !entry.startsWith('!') && pattern(entry).test(name)) &&
+      !entries.some((entry) => entry.startsWith('!') && pattern(entry).test(name));
+    expect(NAMES.filter((name) => !covered(name))).toEqual([]);
+    expect(covered('GROUPS_SEPARATOR')).toBe(true);
+  });
 });
