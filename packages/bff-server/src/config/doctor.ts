@@ -10,6 +10,7 @@ import { directoryFindings, introspectionFindings } from './doctor-authz.js';
 import { redisFindings } from './doctor-redis.js';
 import { downstreamFindings } from './doctor-downstream.js';
 import { fapi2Findings } from './doctor-fapi2.js';
+import { claimSourceFindings } from './doctor-claims.js';
 import { TRUST_PROXY_FIX, trustProxyRisk } from './trust-proxy.js';
 
 // The doctor's public types, also where its callers look for them.
@@ -231,6 +232,7 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
       fix: 'Set OIDC_AUDIENCE to the aud that log line names, or OIDC_RESOURCE to the resource indicator for which the IdP issues OIDC_AUDIENCE (RFC 8707).',
     });
   }
+  findings.push(...claimSourceFindings(config, metadata));
   findings.push(...fapi2Findings(config, metadata));
   return findings;
 }
