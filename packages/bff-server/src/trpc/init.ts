@@ -1,4 +1,5 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError, type TRPCProcedureType } from '@trpc/server';
+import { getTRPCErrorFromUnknown, middlewareMarker } from '@trpc/server/unstable-core-do-not-import';
 import { isAuthFailureReason } from '@oidc-bff/protocol';
 import { BffError } from '../errors.js';
 import type { Grants } from '../authz/grants.js';
@@ -52,29 +53,41 @@ export const createCallerFactory = t.createCallerFactory;
  * Under every procedure: traces it (when tracing is on), reports the call to `onCall`, and answers one of the BFF's errors
  * thrown by a resolver (the app's store or a downstream API down) as `toTrpcError` says,
  * so that a dependency down inside a procedure is the same `SERVICE_UNAVAILABLE` as one
- * down before it, never an internal error (S20).
+ * down before it, never an internal error (S20). `run` is the rest of the call; what it
+ * throws is an answer like any other, as tRPC makes it between two middlewares.
  */
-const baseCall = t.middleware(async ({ ctx, path, type, next }) => {
+async function observed<R extends { readonly ok: boolean }>(ctx: Context, path: string, type: TRPCProcedureType, run: () => Promise<R>): Promise<R> {
   const onCall = ctx.services.hooks.onCall;
   const started = onCall ? performance.now() : 0;
+  const settled = (): Promise<R> =>
+    run().catch((cause: unknown) => ({ ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker }) as unknown as R);
   // With tracing on, the call is a span named by its procedure (from the router, never the request).
   const result = tracingOn()
     ? await inSpan(path, { 'rpc.system': 'trpc', 'rpc.method': path, 'bff.procedure.type': type }, async (span) => {
-        const answer = await next();
+        const answer = await settled();
         if (span && !answer.ok) {
-          span.setAttribute('bff.procedure.code', answer.error.code);
-          failSpan(span, answer.error);
+          const { error } = answer as unknown as { error: TRPCError };
+          span.setAttribute('bff.procedure.code', error.code);
+          failSpan(span, error);
         }
         return answer;
       })
-    : await next();
+    : await settled();
+  const error = result.ok ? undefined : (result as unknown as { error: TRPCError }).error;
   // tRPC wraps what a resolver throws in INTERNAL_SERVER_ERROR; a TRPCError the resolver chose stays as it is.
-  const answer =
-    !result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause instanceof BffError ? toTrpcError(result.error.cause) : undefined;
-  onCall?.({ path, type, durationMs: performance.now() - started, ok: result.ok, code: result.ok ? undefined : (answer ?? result.error).code });
+  const answer = error?.code === 'INTERNAL_SERVER_ERROR' && error.cause instanceof BffError ? toTrpcError(error.cause) : undefined;
+  onCall?.({
+    path,
+    type,
+    durationMs: performance.now() - started,
+    ok: result.ok,
+    code: error ? (answer ?? error).code : undefined,
+  });
   if (answer) throw answer;
   return result;
-});
+}
+
+const baseCall = t.middleware(({ ctx, path, type, next }) => observed(ctx, path, type, () => next()));
 
 /** A procedure anyone may call, without a session. */
 export const publicProcedure = t.procedure.use(baseCall);
@@ -84,75 +97,78 @@ export const publicProcedure = t.procedure.use(baseCall);
  * applies the per-session call limits (S22): over them, `TOO_MANY_REQUESTS` with
  * `Retry-After`, before the procedure runs. A subscription is bounded as well (S26, see
  * {@link boundStream}), so that no stream of a session escapes the bounds. One middleware
- * for all of it: every layer costs a context copy on the hottest path.
+ * for all of it, the call's observation included (it is `publicProcedure`'s on its own):
+ * every layer of tRPC's middleware chain copies the call's options and context, twice.
  */
-const requireSession = t.middleware(async ({ ctx, type, signal, next }) => {
-  let auth: AuthResult;
-  try {
-    auth = await ctx.auth();
-  } catch (error) {
-    throw toTrpcError(error);
-  }
-  if (!auth.ok) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign-in required.', cause: new AuthFailure(auth.reason) });
-  }
-  const verdict = await ctx.services.limits.hit(auth.session.id, type === 'mutation');
-  if (!verdict.ok) {
-    throw new TRPCError({
-      code: 'TOO_MANY_REQUESTS',
-      message: `Too many calls; try again in ${verdict.retryAfterSeconds} s.`,
-      cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds),
+const requireSession = t.middleware(({ ctx, path, type, signal, next }) =>
+  observed(ctx, path, type, async () => {
+    let auth: AuthResult;
+    try {
+      auth = await ctx.auth();
+    } catch (error) {
+      throw toTrpcError(error);
+    }
+    if (!auth.ok) {
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign-in required.', cause: new AuthFailure(auth.reason) });
+    }
+    const verdict = await ctx.services.limits.hit(auth.session.id, type === 'mutation');
+    if (!verdict.ok) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `Too many calls; try again in ${verdict.retryAfterSeconds} s.`,
+        cause: new AuthFailure('rate_limited', verdict.retryAfterSeconds),
+      });
+    }
+    const { session } = auth;
+    const narrowed = {
+      ...ctx,
+      user: auth.user,
+      session,
+      grants: auth.grants,
+      /** The downstream API configured as `name`, called as this user (see `DownstreamClient`). */
+      downstream: (name: string): DownstreamClient => {
+        const { downstream } = ctx.services;
+        if (!downstream) throw new TypeError(`No downstream API is configured as "${name.slice(0, 40)}" (DOWNSTREAM_APIS has none).`);
+        return downstream.client(session, name);
+      },
+      stream: undefined as LiveStream | undefined,
+    };
+    if (type !== 'subscription') return next({ ctx: narrowed });
+    let stream: LiveStream | undefined;
+    try {
+      stream = await LiveStream.open(ctx.services, ctx.services.streams ?? DEFAULT_STREAM_BOUNDS, auth.session, signal);
+    } catch (error) {
+      throw toTrpcError(error);
+    }
+    const onStream = ctx.services.hooks.onStream;
+    if (!stream) {
+      onStream?.({ change: 'refused' });
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: 'Too many live streams are open for this session.',
+        cause: new AuthFailure('too_many_streams', STREAM_RETRY_AFTER_SECONDS),
+      });
+    }
+    if (onStream) {
+      onStream({ change: 'opened' });
+      if (stream.signal.aborted) onStream({ change: 'closed' });
+      else stream.signal.addEventListener('abort', () => onStream({ change: 'closed' }), { once: true });
+    }
+    const result = await next({ ctx: { ...narrowed, stream } }).catch((error: unknown) => {
+      stream.close('closed');
+      throw error;
     });
-  }
-  const { session } = auth;
-  const narrowed = {
-    ...ctx,
-    user: auth.user,
-    session,
-    grants: auth.grants,
-    /** The downstream API configured as `name`, called as this user (see `DownstreamClient`). */
-    downstream: (name: string): DownstreamClient => {
-      const { downstream } = ctx.services;
-      if (!downstream) throw new TypeError(`No downstream API is configured as "${name.slice(0, 40)}" (DOWNSTREAM_APIS has none).`);
-      return downstream.client(session, name);
-    },
-    stream: undefined as LiveStream | undefined,
-  };
-  if (type !== 'subscription') return next({ ctx: narrowed });
-  let stream: LiveStream | undefined;
-  try {
-    stream = await LiveStream.open(ctx.services, ctx.services.streams ?? DEFAULT_STREAM_BOUNDS, auth.session, signal);
-  } catch (error) {
-    throw toTrpcError(error);
-  }
-  const onStream = ctx.services.hooks.onStream;
-  if (!stream) {
-    onStream?.({ change: 'refused' });
-    throw new TRPCError({
-      code: 'TOO_MANY_REQUESTS',
-      message: 'Too many live streams are open for this session.',
-      cause: new AuthFailure('too_many_streams', STREAM_RETRY_AFTER_SECONDS),
-    });
-  }
-  if (onStream) {
-    onStream({ change: 'opened' });
-    if (stream.signal.aborted) onStream({ change: 'closed' });
-    else stream.signal.addEventListener('abort', () => onStream({ change: 'closed' }), { once: true });
-  }
-  const result = await next({ ctx: { ...narrowed, stream } }).catch((error: unknown) => {
-    stream.close('closed');
-    throw error;
-  });
-  if (!result.ok) {
-    stream.close('closed');
-    return result;
-  }
-  if (!isAsyncIterable(result.data)) {
-    stream.close('closed');
-    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'A subscription must be an async generator to be bounded.' });
-  }
-  return { ...result, data: boundStream(stream, result.data) };
-});
+    if (!result.ok) {
+      stream.close('closed');
+      return result;
+    }
+    if (!isAsyncIterable(result.data)) {
+      stream.close('closed');
+      throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'A subscription must be an async generator to be bounded.' });
+    }
+    return { ...result, data: boundStream(stream, result.data) };
+  }),
+);
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
@@ -170,7 +186,7 @@ async function* boundStream(stream: LiveStream, source: AsyncIterable<unknown>):
   if (stream.end === 'lifetime' || stream.end === 'slot_lost') throw new DOMException('The stream reached its bounds; reconnect to resume.', 'AbortError');
 }
 
-export const protectedProcedure = publicProcedure.use(requireSession);
+export const protectedProcedure = t.procedure.use(requireSession);
 
 /**
  * The procedure for a subscription: {@link protectedProcedure}, whose bounds every
