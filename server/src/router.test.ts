@@ -49,6 +49,30 @@ describe('procedures through createCaller', () => {
     expect(await caller.chat.history()).toEqual([message]);
   });
 
+  it('chat.deleteMine needs a second factor: a password session is refused with what to ask for, an mfa one deletes only its own messages', async () => {
+    const bff = testBff();
+    const bobCaller = createCaller(await bff.contextFor(bob, { acr: 'urn:bff:loa:pwd' }));
+    await bobCaller.chat.send({ text: 'from bob' });
+    const aliceWeak = createCaller(await bff.contextFor(alice, { acr: 'urn:bff:loa:pwd' }));
+    await aliceWeak.chat.send({ text: 'from alice' });
+    await aliceWeak.chat.send({ text: 'again from alice' });
+
+    const refused = await aliceWeak.chat.deleteMine().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TRPCError);
+    expect((refused as TRPCError).code).toBe('UNAUTHORIZED');
+    expect((refused as TRPCError).cause).toMatchObject({ reason: 'insufficient_user_authentication', challenge: { acr_values: 'urn:bff:loa:mfa' } });
+    expect(await codeOf(createCaller(await bff.contextFor(alice)).chat.deleteMine())).toEqual({
+      code: 'UNAUTHORIZED',
+      reason: 'insufficient_user_authentication',
+    });
+    expect((await aliceWeak.chat.history()).length).toBe(3);
+
+    const aliceStrong = createCaller(await bff.contextFor(alice, { acr: 'urn:bff:loa:mfa' }));
+    expect(await aliceStrong.chat.deleteMine()).toEqual({ deleted: 2 });
+    expect((await aliceStrong.chat.history()).map((m) => m.text)).toEqual(['from bob']);
+    expect(await aliceStrong.chat.deleteMine()).toEqual({ deleted: 0 });
+  });
+
   it('analytics is FORBIDDEN without the analysts group and counts real calls with it', async () => {
     const bff = testBff();
     expect(await codeOf(createCaller(await bff.contextFor(bob)).analytics())).toEqual({ code: 'FORBIDDEN', reason: 'forbidden' });

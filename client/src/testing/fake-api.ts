@@ -15,6 +15,7 @@ export interface FakeTrpc {
   readonly chat: {
     readonly history: { readonly query: Mock<(input?: { limit?: number }, options?: unknown) => Promise<ChatMessage[]>> };
     readonly send: { readonly mutate: Mock<(input: { text: string }) => Promise<ChatMessage>> };
+    readonly deleteMine: { readonly mutate: Mock<() => Promise<{ deleted: number }>> };
     readonly onMessage: FakeSubscription<ChatMessage>;
   };
   readonly analytics: { readonly query: Mock<() => Promise<AnalyticsOutput>> };
@@ -33,6 +34,7 @@ export function createFakeTrpc(): FakeTrpc {
     chat: {
       history: { query: vi.fn(unexpected('chat.history')) },
       send: { mutate: vi.fn(unexpected('chat.send')) },
+      deleteMine: { mutate: vi.fn(unexpected('chat.deleteMine')) },
       onMessage: new FakeSubscription<ChatMessage>(),
     },
     analytics: { query: vi.fn(unexpected('analytics')) },

@@ -14,6 +14,8 @@ export interface ChatStore {
   after(id: string): Promise<ChatMessage[]>;
   /** Calls `listener` for every new message, from any instance; returns the unsubscribe. */
   subscribe(listener: (message: ChatMessage) => void): () => void;
+  /** Deletes every stored message of the user `sub`; returns how many there were. */
+  deleteBy(sub: string): Promise<number>;
 }
 
 export const CHAT_CHANNEL = 'chat';
@@ -71,5 +73,12 @@ export class MemoryChatStore implements ChatStore {
 
   subscribe(listener: (message: ChatMessage) => void): () => void {
     return subscribeToBus(this.bus, listener);
+  }
+
+  async deleteBy(sub: string): Promise<number> {
+    const kept = this.#messages.filter((m) => m.author.sub !== sub);
+    const deleted = this.#messages.length - kept.length;
+    this.#messages.splice(0, this.#messages.length, ...kept);
+    return deleted;
   }
 }

@@ -40,6 +40,15 @@ export class RedisChatStore implements ChatStore {
   subscribe(listener: (message: ChatMessage) => void): () => void {
     return subscribeToBus(this.bus, listener);
   }
+
+  async deleteBy(sub: string): Promise<number> {
+    // The stream holds at most about `capacity` entries: one read finds them all.
+    const mine = parseEntries(await this.redis.command(KEY, ['XRANGE', KEY, '-', '+', 'COUNT', String(this.capacity * 2)]))
+      .filter((message) => message.author.sub === sub)
+      .map((message) => message.id);
+    if (mine.length === 0) return 0;
+    return Number(await this.redis.command(KEY, ['XDEL', KEY, ...mine]));
+  }
 }
 
 /** `XRANGE` replies: `[[id, [field, value, ...]], ...]`. */

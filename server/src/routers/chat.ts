@@ -1,8 +1,11 @@
 import { tracked } from '@trpc/server';
-import { chatHistoryInputSchema, chatMessageSchema, chatSendInputSchema, type ChatMessage } from '@bff/shared/schemas';
+import { chatDeleteMineOutputSchema, chatHistoryInputSchema, chatMessageSchema, chatSendInputSchema, type ChatMessage } from '@bff/shared/schemas';
 import { z } from 'zod';
-import { protectedProcedure, router, streamProcedure } from '@oidc-bff/server';
+import { protectedProcedure, router, stepUpProcedure, streamProcedure } from '@oidc-bff/server';
 import { compareIds } from '../chat/chat-store.js';
+
+/** The sign-in strength `deleteMine` needs: a password and a second factor (it must be in `OIDC_ACR_ORDER`). */
+export const SECOND_FACTOR_ACR = 'urn:bff:loa:mfa';
 
 export const chatRouter = router({
   /** Posts a message; the author is the session's user, never part of the input. */
@@ -10,6 +13,15 @@ export const chatRouter = router({
     .input(chatSendInputSchema)
     .output(chatMessageSchema)
     .mutation(({ ctx, input }) => ctx.app.chat.add(input.text, { sub: ctx.user.sub, name: ctx.user.name })),
+
+  /**
+   * Deletes all of the caller's own messages: destructive, so it needs a second factor
+   * (step-up: a password-only session is refused with `insufficient_user_authentication`, and
+   * the client signs in again with the one-time code). Other people's messages stay.
+   */
+  deleteMine: stepUpProcedure({ acr: SECOND_FACTOR_ACR })
+    .output(chatDeleteMineOutputSchema)
+    .mutation(async ({ ctx }) => ({ deleted: await ctx.app.chat.deleteBy(ctx.user.sub) })),
 
   history: protectedProcedure
     .input(chatHistoryInputSchema)

@@ -17,5 +17,9 @@ export const chatMessageSchema = z.object({
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /** Input of `chat.history`: how many of the most recent messages to return. */
+/** What `chat.deleteMine` answers: how many of the caller's messages were deleted. */
+export const chatDeleteMineOutputSchema = z.object({ deleted: z.number().int().min(0) });
+export type ChatDeleteMineOutput = z.infer<typeof chatDeleteMineOutputSchema>;
+
 export const chatHistoryInputSchema = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
 export type ChatHistoryInput = z.input<typeof chatHistoryInputSchema>;

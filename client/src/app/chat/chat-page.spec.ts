@@ -108,6 +108,36 @@ describe('ChatPage', () => {
     expect(input.value).toBe('');
   });
 
+  it('deletes all the user’s own messages with chat.deleteMine, keeping the others’', async () => {
+    trpc.chat.history.query.mockResolvedValue([FROM_ALICE, FROM_BOB]);
+    trpc.chat.deleteMine.mutate.mockResolvedValue({ deleted: 1 });
+    const { fixture, el } = await render();
+
+    (el.querySelector('[data-testid=chat-delete-mine]') as HTMLButtonElement).click();
+    await settle(fixture);
+
+    expect(trpc.chat.deleteMine.mutate).toHaveBeenCalledTimes(1);
+    expect(texts(el)).toEqual(['Hi Alice']);
+    expect(el.querySelector('[data-testid=chat-delete-notice]')?.textContent).toContain('1 message deleted');
+  });
+
+  it('says nothing when deleting needs a stronger sign-in (the client is signing in again), and explains other failures', async () => {
+    trpc.chat.history.query.mockResolvedValue([FROM_ALICE]);
+    trpc.chat.deleteMine.mutate.mockRejectedValueOnce(trpcError('UNAUTHORIZED', 'insufficient_user_authentication'));
+    const { fixture, el } = await render();
+    const button = el.querySelector('[data-testid=chat-delete-mine]') as HTMLButtonElement;
+
+    button.click();
+    await settle(fixture);
+    expect(el.querySelector('[data-testid=chat-delete-notice]')).toBeNull();
+    expect(texts(el)).toEqual(['Morning all']);
+
+    trpc.chat.deleteMine.mutate.mockRejectedValueOnce(trpcError('SERVICE_UNAVAILABLE', 'session_store_unavailable'));
+    button.click();
+    await settle(fixture);
+    expect(el.querySelector('[data-testid=chat-delete-notice]')?.textContent).toContain('not deleted');
+  });
+
   it('sends on Enter but not on Shift+Enter', async () => {
     trpc.chat.history.query.mockResolvedValue([]);
     trpc.chat.send.mutate.mockResolvedValue(message('m4', { sub: 'alice', name: 'Alice Analyst' }, 'hi'));

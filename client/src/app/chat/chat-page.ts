@@ -48,6 +48,8 @@ export class ChatPage {
   protected readonly draft = signal('');
   protected readonly sending = signal(false);
   protected readonly sendError = signal<string | null>(null);
+  protected readonly deleting = signal(false);
+  protected readonly deleteNotice = signal<string | null>(null);
   protected readonly mySub = computed(() => this.auth.user()?.sub);
   protected readonly remaining = computed(() => CHAT_MESSAGE_MAX_LENGTH - this.draft().length);
   protected readonly canSend = computed(() => !this.sending() && this.draft().trim().length > 0 && this.remaining() >= 0);
@@ -103,6 +105,27 @@ export class ChatPage {
     } finally {
       this.sending.set(false);
       input.focus();
+    }
+  }
+
+  /**
+   * "Delete all my messages" (`chat.deleteMine`). It needs a second factor: a password-only
+   * session is refused, and the BFF's client sends the browser to sign in with the one-time
+   * code and back to this page, where the user presses the button again.
+   */
+  protected async deleteMine(): Promise<void> {
+    this.deleting.set(true);
+    this.deleteNotice.set(null);
+    try {
+      const { deleted } = await this.trpc.chat.deleteMine.mutate();
+      const me = this.mySub();
+      this.messages.update((current) => current.filter((m) => m.author.sub !== me));
+      this.deleteNotice.set(deleted === 1 ? '1 message deleted.' : `${deleted} messages deleted.`);
+    } catch (error) {
+      // Unauthorized: the browser is already on its way to sign in (more strongly); nothing to say here.
+      if (apiErrorKind(error) !== 'unauthorized') this.deleteNotice.set(`Your messages were not deleted. ${apiErrorMessage(error)}`);
+    } finally {
+      this.deleting.set(false);
     }
   }
 

@@ -64,6 +64,11 @@ export const LOGIN_ERROR_EXPLANATIONS: Readonly<Record<LoginErrorCode, LoginErro
     operatorCheck:
       "The identity provider's userinfo endpoint answered another sub than the ID token, or an answer the API could not read. Set OIDC_USERINFO=never if it cannot be fixed at the provider.",
   },
+  step_up_failed: {
+    happened: 'That action needs a stronger sign-in, which was not confirmed. You are still signed in.',
+    userAction: 'Try the action again and complete every sign-in step.',
+    operatorCheck: 'The step-up ID token had a weaker acr than asked or an old auth_time: see auth.login_failed in the API log, and OIDC_ACR_ORDER.',
+  },
   idp_unavailable: {
     happened: 'The sign-in service could not be reached.',
     userAction: 'Try again in a few minutes.',

@@ -14,6 +14,10 @@ export interface BffErrorData {
   readonly reason?: AuthFailureReason | undefined;
   /** For a refused live stream, whose headers an `EventSource` does not show. */
   readonly retryAfterSeconds?: number | undefined;
+  /** For `insufficient_user_authentication` (step-up, RFC 9470): the `acr` values a new sign-in must reach. */
+  readonly acr_values?: string | undefined;
+  /** For `insufficient_user_authentication`: the most seconds since the user's last sign-in. */
+  readonly max_age?: number | undefined;
 }
 
 /** The BFF's `error.data` of a failed call, or undefined when the request never reached the API (or `error` is not a tRPC error). */

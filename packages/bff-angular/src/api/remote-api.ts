@@ -81,7 +81,7 @@ export function injectRemoteApi(name: string): RemoteApi {
 class RemoteApiClient {
   constructor(
     private readonly apiUrl: string,
-    private readonly flow: Pick<LoginFlow, 'signInOrShowSessionProblem'>,
+    private readonly flow: Pick<LoginFlow, 'signInOrShowSessionProblem' | 'stepUp'>,
   ) {}
 
   async call<T>(name: string, method: string, path: string, options: RemoteCallOptions<T>): Promise<T> {
@@ -114,6 +114,10 @@ class RemoteApiClient {
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const reason = isAuthFailureReason(fields['error']) ? fields['error'] : undefined;
     const api = typeof fields['api'] === 'string' ? fields['api'] : name;
+    if (status === 401 && reason === 'insufficient_user_authentication') {
+      this.flow.stepUp(fields);
+      return new RemoteApiError('unauthorized', status, reason, api);
+    }
     if (status === 401 && (reason === undefined || SESSION_REASONS.has(reason))) {
       this.flow.signInOrShowSessionProblem(reason, { autoLogin: true });
       return new RemoteApiError('unauthorized', status, reason, api);

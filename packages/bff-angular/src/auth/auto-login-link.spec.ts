@@ -11,7 +11,7 @@ import { provideBffTesting } from '../provide-bff-testing.js';
 import type { ExampleRouter } from '../spec/example-router.js';
 import { autoLoginLink } from './auto-login-link.js';
 import { FakeWindowLocation, TESTING_FRONT_ORIGIN as FRONT_ORIGIN } from './fake-window-location.js';
-import { LOGIN_ATTEMPT_KEY, LoginFlow } from './login-flow.js';
+import { LOGIN_ATTEMPT_KEY, LoginFlow, STEP_UP_ATTEMPT_KEY } from './login-flow.js';
 
 @Component({ template: '' })
 class Blank {}
@@ -134,5 +134,33 @@ describe('autoLoginLink', () => {
     await trpc.me.query(undefined, { context: { autoLogin: false } }).catch(() => undefined);
 
     expect(location.assigned).toEqual([]);
+  });
+
+  describe('step-up (insufficient_user_authentication)', () => {
+    const stepUp: Answer = (path) => {
+      const envelope = errorEnvelope('UNAUTHORIZED', path, 'insufficient_user_authentication');
+      return { status: 401, body: { error: { ...envelope.error, data: { ...envelope.error.data, acr_values: 'urn:bff:loa:mfa', max_age: 300 } } } };
+    };
+
+    it('signs in again with acr_values and max_age, back to this page, and does not count it as a sign-in loop', async () => {
+      const { trpc } = client(stepUp);
+      await trpc.chat.history.query().catch(() => undefined);
+      const target = new URL(location.assigned[0] ?? '');
+      expect(target.href.startsWith(loginUrlFor(`${FRONT_ORIGIN}/chat?room=general`))).toBe(true);
+      expect(target.searchParams.get('acr_values')).toBe('urn:bff:loa:mfa');
+      expect(target.searchParams.get('max_age')).toBe('300');
+      expect(sessionStorage.getItem(LOGIN_ATTEMPT_KEY)).toBeNull();
+    });
+
+    it('shows the session problem instead of a second step-up for the same requirement in a short while (no loop)', async () => {
+      sessionStorage.setItem(STEP_UP_ATTEMPT_KEY, `urn:bff:loa:mfa|300|${Date.now() - 1000}`);
+      const navigate = vi.spyOn(router, 'navigateByUrl');
+      const { trpc } = client(stepUp);
+      await trpc.chat.history.query().catch(() => undefined);
+      await trpc.chat.history.query().catch(() => undefined);
+      expect(location.assigned).toEqual([]);
+      expect(navigate).toHaveBeenCalledTimes(1);
+      expect(String(navigate.mock.calls[0]?.[0])).toContain('reason=insufficient_user_authentication');
+    });
   });
 });

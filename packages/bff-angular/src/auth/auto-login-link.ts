@@ -18,17 +18,19 @@ export interface AutoLoginContext {
 /**
  * A tRPC link, placed before the transport, that hands every call failing with
  * UNAUTHORIZED (and the reason the API gives) to
- * {@link LoginFlow.signInOrShowSessionProblem}. The error still reaches the caller: the
- * page may be about to be replaced, but nothing is swallowed.
+ * {@link LoginFlow.signInOrShowSessionProblem}, or, for a step-up procedure's
+ * `insufficient_user_authentication`, to {@link LoginFlow.stepUp}. The error still reaches
+ * the caller: the page may be about to be replaced, but nothing is swallowed.
  *
  * `provideBff` places it first among the client's links.
  */
-export function autoLoginLink<TRouter extends AnyTRPCRouter>(flow: Pick<LoginFlow, 'signInOrShowSessionProblem'>): TRPCLink<TRouter> {
+export function autoLoginLink<TRouter extends AnyTRPCRouter>(flow: Pick<LoginFlow, 'signInOrShowSessionProblem' | 'stepUp'>): TRPCLink<TRouter> {
   return observeCallsLink({
     failed: (error, op) => {
       const data = bffErrorData(error);
       if (data?.code !== 'UNAUTHORIZED') return;
-      flow.signInOrShowSessionProblem(data.reason, { autoLogin: (op.context as AutoLoginContext).autoLogin !== false });
+      if (data.reason === 'insufficient_user_authentication') flow.stepUp(data);
+      else flow.signInOrShowSessionProblem(data.reason, { autoLogin: (op.context as AutoLoginContext).autoLogin !== false });
     },
   });
 }

@@ -16,6 +16,9 @@ export const LOGIN_LOOP_WINDOW_MS = 2 * 60_000;
 /** The sessionStorage key holding the time of the last sign-in attempt. */
 export const LOGIN_ATTEMPT_KEY = 'bff.login-attempt';
 
+/** The sessionStorage key holding the last step-up's requirement and time (`<acr_values>|<max_age>|<ms>`). */
+export const STEP_UP_ATTEMPT_KEY = 'bff.step-up';
+
 /**
  * The tab's sessionStorage, or null where the browser refuses it (site data blocked:
  * reading `window.sessionStorage` then throws).
@@ -104,6 +107,11 @@ export class LoginFlow {
    */
   retry(path: string): void {
     this.forgetAttempt();
+    try {
+      this.storage?.removeItem(STEP_UP_ATTEMPT_KEY);
+    } catch {
+      // Nothing was recorded either.
+    }
     this.login(this.absoluteUrl(path));
   }
 
@@ -137,6 +145,38 @@ export class LoginFlow {
       return;
     }
     if (options.autoLogin) this.login(this.location.href);
+  }
+
+  /**
+   * A step-up (RFC 9470): a call was refused with `insufficient_user_authentication`, so the
+   * browser signs in again with the `acr_values` / `max_age` the API named and comes back to
+   * this page, where the user retries. The same requirement again within
+   * {@link LOGIN_LOOP_WINDOW_MS} means the sign-in cannot meet it (the IdP or an API does not
+   * accept it): the session-problem page says so instead of going round in circles.
+   */
+  stepUp(challenge: { readonly acr_values?: unknown; readonly max_age?: unknown }): void {
+    if (this.leaving()) return;
+    const acr = typeof challenge.acr_values === 'string' ? challenge.acr_values : '';
+    const maxAge = typeof challenge.max_age === 'number' ? String(challenge.max_age) : '';
+    const mark = `${acr}|${maxAge}|`;
+    let last: string | null = null;
+    try {
+      last = this.storage?.getItem(STEP_UP_ATTEMPT_KEY) ?? null;
+      this.storage?.setItem(STEP_UP_ATTEMPT_KEY, `${mark}${Date.now()}`);
+    } catch {
+      // Unrecorded: like a refused storage for sign-in, the loop check errs on the safe side below.
+    }
+    const at = last?.startsWith(mark) ? Number(last.slice(mark.length)) : Number.NaN;
+    if (!this.storage || Math.abs(Date.now() - at) < LOGIN_LOOP_WINDOW_MS) {
+      if (!this.problemShown) void this.router.navigateByUrl(this.sessionProblemUrl('insufficient_user_authentication', this.appLocation.path() || '/'));
+      this.problemShown = true;
+      return;
+    }
+    this.leaving.set(true);
+    const url = new URL(this.loginUrl(this.location.href));
+    if (acr) url.searchParams.set('acr_values', acr);
+    if (maxAge) url.searchParams.set('max_age', maxAge);
+    this.location.assign(url.href);
   }
 
   /** `<sessionProblem>?reason=…&from=…`, `from` being the page to come back to after a retry. */
