@@ -12,14 +12,14 @@ export interface AppApiOptions {
   readonly router?: AnyTRPCRouter;
 }
 
-/** The app's API: the BFF with the app's routers and services. */
+/** The app's API: the BFF with the app's routers and services, and its metrics kept for the analytics page. */
 export function createApi(config: Config, logger: Logger, options: AppApiOptions = {}): Promise<Bff> {
   const { router = appRouter, instance, ...rest } = options;
-  return createBff(config, { router, logger, app: appServices(instance ? { instance } : {}), ...rest });
+  return createBff(config, { router, logger, app: appServices(instance ? { instance } : {}), collectMetrics: true, ...rest });
 }
 
 /** {@link createApi}, listening on `config.port`. */
 export function startApi(config: Config, logger: Logger, options: AppApiOptions = {}): Promise<RunningBff> {
   const { router = appRouter, instance, ...rest } = options;
-  return startBff(config, { router, logger, app: appServices(instance ? { instance } : {}), ...rest });
+  return startBff(config, { router, logger, app: appServices(instance ? { instance } : {}), collectMetrics: true, ...rest });
 }

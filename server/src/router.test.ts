@@ -4,16 +4,18 @@ import { createCallerFactory, MemoryBus, type AuthorizedUser } from '@oidc-bff/s
 import { createTestBff } from '@oidc-bff/server/testing';
 import { appRouter } from './router.js';
 import { MemoryChatStore } from './chat/chat-store.js';
-import { Metrics, MemoryLoginCounter } from './analytics/metrics.js';
+import { Analytics, MemoryLoginCounter } from './analytics/metrics.js';
 
 const createCaller = createCallerFactory(appRouter);
 
-/** The app's services on a BFF for procedure tests, with the metrics fed by its hooks as in production. */
+/** The app's services on a BFF for procedure tests, the analytics reading the BFF's metrics as in production. */
 function testBff() {
-  const metrics = new Metrics({ instance: 'test', logins: new MemoryLoginCounter() });
   return createTestBff({
-    app: { chat: new MemoryChatStore(new MemoryBus()), metrics },
-    hooks: { onCall: ({ path, durationMs, ok }) => metrics.recordCall(path, durationMs, ok) },
+    metrics: true,
+    app: ({ metrics }) => ({
+      chat: new MemoryChatStore(new MemoryBus()),
+      analytics: new Analytics({ instance: 'test', metrics, logins: new MemoryLoginCounter() }),
+    }),
     roleMap: { analyst: ['analysts'] },
   });
 }

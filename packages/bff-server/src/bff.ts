@@ -22,7 +22,7 @@ import { createLogger, type Logger } from './log.js';
 import type { Registry } from 'prom-client';
 import { createObservability, joinHooks } from './observability/observability.js';
 import { discoveryProbe } from './observability/dependencies.js';
-import { SCRAPE_WORK_TIMEOUT_MS } from './observability/metrics.js';
+import { SCRAPE_WORK_TIMEOUT_MS, type BffMetricsView } from './observability/metrics.js';
 import { API_PATHS } from '@oidc-bff/protocol';
 import { DownstreamTokens } from './downstream/tokens.js';
 import { DpopProofs } from './downstream/dpop.js';
@@ -37,6 +37,11 @@ export interface BffInfra {
   readonly bus: Bus;
   readonly logger: Logger;
   readonly config: Config;
+  /**
+   * The BFF's metrics, as Prometheus scrapes them (one source of truth for an analytics page):
+   * present with `METRICS_PORT` or when the app sets {@link BffParts.collectMetrics}.
+   */
+  readonly metrics: BffMetricsView | undefined;
 }
 
 /** What an app brings to {@link createBff}. */
@@ -56,6 +61,8 @@ export interface BffParts {
   readonly retryDelayMs?: number;
   /** Least time between two JWKS refetches for an unknown `kid`. */
   readonly jwksCooldownMs?: number;
+  /** Keep the metrics in this process without `METRICS_PORT` too (not served), for the app to read them ({@link BffInfra.metrics}). */
+  readonly collectMetrics?: boolean;
 }
 
 /** A built BFF: a Node request handler and its life cycle. Never listens: {@link startBff} or the app does. */
@@ -121,6 +128,7 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
       };
     },
     activeSessions: () => sessions.count(),
+    collectMetrics: parts.collectMetrics ?? false,
   });
   // Before anything calls out, so that discovery and the first requests are traced.
   await observed.startTracing();
@@ -152,7 +160,7 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     baseName: config.cookie.baseName,
     secure: config.cookie.secure,
   });
-  const app = (await parts.app?.({ redis: state.redis, bus: state.bus, logger, config })) ?? { services: {} as AppServices };
+  const app = (await parts.app?.({ redis: state.redis, bus: state.bus, logger, config, metrics: observed.metrics })) ?? { services: {} as AppServices };
   const hooks = joinHooks(observed.hooks, app.hooks ?? {});
   // One directory client for the process: its per-user cache is what keeps roles working through a short LDAP outage.
   const directory = config.ldap ? new LdapDirectory({ ...config.ldap, logger }) : undefined;

@@ -8,6 +8,7 @@
  */
 export { createBff, startBff, type Bff, type BffInfra, type BffParts, type RunningBff } from './bff.js';
 export type { AppServices, BffHooks, CallEvent, LoginEvent, LogoutEvent, RefreshEvent, StepUpEvent, StreamEvent, RequestOrigin } from './hooks.js';
+export type { BffMetricsView, ProcedureFigures } from './observability/metrics.js';
 export { loadConfig, optionsFromEnv, type Config, type Env } from './config/env.js';
 export { resolveOptions } from './options/resolve.js';
 export { ConfigError, type ConfigIssue } from './options/issues.js';

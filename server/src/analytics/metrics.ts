@@ -1,17 +1,8 @@
 import type { AnalyticsOutput, LoginBucket, ProcedureStats } from '@bff/shared';
-import type { RedisConnection } from '@oidc-bff/server';
+import type { BffMetricsView, RedisConnection } from '@oidc-bff/server';
 
-/** Latencies kept per procedure for percentiles: a bounded ring of the most recent calls. */
-const LATENCY_SAMPLES = 1000;
 /** Login history kept, in minutes. */
 const LOGIN_WINDOW_MINUTES = 60;
-
-interface ProcedureRecord {
-  calls: number;
-  errors: number;
-  latencies: number[];
-  next: number;
-}
 
 /** Sign-ins per minute; shared by every instance when the deployment has Redis. */
 export interface LoginCounter {
@@ -35,32 +26,21 @@ export class MemoryLoginCounter implements LoginCounter {
 }
 
 /**
- * Records what the API really does: calls per procedure with latencies (this
- * instance's, labelled with its name), and sign-ins and active sessions (the whole
- * deployment's when the state is shared).
+ * What the analytics page shows, read from the BFF's own metrics (`BffInfra.metrics`, the
+ * figures Prometheus scrapes: one source of truth): calls, errors and latency percentiles per
+ * procedure from `bff_procedure_duration_seconds` (this instance's, labelled with its name),
+ * and the deployment's live sessions from `bff_sessions_active`. A counter has no history, so
+ * the sign-ins of each of the last 60 minutes are counted beside it, on the BFF's Redis when
+ * the deployment has one, by the same sign-in event that `bff_logins_total` counts.
  */
-export class Metrics {
+export class Analytics {
   readonly #since: Date;
-  readonly #procedures = new Map<string, ProcedureRecord>();
 
   constructor(
-    private readonly options: { instance: string; logins: LoginCounter },
+    private readonly options: { instance: string; metrics: BffMetricsView | undefined; logins: LoginCounter },
     private readonly now: () => number = Date.now,
   ) {
     this.#since = new Date(now());
-  }
-
-  recordCall(path: string, durationMs: number, ok: boolean): void {
-    let record = this.#procedures.get(path);
-    if (!record) {
-      record = { calls: 0, errors: 0, latencies: [], next: 0 };
-      this.#procedures.set(path, record);
-    }
-    record.calls += 1;
-    if (!ok) record.errors += 1;
-    if (record.latencies.length < LATENCY_SAMPLES) record.latencies.push(durationMs);
-    else record.latencies[record.next] = durationMs;
-    record.next = (record.next + 1) % LATENCY_SAMPLES;
   }
 
   /** Never fails a sign-in: a counter that cannot be reached only makes the chart lag. */
@@ -68,26 +48,24 @@ export class Metrics {
     await this.options.logins.record(Math.floor(this.now() / 60_000)).catch(() => undefined);
   }
 
-  async snapshot(activeSessions: number): Promise<AnalyticsOutput> {
-    const procedures: ProcedureStats[] = [...this.#procedures.entries()]
-      .map(([path, r]) => {
-        // A typed array sorts numerically without a comparator call per comparison.
-        const sorted = Float64Array.from(r.latencies).sort();
-        return { path, calls: r.calls, errors: r.errors, p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95) };
-      })
+  /** `countSessions`: the store's count, when the metrics did not get one in time. */
+  async snapshot(countSessions: () => Promise<number>): Promise<AnalyticsOutput> {
+    const { metrics } = this.options;
+    const figures = metrics ? await metrics.procedures() : [];
+    const procedures: ProcedureStats[] = figures
+      .map(({ procedure, calls, errors, p50Seconds, p95Seconds }) => ({ path: procedure, calls, errors, p50Ms: ms(p50Seconds), p95Ms: ms(p95Seconds) }))
       .sort((a, b) => a.path.localeCompare(b.path));
     const currentMinute = Math.floor(this.now() / 60_000);
     const minutes = Array.from({ length: LOGIN_WINDOW_MINUTES }, (_, i) => currentMinute - LOGIN_WINDOW_MINUTES + 1 + i);
     const counts = await this.options.logins.counts(minutes);
     const loginsPerMinute: LoginBucket[] = minutes.map((m) => ({ minute: new Date(m * 60_000).toISOString(), count: counts.get(m) ?? 0 }));
+    const activeSessions = (await metrics?.activeSessions()) ?? (await countSessions());
     return { since: this.#since.toISOString(), instance: this.options.instance, procedures, loginsPerMinute, activeSessions };
   }
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  const value = sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  return Math.round(value * 100) / 100;
+function ms(seconds: number): number {
+  return Math.round(seconds * 100_000) / 100;
 }
 
 /** Sign-in counts are kept this long on Redis (the chart shows the last hour). */

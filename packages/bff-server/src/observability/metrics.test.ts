@@ -19,6 +19,7 @@ import {
 import * as server from '../testing/test-app.js';
 import { testRouter } from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
+import { quantile } from './metrics.js';
 
 /**
  * Prometheus metrics (S31) of two API instances on one real Redis, scraped every second by a
@@ -217,5 +218,24 @@ describe('Prometheus scraping two instances', () => {
       expect(scrape.status).toBe(200);
       expect(scrape.headers.get('content-type')).toContain('text/plain');
     }
+  });
+});
+
+describe('quantile (what the analytics page reads of a histogram)', () => {
+  it('interpolates within the bucket as histogram_quantile does, and stops at the highest finite bound', () => {
+    const buckets = [
+      [0.1, 5],
+      [0.2, 10],
+      [Infinity, 10],
+    ] as const;
+    expect(quantile(0.5, buckets)).toBeCloseTo(0.1);
+    expect(quantile(0.75, buckets)).toBeCloseTo(0.15);
+    expect(
+      quantile(0.5, [
+        [0.1, 1],
+        [Infinity, 10],
+      ]),
+    ).toBe(0.1);
+    expect(quantile(0.5, [])).toBe(0);
   });
 });

@@ -12,6 +12,30 @@ export const SCRAPE_WORK_TIMEOUT_MS = 2000;
 const PROBE_INTERVAL_MS = 5000;
 const REFRESH_OUTCOMES: readonly RefreshEvent['outcome'][] = ['renewed', 'waited', 'failed', 'unavailable'];
 
+/** One procedure's calls as `bff_procedure_duration_seconds` holds them on this instance. */
+export interface ProcedureFigures {
+  readonly procedure: string;
+  readonly calls: number;
+  /** Calls whose outcome was not `ok`. */
+  readonly errors: number;
+  /** Median and 95th percentile, in seconds, estimated from the histogram's buckets as Prometheus's `histogram_quantile` does. */
+  readonly p50Seconds: number;
+  readonly p95Seconds: number;
+}
+
+/**
+ * What an app may read of the BFF's metrics (an analytics page): the same figures Prometheus
+ * scrapes, so that a page and a dashboard never disagree.
+ */
+export interface BffMetricsView {
+  /** Every procedure called on this instance since it started, by name. */
+  procedures(): Promise<ProcedureFigures[]>;
+  /** `bff_sessions_active`: the deployment's live sessions, counted now (undefined when the store did not answer in time). */
+  activeSessions(): Promise<number | undefined>;
+  /** `bff_logins_total{outcome="success"}` of this instance. */
+  signIns(): Promise<number>;
+}
+
 /** A check of one dependency, for `bff_dependency_up`: resolves true when it answered as it should. */
 export type DependencyProbe = () => Promise<boolean>;
 
@@ -29,7 +53,7 @@ export interface BffMetricsOptions {
  * set: route and procedure names from the router, outcome and kind codes, dependency names;
  * never a user, a session, a path parameter or text from a request.
  */
-export class BffMetrics {
+export class BffMetrics implements BffMetricsView {
   readonly registry = new Registry();
   readonly #requests: Counter<'route' | 'code'>;
   readonly #procedures: Histogram<'procedure' | 'outcome'>;
@@ -42,6 +66,7 @@ export class BffMetrics {
   readonly #streams: Gauge;
   readonly #streamRefusals: Counter;
   readonly #auditFailures: Counter;
+  readonly #sessions: Gauge;
 
   constructor(options: BffMetricsOptions) {
     const registers = [this.registry];
@@ -137,7 +162,7 @@ export class BffMetrics {
         await checking;
       },
     });
-    new Gauge({
+    this.#sessions = new Gauge({
       name: 'bff_sessions_active',
       help: 'Live sessions of the whole deployment (the shared store), as counted at the last scrape.',
       registers,
@@ -186,4 +211,59 @@ export class BffMetrics {
   auditWriteFailed(): void {
     this.#auditFailures.inc();
   }
+
+  async procedures(): Promise<ProcedureFigures[]> {
+    const { values } = await this.#procedures.get();
+    const byProcedure = new Map<string, { calls: number; errors: number; buckets: Map<number, number> }>();
+    for (const { labels, value, metricName } of values) {
+      const procedure = String(labels.procedure);
+      let figures = byProcedure.get(procedure);
+      if (!figures) byProcedure.set(procedure, (figures = { calls: 0, errors: 0, buckets: new Map() }));
+      if (metricName === 'bff_procedure_duration_seconds_count') {
+        figures.calls += value;
+        if (labels.outcome !== 'ok') figures.errors += value;
+      } else if (metricName === 'bff_procedure_duration_seconds_bucket') {
+        // Bucket samples carry `le` besides the histogram's own labels.
+        const le = (labels as Record<string, string | number | undefined>)['le'];
+        const bound = le === '+Inf' ? Infinity : Number(le);
+        figures.buckets.set(bound, (figures.buckets.get(bound) ?? 0) + value);
+      }
+    }
+    return [...byProcedure.entries()].map(([procedure, { calls, errors, buckets }]) => {
+      const sorted = [...buckets.entries()].sort(([a], [b]) => a - b);
+      return { procedure, calls, errors, p50Seconds: quantile(0.5, sorted), p95Seconds: quantile(0.95, sorted) };
+    });
+  }
+
+  async activeSessions(): Promise<number | undefined> {
+    const { values } = await this.#sessions.get();
+    return values[0]?.value;
+  }
+
+  async signIns(): Promise<number> {
+    const { values } = await this.#logins.get();
+    return values.find((sample) => sample.labels.outcome === 'success')?.value ?? 0;
+  }
+}
+
+/**
+ * The `q` quantile of a histogram given as cumulative counts by upper bound, interpolated
+ * linearly within its bucket as Prometheus's `histogram_quantile` does (the highest finite
+ * bound when it falls in `+Inf`).
+ */
+export function quantile(q: number, cumulative: readonly (readonly [bound: number, count: number])[]): number {
+  const total = cumulative.at(-1)?.[1] ?? 0;
+  if (total === 0) return 0;
+  const rank = q * total;
+  let lowerBound = 0;
+  let lowerCount = 0;
+  for (const [bound, count] of cumulative) {
+    if (count >= rank) {
+      if (bound === Infinity) return lowerBound;
+      return count === lowerCount ? bound : lowerBound + ((bound - lowerBound) * (rank - lowerCount)) / (count - lowerCount);
+    }
+    lowerBound = bound;
+    lowerCount = count;
+  }
+  return lowerBound;
 }

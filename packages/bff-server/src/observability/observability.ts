@@ -26,13 +26,15 @@ export interface ObservabilityParts {
   readonly probes: () => Partial<Record<Dependency, DependencyProbe>>;
   /** The deployment's live sessions. */
   readonly activeSessions: () => Promise<number>;
+  /** Keep the metrics in this process even without `metricsPort` (the app reads them: `BffInfra.metrics`). */
+  readonly collectMetrics?: boolean;
 }
 
 /** What the BFF observes itself with: metrics and the audit trail, each on when configured. */
 export interface Observability {
   /** The machinery's own observers, to be joined with the app's ({@link joinHooks}). */
   readonly hooks: BffHooks;
-  /** The metrics, when `metricsPort` is set. */
+  /** The metrics, when `metricsPort` is set or the app collects them. */
   readonly metrics: BffMetrics | undefined;
   /** Whether traces are configured (`OTEL_*`); the SDK runs once {@link Observability.startTracing} resolved. */
   readonly tracing: boolean;
@@ -60,7 +62,7 @@ export interface Observability {
 export function createObservability(parts: ObservabilityParts): Observability {
   const { settings, logger } = parts;
   const metrics =
-    settings.metricsPort === undefined
+    settings.metricsPort === undefined && !parts.collectMetrics
       ? undefined
       : new BffMetrics({
           probes: parts.probes,

@@ -8,6 +8,8 @@ import type { AuthorizedUser } from '../session/authenticate.js';
 import { SessionManager } from '../session/manager.js';
 import { MemorySessionStore } from '../session/memory-store.js';
 import { createInnerContext, type Context, type Services } from './context.js';
+import { BffMetrics, type BffMetricsView } from '../observability/metrics.js';
+import { joinHooks } from '../observability/observability.js';
 
 /** A signed-in caller for {@link TestBff.contextFor}: who they are and what the IdP or directory grants them. */
 export type TestUser = AuthorizedUser;
@@ -16,6 +18,8 @@ export type TestUser = AuthorizedUser;
 export interface TestBff {
   /** The BFF services behind every context (real sessions in memory, no IdP). */
   readonly services: Services;
+  /** The BFF's metrics, fed by the calls made through its contexts, when asked for (`metrics: true`). */
+  readonly metrics: BffMetricsView | undefined;
   /**
    * A context whose caller is signed in as `user`, with a session of their own; `signIn` says how
    * strongly (the ID token's `acr` and `auth_time`, epoch seconds), for step-up procedures.
@@ -34,7 +38,16 @@ export interface TestBff {
  * const bff = createTestBff({ app: { chat: new MemoryChatStore(bus) } });
  * const caller = createCallerFactory(appRouter)(await bff.contextFor(alice));
  */
-export function createTestBff(options: { app?: AppServices; hooks?: BffHooks; roleMap?: Readonly<Record<string, readonly string[]>> } = {}): TestBff {
+export function createTestBff(
+  options: {
+    /** The app's services, or how they are built from the BFF's metrics (as `BffParts.app` gets them in `BffInfra`). */
+    app?: AppServices | ((infra: { readonly metrics: BffMetricsView | undefined }) => AppServices);
+    hooks?: BffHooks;
+    roleMap?: Readonly<Record<string, readonly string[]>>;
+    /** Keep the BFF's metrics (`BffParts.collectMetrics`). */
+    metrics?: boolean;
+  } = {},
+): TestBff {
   const sessions = new SessionManager({
     store: new MemorySessionStore(),
     bus: new MemoryBus(),
@@ -46,19 +59,21 @@ export function createTestBff(options: { app?: AppServices; hooks?: BffHooks; ro
   // No IdP in procedure tests: the sessions made here never need a refresh.
   const oidc = {} as OidcService;
   const logger = createLogger({ destination: { write: () => undefined } });
+  const metrics = options.metrics ? new BffMetrics({ probes: () => ({}), activeSessions: () => sessions.count() }) : undefined;
   const services: Services = {
     sessions,
     oidc,
     refresher: new TokenRefresher({ oidc, sessions, logger, timeoutMs: 1000 }),
-    hooks: options.hooks ?? {},
+    hooks: metrics ? joinHooks(metrics.hooks, options.hooks ?? {}) : (options.hooks ?? {}),
     logger,
     authz: { roleMap: options.roleMap ?? {}, groupsClaim: 'groups' },
     limits: { hit: async () => ({ ok: true }) },
     backUrl: new URL('https://api.example.com'),
   };
-  const app = options.app ?? ({} as AppServices);
+  const app = typeof options.app === 'function' ? options.app({ metrics }) : (options.app ?? ({} as AppServices));
   return {
     services,
+    metrics,
     contextFor: async ({ groups, roles, ...user }, signIn = {}) => {
       const { session } = await sessions.create({
         sub: user.sub,
