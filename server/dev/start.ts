@@ -53,6 +53,7 @@ if (config.oidc.issuer.origin === devIssuer.origin) {
     userinfoSub: settings.userinfoSub,
     logoutReturn: settings.logoutReturn,
     logout: settings.logout,
+    secondFactor: settings.secondFactor,
     audienceFrom: settings.audience,
     accessTokenTyp: settings.accessTokenTyp,
     pushedAuthorizationRequests: settings.par,
