@@ -6,8 +6,8 @@ import { once } from 'node:events';
  * machines, so this stands in for one. It decodes what the real exporter
  * (`@opentelemetry/exporter-trace-otlp-http`) posts to `/v1/traces`: OTLP's JSON encoding,
  * which is the protocol itself (OTLP/HTTP with `application/json`), ids in hex as the
- * specification writes them (base64 ones are read too). Anything else it answers 415 and
- * counts as refused, so that a test sees an exporter that changed its encoding.
+ * specification writes them (base64 ones are read too). Another path is a 404, another
+ * encoding a 415; both count as refused, so that a test sees an exporter that changed.
  */
 export interface OtlpReceiver {
   /** The base URL to set as `OTEL_EXPORTER_OTLP_ENDPOINT` (the exporter adds `/v1/traces`). */
@@ -103,7 +103,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const type = req.headers['content-type'] ?? '';
-      if (req.method !== 'POST' || req.url !== '/v1/traces' || !type.startsWith('application/json')) {
+      if (req.method !== 'POST' || req.url !== '/v1/traces') {
+        refused++;
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
+        return;
+      }
+      if (!type.startsWith('application/json')) {
         refused++;
         res.writeHead(415, { 'content-type': 'text/plain' }).end('OTLP/JSON trace exports only\n');
         return;

@@ -9,6 +9,7 @@ import { isLoopbackHost } from './topology.js';
 import { directoryFindings, introspectionFindings } from './doctor-authz.js';
 import { redisFindings } from './doctor-redis.js';
 import { downstreamFindings } from './doctor-downstream.js';
+import { observabilityFindings } from './doctor-observability.js';
 import { fapi2Findings } from './doctor-fapi2.js';
 import { claimSourceFindings } from './doctor-claims.js';
 import { TRUST_PROXY_FIX, trustProxyRisk } from './trust-proxy.js';
@@ -258,6 +259,7 @@ export async function diagnose(settings: BffOptions | Env, options: { fetch?: ty
     ...(await directoryFindings(config)),
     ...(await introspectionFindings(config)),
     ...(await downstreamFindings(config, options)),
+    ...(await observabilityFindings(config, options)),
   ];
 }
 
