@@ -484,6 +484,7 @@ function tokenExchange(
  */
 function userinfoEndpoint(verifyOwnToken: OwnTokenVerifier, groups: DevIdpGroupClaims, sub: DevIdpUserinfoSub) {
   const accountOf = async (token: string) => (await verifyOwnToken(token))?.sub;
+  const answered = new Set<string>();
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const authorization = req.headers.authorization ?? '';
     const [scheme = '', token = ''] = authorization.split(' ');
@@ -494,8 +495,10 @@ function userinfoEndpoint(verifyOwnToken: OwnTokenVerifier, groups: DevIdpGroupC
       return;
     }
     const other = DEMO_ACCOUNTS.find((candidate) => candidate.sub !== account.sub);
+    const lies = sub === 'other' || (sub === 'other_after_first' && answered.has(account.sub));
+    answered.add(account.sub);
     const claims = {
-      sub: sub === 'other' && other ? other.sub : account.sub,
+      sub: lies && other ? other.sub : account.sub,
       name: account.name,
       email: account.email,
       email_verified: true,

@@ -41,6 +41,7 @@ describe('devIdpSettings', () => {
       }),
     ).toMatchObject({ audience: 'scope', accessTokenTyp: 'JWT', par: false, revocation: false, refresh: 'reuse', introspection: 'minimal' });
     expect(() => devIdpSettings({ DEV_IDP_PAR: 'maybe' })).toThrow(DevIdpSettingsError);
+    expect(devIdpSettings({ DEV_IDP_USERINFO_SUB: 'other_after_first' }).userinfoSub).toBe('other_after_first');
   });
 
   it('reads when the second factor is asked, on request by default', () => {

@@ -33,8 +33,11 @@ export type DevIdpProfile = 'oidc' | 'fapi2';
  */
 export type DevIdpClaims = 'id_token' | 'userinfo';
 
-/** A test hook: `other` makes the userinfo endpoint answer another user's `sub` than the token's. */
-export type DevIdpUserinfoSub = 'same' | 'other';
+/**
+ * A test hook: `other` makes the userinfo endpoint answer another user's `sub` than the token's;
+ * `other_after_first`, only from the second answer about a user on (a refresh's userinfo call).
+ */
+export type DevIdpUserinfoSub = 'same' | 'other' | 'other_after_first';
 
 /**
  * When the end-session endpoint sends the browser back to `post_logout_redirect_uri`: `always`, or
@@ -155,9 +158,9 @@ export function devIdpSettings(env: Readonly<Record<string, string | undefined>>
   );
   const userinfoSub = choice(
     'DEV_IDP_USERINFO_SUB',
-    ['same', 'other'] as const,
+    ['same', 'other', 'other_after_first'] as const,
     'same',
-    "same (userinfo answers the token's user) or other (another sub: a test of the API's check)",
+    "same (userinfo answers the token's user), other (another sub: a test of the API's check) or other_after_first (another sub from the second answer about a user on)",
   );
   const logoutReturn = choice(
     'DEV_IDP_LOGOUT_RETURN',

@@ -59,6 +59,25 @@ describe('userinfo after a refresh', () => {
   });
 });
 
+describe('a userinfo answer about another user after a refresh (DEV_IDP_USERINFO_SUB=other_after_first, S30)', () => {
+  let stack: Stack<Api>;
+  beforeAll(async () => {
+    stack = await startStack(server, { devIdp: { claims: 'userinfo', userinfoSub: 'other_after_first' }, accessTokenTtl: 2 });
+  });
+  afterAll(() => stack?.close());
+
+  it('ends the session at that refresh, as the same answer refuses a sign-in', async () => {
+    const browser = await signedIn(stack);
+    expect(await userOf(stack, browser)).toMatchObject({ sub: 'alice', name: 'Alice Martin' });
+    await sleep(2500);
+    const me = await call(stack, browser, 'me');
+    expect(me.status).toBe(401);
+    expect(me.body.error.data.reason).toBe('refresh_failed');
+    expect(stack.logs.some((line) => line.includes('auth.refresh_failed') && line.includes('userinfo_invalid'))).toBe(true);
+    expect((await call(stack, browser, 'me')).status).toBe(401);
+  });
+});
+
 describe('userinfo in introspection mode, with introspection answers without aud or groups (DEV_IDP_INTROSPECTION=minimal)', () => {
   let stack: Stack<Api>;
   beforeAll(async () => {
