@@ -45,12 +45,16 @@ const SUMMARIES: readonly ReportSummary[] = [
 ];
 
 const SSE_EVENTS = 3;
+/** What `GET /exports` requires of the token's `acr` (the development IdP's second factor). */
+const EXPORT_ACR = 'urn:bff:loa:mfa';
 
 /**
  * The development reports API: a resource server that verifies each bearer token with jose
  * against the identity provider's JWKS and requires its own audience and scope. It serves
  * `GET /whoami` (who the token says the caller is, and the names of the request headers that
- * arrived), `GET /summaries`, `GET /summaries/<id>` and `GET /events` (server-sent events).
+ * arrived), `GET /summaries`, `GET /summaries/<id>`, `GET /events` (server-sent events) and
+ * `GET /exports`, which needs a second-factor sign-in (`acr` `urn:bff:loa:mfa`, else RFC 9470's
+ * `insufficient_user_authentication` challenge).
  */
 export function createReportsApi(options: ReportsApiOptions): ReportsApi {
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -132,6 +136,20 @@ export function createReportsApi(options: ReportsApiOptions): ReportsApi {
         /** The W3C trace context the caller propagated (ids, not data): how a test sees the call joined its trace. */
         traceparent: req.headers.traceparent ?? null,
       });
+      return;
+    }
+    if (pathname === '/exports') {
+      // A sensitive read: a second factor is required, asked for with RFC 9470's challenge (no renewal of this token will do).
+      if (claims['acr'] !== EXPORT_ACR) {
+        res
+          .writeHead(401, {
+            'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="A second factor is required", acr_values="${EXPORT_ACR}"`,
+            'cache-control': 'no-store',
+          })
+          .end();
+        return;
+      }
+      json(res, 200, { owner: claims.sub, exported: SUMMARIES.map((summary) => summary.id) });
       return;
     }
     if (pathname === '/summaries') {

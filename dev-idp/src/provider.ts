@@ -256,10 +256,15 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
               },
       };
     },
-    extraTokenClaims: (_ctx, token) => {
+    extraTokenClaims: (ctx, token) => {
       const accountId = 'accountId' in token ? token.accountId : undefined;
       const account = accountId ? findAccountBySub(accountId) : undefined;
-      return account ? accessTokenClaims(account, groupClaims) : undefined;
+      // The sign-in's acr in the access token too, as enterprise SSOs put it: an API can then ask for step-up itself (RFC 9470).
+      // An exchanged token carries its subject token's acr in `extra`, which this answer replaces; a token minted
+      // outside a request (issueDownstreamToken) has no context at all.
+      const entities = (ctx as KoaContextWithOIDC | undefined)?.oidc.entities;
+      const acr = entities?.AuthorizationCode?.acr ?? entities?.RefreshToken?.acr ?? (token as { extra?: Record<string, unknown> }).extra?.['acr'];
+      return account ? { ...accessTokenClaims(account, groupClaims), ...(typeof acr === 'string' ? { acr } : {}) } : undefined;
     },
     acrValues: [DEV_ACR.password, DEV_ACR.mfa],
     interactions: { policy: interactionPolicyFor(secondFactor), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
