@@ -56,7 +56,7 @@ export function registrationBlock(config: Config, metadata: DiscoveryMetadata | 
     [
       undefined,
       'Access token',
-      `a JWT (RFC 9068) signed with ${r.accessToken.algorithms.join(' or ')}, aud = ${r.accessToken.audience}, groups in the "${r.accessToken.groupsClaim}" claim`,
+      `a JWT (RFC 9068) signed with ${r.accessToken.algorithms.join(' or ')}, aud = ${r.accessToken.audience}${r.accessToken.resource ? ` for the resource ${r.accessToken.resource} (RFC 8707, asked at sign-in and refresh)` : ''}, groups in the "${r.accessToken.groupsClaim}" claim`,
     ],
     ...r.downstream.map(({ name, token, target, scopes }): [boolean | undefined, string, string] => [
       undefined,

@@ -36,7 +36,14 @@ export interface IdpRegistration {
    * or, with `OIDC_ACCESS_TOKEN_VERIFY=introspection`, opaque tokens that this client may
    * introspect (RFC 7662).
    */
-  readonly accessToken: { readonly format: 'jwt' | 'opaque'; readonly audience: string; readonly groupsClaim: string; readonly algorithms: readonly string[] };
+  readonly accessToken: {
+    readonly format: 'jwt' | 'opaque';
+    readonly audience: string;
+    readonly groupsClaim: string;
+    readonly algorithms: readonly string[];
+    /** `OIDC_RESOURCE`: the resource indicator (RFC 8707) the client asks its tokens for; the IdP must issue them with `audience`. */
+    readonly resource?: string;
+  };
   /**
    * The downstream APIs (`DOWNSTREAM_APIS`) the client obtains tokens for: by token exchange
    * (the client may exchange the user's token for this audience or resource), by a `resource`
@@ -83,6 +90,7 @@ export function idpRegistration(config: Config): IdpRegistration {
       audience: config.oidc.audience,
       groupsClaim: config.authz.groupsClaim,
       algorithms: config.oidc.algorithms,
+      ...(config.oidc.resource ? { resource: config.oidc.resource } : {}),
     },
     downstream: config.downstream.map((api) => ({
       name: api.name,

@@ -4,6 +4,7 @@ import { Browser, call, FRONT, login, startStack, type Stack } from '@bff/test-k
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
 import { diagnose } from '../config/doctor.js';
+import { registrationBlock } from '../config/doctor-registration.js';
 
 /**
  * Audience without guessing (RFC 8707), against the development IdP in the mode of a provider
@@ -66,6 +67,7 @@ describe('OIDC_RESOURCE: the resource indicator at sign-in (through PAR) and at 
     expect(decodeJwt(renewed?.accessToken ?? '').aud).toBe(stack.api.config.oidc.audience);
     expect(stack.logs.some((line) => line.includes('"auth.refresh"'))).toBe(true);
     expect(stack.logs.some((line) => line.includes('auth.audience_mismatch'))).toBe(false);
+    expect(registrationBlock(stack.api.config, undefined)).toContain('aud = urn:bff:api for the resource urn:bff:api (RFC 8707, asked at sign-in and refresh)');
   });
 
   it('a refresh without the resource gets no token for the API from that IdP (why the BFF sends it every time)', async () => {
