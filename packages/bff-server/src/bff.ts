@@ -214,6 +214,7 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     logger,
     maxBodyBytes: 64 * 1024,
     maxBatchSize: config.trpc.maxBatchSize,
+    leanPath: config.trpc.leanPath,
     app: app.services,
     router: parts.router,
   });
@@ -224,7 +225,6 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
     transactions,
     replay: state.replay,
     hooks,
-    leanPath: config.trpc.leanPath,
     logger,
     readiness,
     rateLimitStore: state.rateLimitStore('bff:rl:login:'),

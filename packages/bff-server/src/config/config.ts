@@ -70,13 +70,13 @@ export interface Config {
   readonly trpc: {
     /** Calls per batch request (S22). */
     readonly maxBatchSize: number;
+    /** Plain queries and mutations without tRPC's fetch adapter (`TRPC_LEAN_PATH`). */
+    readonly leanPath: boolean;
     /** Calls per minute and session; 0 = no limit. */
     readonly callsPerMinute: number;
     /** Mutations per minute and session; 0 = no limit. */
     readonly mutationsPerMinute: number;
     /** Open streams per session and their maximum lifetime (S26). */
-    /** Plain queries and mutations without tRPC's fetch adapter (`TRPC_LEAN_PATH`). */
-    readonly leanPath: boolean;
     readonly streams: StreamBounds;
   };
   /** Shared state for several instances; absent: in memory (one instance). */
