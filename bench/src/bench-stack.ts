@@ -4,6 +4,7 @@ import { ChildServer } from './child-server.js';
 import type { IdpCounts, IdpServerOptions } from './servers/idp.js';
 import type { EocServerOptions } from './servers/eoc.js';
 import type { ReportsServerOptions } from './servers/reports.js';
+import type { OtlpReceiverServerOptions } from './servers/otlp-receiver.js';
 import { DEV_REPORTS } from '@bff/dev-api';
 
 /** The front origin every request claims to come from; nothing listens there. */
@@ -31,6 +32,10 @@ export interface BenchStack {
   readonly eoc: EocServerOptions;
   /** The dev reports API the remote-proxy runs forward to (`DOWNSTREAM_APIS` of the API), and a token for it. */
   readonly reports: { readonly url: string; readonly issuer: string; token(): Promise<string> };
+  /** The OTLP/HTTP receiver (test kit) the observed API variant exports its spans to: its base URL. */
+  readonly otlpUrl: string;
+  /** Spans the receiver took so far. */
+  otlpSpans(): Promise<number>;
   /** Requests the IdP received so far, by path. */
   idpRequests(): Promise<Readonly<Record<string, number>>>;
   close(): Promise<void>;
@@ -38,7 +43,7 @@ export interface BenchStack {
 
 /** Starts the development IdP in its own child, with our API and express-openid-connect registered as clients. */
 export async function startBenchStack(): Promise<BenchStack> {
-  const [idpPort, apiPort, eocPort, reportsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [idpPort, apiPort, eocPort, reportsPort, otlpPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const idpUrl = `http://localhost:${idpPort}`;
   const reportsUrl = `http://localhost:${reportsPort}`;
   const apiEnv: Env = {
@@ -76,6 +81,9 @@ export async function startBenchStack(): Promise<BenchStack> {
   const reports = await ChildServer.start('reports API', 'servers/reports.ts', { port: reportsPort, issuer: idpUrl } satisfies ReportsServerOptions, {
     env: { NODE_ENV: 'production' },
   });
+  const otlp = await ChildServer.start('OTLP receiver', 'servers/otlp-receiver.ts', { port: otlpPort } satisfies OtlpReceiverServerOptions, {
+    env: { NODE_ENV: 'production' },
+  });
   const reportsToken = async () => (await idp.request<{ token: string }>('reportsToken')).token;
   // Its one JWKS fetch happens now, not inside the first measured run (which counts the API's fetches).
   const warm = await fetch(`${reportsUrl}/summaries`, { headers: { authorization: `Bearer ${await reportsToken()}` } });
@@ -88,8 +96,11 @@ export async function startBenchStack(): Promise<BenchStack> {
     eoc,
     redisUrl: redis.url,
     reports: { url: reportsUrl, issuer: idpUrl, token: reportsToken },
+    otlpUrl: `http://127.0.0.1:${otlpPort}`,
+    otlpSpans: async () => (await otlp.request<{ otlpSpans: number }>('notes')).otlpSpans,
     idpRequests: async () => (await idp.request<IdpCounts>('counts')).byPath,
     close: async () => {
+      await otlp.stop();
       await idp.stop();
       await reports.stop();
       await redis.stop();

@@ -68,7 +68,7 @@ export function childOptions(spec: ServerSpec, stack: BenchStack): object {
 function baseOptions(spec: ServerSpec, stack: BenchStack): object {
   switch (spec.auth) {
     case 'bff':
-      return { port: stack.apiPort, env: stack.apiEnv, redisUrl: stack.redisUrl } satisfies BffServerOptions;
+      return { port: stack.apiPort, env: stack.apiEnv, redisUrl: stack.redisUrl, otlpUrl: stack.otlpUrl } satisfies BffServerOptions;
     case 'express-openid-connect':
       return stack.eoc;
     case 'none':

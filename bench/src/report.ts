@@ -86,6 +86,7 @@ export function evaluateTargets(specs: readonly ServerSpec[], summaries: readonl
   return [
     ratio('guarded me ≥ 0.8× bare Express 5', 'guarded-me', 'bare-express', 0.8),
     ratio('guarded me, sessions in Redis ≥ 0.9× guarded me in memory', 'guarded-me-redis', 'guarded-me', 0.9),
+    ratio('guarded me, metrics port and tracing on (OTLP export) ≥ 0.9× neither', 'guarded-me-observed', 'guarded-me', 0.9),
     ratio('production entry (main.js, info logs, Redis) ≥ 0.8× bare Express 5', 'production-entry', 'bare-express', 0.8),
     cpuRatio('batch of three queries ≤ 1.5× one call’s CPU', get('guarded-batch'), guarded, 1.5),
     p99Ratio('p99 guarded me ≤ 1.2× bare Express p99', guarded, bare, 1.2),

@@ -24,4 +24,4 @@ export {
   type DifferentialCase,
   type ProcedureEntry,
 } from './differential.js';
-export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp.js';
+export { otlpTraceHandler, startOtlpReceiver, type OtlpReceiver, type OtlpTraceHandler, type ReceivedSpan } from './otlp.js';

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 
 /**
@@ -92,12 +92,27 @@ function hexId(id: string | undefined): string | undefined {
   return /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, 'base64').toString('hex');
 }
 
-/** Starts the receiver on a free port of 127.0.0.1. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** The receiver's request handler and what it received, for a server of one's own (the bench runs it in a child). */
+export interface OtlpTraceHandler {
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  spans(): readonly ReceivedSpan[];
+  /** Spans received, kept or not. */
+  readonly spanCount: () => number;
+  readonly requests: () => number;
+  readonly refused: () => number;
+}
+
+/**
+ * What {@link startOtlpReceiver} serves. `keepSpans: false` only counts them (a load test
+ * exports thousands a second).
+ */
+export function otlpTraceHandler(options: { readonly keepSpans?: boolean } = {}): OtlpTraceHandler {
+  const keep = options.keepSpans ?? true;
   const received: ReceivedSpan[] = [];
+  let count = 0;
   let requests = 0;
   let refused = 0;
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     requests++;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -125,6 +140,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         const resource = attributesOf(resourceSpans.resource?.attributes);
         for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
           for (const span of scopeSpans.spans ?? []) {
+            count++;
+            if (!keep) continue;
             received.push({
               traceId: hexId(span.traceId) ?? '',
               spanId: hexId(span.spanId) ?? '',
@@ -141,23 +158,36 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
-  });
-  server.listen(0, '127.0.0.1');
+  };
+  return { handler, spans: () => [...received], spanCount: () => count, requests: () => requests, refused: () => refused };
+}
+
+/** Starts the receiver on 127.0.0.1, on `port` or a free one. */
+export async function startOtlpReceiver(options: { readonly port?: number } = {}): Promise<OtlpReceiver> {
+  const state = otlpTraceHandler();
+  const server: Server = createServer(state.handler);
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('The OTLP receiver has no port.');
   return {
     url: `http://127.0.0.1:${address.port}`,
-    spans: () => [...received],
-    requests: () => requests,
-    refused: () => refused,
+    spans: state.spans,
+    requests: state.requests,
+    refused: state.refused,
     waitFor: async (test, timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;
-      while (!test(received)) {
-        if (Date.now() > deadline) throw new Error(`The spans received (${received.map((span) => span.name).join(', ')}) never passed the test.`);
+      while (!test(state.spans())) {
+        if (Date.now() > deadline)
+          throw new Error(
+            `The spans received (${state
+              .spans()
+              .map((span) => span.name)
+              .join(', ')}) never passed the test.`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      return [...received];
+      return state.spans();
     },
     stop: async () => {
       server.closeAllConnections();

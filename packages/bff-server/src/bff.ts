@@ -135,7 +135,8 @@ export async function createBff(settings: BffOptions | Config, parts: BffParts):
   const oidc = createOidcService({ ...config.oidc, logger, ...options, fetch: observed.idpFetch });
   const state = await createSharedState(config, logger);
   const sessions = new SessionManager({
-    store: observed.measure('session_store', state.store),
+    // Spans for Redis calls; a store in this process is no call to trace.
+    store: observed.measure('session_store', state.store, { trace: state.kind !== 'memory' }),
     bus: state.bus,
     secrets: config.session.secrets,
     idleTtlSeconds: config.session.idleTtlSeconds,

@@ -46,8 +46,11 @@ export interface Observability {
    * path or query). The span starts a trace: the browser is not trusted to join one.
    */
   publicHandler(handler: RequestListener): RequestListener;
-  /** `target` with its calls measured as calls to `dependency` (itself when metrics are off). */
-  measure<T extends object>(dependency: Dependency, target: T): T;
+  /**
+   * `target` with its calls measured as calls to `dependency` (itself when metrics are off), and
+   * traced when tracing is on unless `trace: false` (a store in this process is no dependency call).
+   */
+  measure<T extends object>(dependency: Dependency, target: T, options?: { readonly trace?: boolean }): T;
   /** The `fetch` the IdP is called with, measured; undefined when metrics are off (Node's own). */
   readonly idpFetch: DependencyFetch | undefined;
   /** A request's client address as `TRUST_PROXY` allows, for requests that do not go through Express. */
@@ -107,9 +110,9 @@ export function createObservability(parts: ObservabilityParts): Observability {
         });
       };
     },
-    measure: (dependency, target) => {
+    measure: (dependency, target, options) => {
       const measured = metrics ? measureCalls(target, (outcome, seconds) => metrics.dependencyCall(dependency, outcome, seconds)) : target;
-      return tracing ? traceCalls(measured, dependency) : measured;
+      return tracing && options?.trace !== false ? traceCalls(measured, dependency) : measured;
     },
     idpFetch: metrics || tracing ? measuredFetch(metrics ? (outcome, seconds) => metrics.dependencyCall('idp', outcome, seconds) : undefined) : undefined,
     clientAddress: clientAddress(parts.trustProxy),

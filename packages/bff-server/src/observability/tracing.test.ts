@@ -3,12 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEventSchema } from '@oidc-bff/protocol/schemas';
-import { Browser, call, login, startOtlpReceiver, startStack, type OtlpReceiver, type ReceivedSpan, type Stack } from '@bff/test-kit';
+import {
+  Browser,
+  call,
+  login,
+  startOtlpReceiver,
+  startRedis,
+  startStack,
+  type OtlpReceiver,
+  type ReceivedSpan,
+  type RedisServer,
+  type Stack,
+} from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
 
 /**
- * OpenTelemetry traces (S31) of a real sign-in through the development IdP and of a procedure
+ * OpenTelemetry traces (S31) of a real sign-in through the development IdP (sessions in a real
+ * redis-server) and of a procedure
  * that calls the dev reports API, exported by the real SDK and OTLP/HTTP exporter. No
  * OpenTelemetry Collector can be had on these machines, so the test kit's OTLP receiver
  * stands in for it and decodes what the exporter really sends (OTLP/JSON). The trees are
@@ -16,6 +28,7 @@ import type { Bff as Api } from '../bff.js';
  * attribute or span name holds a token, a cookie, a secret, the code or the state.
  */
 let receiver: OtlpReceiver;
+let redis: RedisServer;
 let stack: Stack<Api>;
 let dir: string;
 let auditFile: string;
@@ -23,17 +36,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
+  redis = await startRedis();
   dir = mkdtempSync(join(tmpdir(), 'bff-tracing-'));
   auditFile = join(dir, 'audit.jsonl');
   stack = await startStack(server, {
     reports: 'exchange',
     accessTokenTtl: 3,
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'bff-under-test', AUDIT_LOG: auditFile },
+    env: { REDIS_URL: redis.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'bff-under-test', AUDIT_LOG: auditFile },
   });
 }, 60_000);
 afterAll(async () => {
   await stack?.close();
   await receiver?.stop();
+  await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -74,6 +89,7 @@ describe('traces of a real sign-in and a procedure with a downstream call (OTEL_
     expect(callback.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/api/callback', 'http.response.status_code': 302 });
     const underCallback = children(spans, callback).map((span) => span.name);
     expect(underCallback).toContain('idp.code_exchange');
+    // The new session written to Redis, in the same trace.
     expect(underCallback.some((name) => name.startsWith('session_store.'))).toBe(true);
     const [exchange] = named(spans, 'idp.code_exchange');
     expect(exchange).toMatchObject({ kind: 3, parentSpanId: callback.spanId, traceId: callback.traceId });

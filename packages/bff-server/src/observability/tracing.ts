@@ -56,9 +56,13 @@ export async function startTracing(settings: TracingSettings, logger: Logger): P
         spanProcessors: [new base.BatchSpanProcessor(exporter)],
         // Spans are made by the BFF itself, where it knows what is safe to record: no
         // auto-instrumentation (it would record raw URLs with their query strings), no resource
-        // detection (host and process details are the collector's business), no metrics or logs.
+        // detection (host and process details are the collector's business).
         instrumentations: [],
         autoDetectResources: false,
+        // Left unset, the SDK would also export metrics and logs over OTLP by default: the
+        // metrics are Prometheus's (METRICS_PORT) and the logs pino's.
+        metricReaders: [],
+        logRecordProcessors: [],
       });
       sdk.start();
       tracer = trace.getTracer(TRACER_NAME);
