@@ -29,6 +29,16 @@ describe('the audit event schema', () => {
       { ...base, type: 'step_up', outcome: 'succeeded', sub: 'alice', sessionId, acrRequested: ['urn:dev:mfa'], acrObtained: 'urn:dev:mfa' },
       { ...base, type: 'step_up', outcome: 'refused', sub: 'alice', sessionId, acrRequested: ['urn:dev:mfa', 'urn:dev:hwk'], acrObtained: null },
       { ...base, type: 'step_up', outcome: 'refused', sub: null, sessionId: null, acrRequested: ['urn:dev:mfa'], acrObtained: null },
+      {
+        ...base,
+        client: null,
+        type: 'roles.changed',
+        sub: 'alice',
+        sessionId,
+        previousSessionId: 'ZyXwVuTsRqPoNmLkJiHgFe',
+        rolesAdded: ['analyst'],
+        rolesRemoved: [],
+      },
     ];
     for (const event of events) expect(auditEventSchema.parse(event)).toEqual(event);
   });
@@ -52,5 +62,8 @@ describe('the audit event schema', () => {
     expect(auditEventSchema.safeParse({ ...ok, acrObtained: 'x'.repeat(256) }).success).toBe(false);
     expect(auditEventSchema.safeParse({ ...ok, idToken: 'eyJ...' }).success).toBe(false);
     expect(auditEventSchema.safeParse({ ...base, type: 'sign_out', kind: 'front-channel', sub: null, sessionId: null, sessions: 1 }).success).toBe(false);
+    const changed = { ...base, type: 'roles.changed', sub: 'alice', sessionId, previousSessionId: sessionId, rolesAdded: ['analyst'], rolesRemoved: [] };
+    expect(auditEventSchema.safeParse(changed).success).toBe(true);
+    expect(auditEventSchema.safeParse({ ...changed, rolesAdded: ['cn=analysts,ou=groups,dc=corp'] }).success).toBe(false);
   });
 });

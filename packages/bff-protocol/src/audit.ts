@@ -9,8 +9,10 @@
  * - `refresh.failed`: the identity provider refused to renew a session's tokens, which ended it.
  * - `step_up`: a session asked the identity provider for a stronger authentication (`acr`);
  *   `outcome` says whether the ID token that came back satisfied it ({@link STEP_UP_OUTCOMES}).
+ * - `roles.changed`: a user's new session holds other application roles than their previous
+ *   session did (the groups behind them changed at the IdP or in the directory).
  */
-export const AUDIT_EVENT_TYPES = ['sign_in.succeeded', 'sign_in.failed', 'sign_out', 'refresh.failed', 'step_up'] as const;
+export const AUDIT_EVENT_TYPES = ['sign_in.succeeded', 'sign_in.failed', 'sign_out', 'refresh.failed', 'step_up', 'roles.changed'] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /**

@@ -81,6 +81,15 @@ export interface StepUpEvent {
   readonly request?: RequestOrigin;
 }
 
+/** The roles a session's caller was found to hold, the first time a call of that session needed them on this instance. */
+export interface RolesEvent {
+  readonly sub: string;
+  /** The session's public id. */
+  readonly sessionId: string;
+  /** Application roles (`ROLE_MAP` names), never groups or DNs. */
+  readonly roles: readonly string[];
+}
+
 /** A live stream (S26) opened, closed, or refused because its session holds its maximum. */
 export interface StreamEvent {
   readonly change: 'opened' | 'closed' | 'refused';
@@ -97,6 +106,7 @@ export interface BffHooks {
   onRefresh?(event: RefreshEvent): void;
   onStream?(event: StreamEvent): void;
   onStepUp?(event: StepUpEvent): void;
+  onRoles?(event: RolesEvent): void;
 }
 
 /**

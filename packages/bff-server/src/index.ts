@@ -7,7 +7,7 @@
  * gets the same typed 503 as the BFF's own. Nothing else is public: no deep imports.
  */
 export { createBff, startBff, type Bff, type BffInfra, type BffParts, type RunningBff } from './bff.js';
-export type { AppServices, BffHooks, CallEvent, LoginEvent, LogoutEvent, RefreshEvent, StepUpEvent, StreamEvent, RequestOrigin } from './hooks.js';
+export type { AppServices, BffHooks, CallEvent, LoginEvent, LogoutEvent, RefreshEvent, RolesEvent, StepUpEvent, StreamEvent, RequestOrigin } from './hooks.js';
 export type { BffMetricsView, ProcedureFigures } from './observability/metrics.js';
 export { loadConfig, optionsFromEnv, type Config, type Env } from './config/env.js';
 export { resolveOptions } from './options/resolve.js';

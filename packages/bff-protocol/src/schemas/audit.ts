@@ -23,6 +23,9 @@ const client = z
  */
 const acr = z.string().regex(/^[\x21-\x7e]{1,255}$/);
 
+/** An application role as `ROLE_MAP` names it. */
+const role = z.string().regex(/^[\w.:-]{1,64}$/);
+
 /** Fields of every audit line. */
 const common = {
   /** Always `true`: tells audit lines from log lines on a shared stdout. */
@@ -88,6 +91,17 @@ export const auditEventSchema = z.discriminatedUnion('type', [
     acrRequested: z.array(acr).min(1).max(16),
     /** The `acr` of the ID token that came back; null when it carried none or none came back. */
     acrObtained: acr.nullable(),
+  }),
+  z.strictObject({
+    ...common,
+    type: z.literal('roles.changed'),
+    sub: z.string().min(1).max(255),
+    sessionId: publicSessionId,
+    /** The user's session whose roles these are compared with. */
+    previousSessionId: publicSessionId,
+    /** Application roles (`ROLE_MAP` names, never groups) the new session holds and the previous one did not, and the reverse. */
+    rolesAdded: z.array(role).max(64),
+    rolesRemoved: z.array(role).max(64),
   }),
 ]);
 export type AuditEvent = z.infer<typeof auditEventSchema>;

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { LRUCache } from 'lru-cache';
 import { AUDIT_SCHEMA_VERSION, type AuditEvent } from '@oidc-bff/protocol';
 import type { BffHooks, RequestOrigin, StepUpEvent } from '../hooks.js';
 import type { Logger } from '../log.js';
@@ -7,6 +8,9 @@ import { activeTraceIds } from './tracing.js';
 
 /** An audit event as the trail is given it: everything but the fields every line carries. */
 type AuditRecord = AuditEvent extends infer E ? (E extends AuditEvent ? Omit<E, 'audit' | 'version' | 'time'> : never) : never;
+
+/** Users (and sessions) whose roles the trail remembers for `roles.changed`. */
+const ROLES_REMEMBERED = 10_000;
 
 /** Writes one whole line; throws when it cannot. */
 type LineWriter = (line: string) => void;
@@ -35,6 +39,10 @@ export class AuditTrail {
   readonly #logger: Logger;
   readonly #onWriteFailed: (() => void) | undefined;
   readonly #now: () => number;
+  /** Each user's latest session seen here and its roles, for `roles.changed`: bounded, in this process. */
+  readonly #roles = new LRUCache<string, { readonly sessionId: string; readonly roles: readonly string[] }>({ max: ROLES_REMEMBERED });
+  /** Sessions whose roles were already compared: one comparison per session. */
+  readonly #compared = new LRUCache<string, true>({ max: ROLES_REMEMBERED });
 
   /** @throws {Error} when the file cannot be appended to (checked once, at start-up). */
   constructor(options: AuditTrailOptions) {
@@ -100,10 +108,30 @@ export class AuditTrail {
       if (outcome !== 'failed') return;
       this.record({ type: 'refresh.failed', sub, sessionId, reason: reason ?? 'unknown', ...origin(undefined) });
     },
+    onRoles: ({ sub, sessionId, roles }) => this.#compareRoles(sub, sessionId, roles),
     onStepUp: ({ outcome, acrRequested, acrObtained, sub, sessionId, request }) => {
       this.stepUp({ outcome, acrRequested, acrObtained, sub, sessionId, ...(request ? { request } : {}) });
     },
   };
+
+  /**
+   * The first time a session's roles are known here, compares them with the roles of the same
+   * user's previous session seen by this instance, and records `roles.changed` when they differ.
+   * Remembered in this process for the last {@link ROLES_REMEMBERED} users (cheap and bounded;
+   * a user whose sessions are served by different instances is compared on each instance).
+   */
+  #compareRoles(sub: string, sessionId: string, roles: readonly string[]): void {
+    if (this.#compared.has(sessionId)) return;
+    this.#compared.set(sessionId, true);
+    const now = [...new Set(roles)].sort();
+    const previous = this.#roles.get(sub);
+    this.#roles.set(sub, { sessionId, roles: now });
+    if (!previous || previous.sessionId === sessionId) return;
+    const rolesAdded = now.filter((role) => !previous.roles.includes(role));
+    const rolesRemoved = previous.roles.filter((role) => !now.includes(role));
+    if (rolesAdded.length === 0 && rolesRemoved.length === 0) return;
+    this.record({ type: 'roles.changed', sub, sessionId, previousSessionId: previous.sessionId, rolesAdded, rolesRemoved, ...origin(undefined) });
+  }
 
   /**
    * Records one step-up: what was asked and what the IdP's ID token gave (acr values name a

@@ -6,6 +6,7 @@ import type { SessionData } from '../session/store.js';
 import type { Logger } from '../log.js';
 import { decodeJwt } from 'jose';
 import { lazyGrants, type AuthzSettings, type Grants } from '../authz/grants.js';
+import type { BffHooks } from '../hooks.js';
 
 /** The caller as established from a verified session. */
 export interface AuthUser {
@@ -59,6 +60,8 @@ export interface AuthDeps {
   readonly refresher: TokenRefresher;
   readonly logger: Logger;
   readonly authz: AuthzSettings;
+  /** Told of a session's roles once a call resolved them (the audit trail compares them with the user's previous session's). */
+  readonly hooks?: Pick<BffHooks, 'onRoles'>;
 }
 
 async function verifySession(deps: AuthDeps, lookup: SessionLookup): Promise<AuthResult> {
@@ -76,11 +79,19 @@ async function verifySession(deps: AuthDeps, lookup: SessionLookup): Promise<Aut
     deps.logger.warn('auth.denied', { reason: 'invalid_token', detail: 'sub_mismatch', sub: session.sub });
     return { ok: false, reason: 'invalid_token' };
   }
+  const grants = lazyGrants(verified.claims, deps.authz, { idToken: () => idTokenClaims(session.idToken), userinfoGroups: session.userinfoGroups });
+  const onRoles = deps.hooks?.onRoles;
   return {
     ok: true,
     session,
     user: { sub: session.sub, name: session.name, email: session.email },
-    grants: lazyGrants(verified.claims, deps.authz, { idToken: () => idTokenClaims(session.idToken), userinfoGroups: session.userinfoGroups }),
+    grants: onRoles
+      ? async () => {
+          const found = await grants();
+          onRoles({ sub: session.sub, sessionId: deps.sessions.publicIdOf(session.id), roles: found.roles });
+          return found;
+        }
+      : grants,
   };
 }
 
