@@ -65,6 +65,11 @@ export interface DevIdpOptions {
   readonly profile?: DevIdpProfile;
   /** Access-token lifetime in seconds. */
   readonly accessTokenTtl?: number;
+  /**
+   * Refresh-token lifetime in seconds (default a day). Shorter than the IdP session, as enterprise SSOs
+   * often set it: the API's session then ends at a refresh while the user is still signed in at the IdP.
+   */
+  readonly refreshTokenTtl?: number;
   /** Offer pushed authorization requests (RFC 9126); on by default, as at most enterprise IdPs. */
   readonly pushedAuthorizationRequests?: boolean;
   /** How access tokens carry groups: `names` (default), `dns`, `none` or `joined` (see {@link DevIdpGroupClaims}). */
@@ -226,7 +231,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       Interaction: 3600,
       Session: 24 * 3600,
       Grant: 24 * 3600,
-      RefreshToken: 24 * 3600,
+      RefreshToken: options.refreshTokenTtl ?? 24 * 3600,
     },
     conformIdTokenClaims: false,
     claims: {

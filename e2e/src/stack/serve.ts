@@ -20,8 +20,8 @@ export interface ServeSpec {
   /** Absent when a reverse proxy serves the app. */
   readonly front?: Listener & { readonly apiUrl: string };
   readonly env: server.Env;
-  /** Settings of the development IdP (e.g. which group claim it sends). */
-  readonly devIdp?: { readonly groups?: 'names' | 'dns' | 'none' };
+  /** Settings of the development IdP (e.g. which group claim it sends, its token lifetimes). */
+  readonly devIdp?: { readonly groups?: 'names' | 'dns' | 'none'; readonly accessTokenTtl?: number; readonly refreshTokenTtl?: number };
   /** The dev IdP enforces the FAPI 2.0 Security Profile; the API runs OIDC_PROFILE=fapi2 with fresh keys. */
   readonly fapi2?: boolean;
   /** More API instances on the same IdP and shared state (behind a load balancer). */

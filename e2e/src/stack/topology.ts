@@ -91,7 +91,12 @@ function proxyValues(port: number, upstream: string, certs: TestCertificates | u
 }
 
 /** Starts the IdP, API and front (or nginx) for one deployment topology. */
-export async function startTopology(name: TopologyName): Promise<Topology> {
+/** What a scenario changes of a topology: the development IdP's settings (e.g. short token lifetimes). */
+export interface TopologyOptions {
+  readonly devIdp?: ServeSpec['devIdp'];
+}
+
+export async function startTopology(name: TopologyName, options: TopologyOptions = {}): Promise<Topology> {
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error(`Build the client first (npm run build -w client): ${CLIENT_DIST} is missing.`);
   const certs: TestCertificates | undefined =
     name === 'same-site-http' || name === 'npm-start-defaults' || name === 'serve' || name === 'ldap-roles' || name === 'fapi2'
@@ -208,7 +213,7 @@ export async function startTopology(name: TopologyName): Promise<Topology> {
     ...(front ? { front } : {}),
     env,
     ...(upstreams.length > 1 ? { moreApis: upstreams.slice(1) } : {}),
-    ...(devIdp ? { devIdp } : {}),
+    ...(devIdp || options.devIdp ? { devIdp: { ...devIdp, ...options.devIdp } } : {}),
     ...(fapi2 ? { fapi2 } : {}),
     clientDist: CLIENT_DIST,
     ...(certs ? { cert: { certFile: certs.certFile, keyFile: certs.keyFile } } : {}),

@@ -109,6 +109,16 @@ describe('provideBff', () => {
     expect(sessionStorage.getItem(LOGIN_ATTEMPT_KEY)).toBeNull();
   });
 
+  it('signs in interactively, back to the same page, when a silent sign-in came back with login_required', async () => {
+    location.href = `${TESTING_FRONT_ORIGIN}/chat?room=1&auth_error=login_required`;
+    setUp(provide({ apiUrl: 'https://api.example.test' }), failure('UNAUTHORIZED', 'no_session'));
+
+    await started();
+
+    expect(location.assigned).toEqual([`https://api.example.test/api/login?returnTo=${encodeURIComponent(`${TESTING_FRONT_ORIGIN}/chat?room=1`)}`]);
+    expect(sessionStorage.getItem(LOGIN_ATTEMPT_KEY)).not.toBeNull();
+  });
+
   it('keeps the last sign-in attempt otherwise, so that a loop is still caught', async () => {
     sessionStorage.setItem(LOGIN_ATTEMPT_KEY, String(Date.now()));
     setUp(provide({ apiUrl: 'https://api.example.test' }), failure('UNAUTHORIZED', 'no_session'));

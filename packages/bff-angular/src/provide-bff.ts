@@ -123,7 +123,10 @@ export function bffServiceProviders(routes: BffRoutes): Provider[] {
 /** The start of every page load, once the configuration is known. */
 function startSession(): void {
   // A sign-in that came back with the callback's ?auth_error= is over: it must not count as a loop.
-  if (new URL(inject(WindowLocation).href).searchParams.has('auth_error')) inject(LoginFlow).forgetAttempt();
+  const error = new URL(inject(WindowLocation).href).searchParams.get('auth_error');
+  if (error) inject(LoginFlow).forgetAttempt();
+  // A silent sign-in the IdP could not do without the user: the interactive one, back to this page.
+  if (error === 'login_required') inject(LoginFlow).login();
   // Started, not awaited: the shell renders at once and shows the status when known.
   void inject(Auth).load();
 }

@@ -79,6 +79,8 @@ export function isAuthFailureReason(value: unknown): value is AuthFailureReason 
  *   could not be read.
  * - `step_up_failed`: a step-up sign-in (`acr_values`, `max_age`) came back with an ID token whose `acr` is weaker
  *   than asked or whose `auth_time` is too old (S29): the session stays as it was.
+ * - `login_required`: a silent sign-in (`prompt=none`) found no session at the identity provider; the browser is sent
+ *   back to the page it left, where the app signs in interactively.
  * - `idp_unavailable`: the identity provider could not be reached.
  * - `service_unavailable`: the API could not store the session (its session store is down).
  */
@@ -92,6 +94,7 @@ export const LOGIN_ERROR_CODES = [
   'access_token_invalid',
   'userinfo_invalid',
   'step_up_failed',
+  'login_required',
   'idp_unavailable',
   'service_unavailable',
 ] as const;

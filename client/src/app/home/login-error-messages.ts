@@ -69,6 +69,11 @@ export const LOGIN_ERROR_EXPLANATIONS: Readonly<Record<LoginErrorCode, LoginErro
     userAction: 'Try the action again and complete every sign-in step.',
     operatorCheck: 'The step-up ID token had a weaker acr than asked or an old auth_time: see auth.login_failed in the API log, and OIDC_ACR_ORDER.',
   },
+  login_required: {
+    happened: 'Your session ended and could not be renewed without you.',
+    userAction: 'Sign in again.',
+    operatorCheck: 'A silent sign-in (prompt=none) was answered login_required: the identity provider session had ended too.',
+  },
   idp_unavailable: {
     happened: 'The sign-in service could not be reached.',
     userAction: 'Try again in a few minutes.',

@@ -42,6 +42,23 @@ describe('LoginFlow', () => {
     expect(location.assigned).toEqual([loginUrlFor(`${FRONT_ORIGIN}/chat`)]);
   });
 
+  it('renews silently (prompt=none) a session that expired or failed to refresh, never one ended on purpose or a first sign-in', () => {
+    const flow = setUp();
+    flow.signInOrShowSessionProblem('session_expired', { autoLogin: true });
+    expect(location.assigned).toEqual([`${loginUrlFor(location.href)}&prompt=none`]);
+    for (const reason of ['invalid_session', 'no_session'] as const) {
+      sessionStorage.clear();
+      TestBed.resetTestingModule();
+      const again = setUp();
+      again.signInOrShowSessionProblem(reason, { autoLogin: true });
+      expect(location.assigned).toEqual([loginUrlFor(location.href)]);
+    }
+    TestBed.resetTestingModule();
+    sessionStorage.clear();
+    expect(setUp().requireLogin('/chat', 'refresh_failed')).toBe(false);
+    expect(location.assigned).toEqual([`${loginUrlFor(`${FRONT_ORIGIN}/chat`)}&prompt=none`]);
+  });
+
   it('drops auth_error from returnTo, so a good sign-in does not come back to an old error', () => {
     const flow = setUp();
     flow.login(`${FRONT_ORIGIN}/?auth_error=state_mismatch&x=1`);

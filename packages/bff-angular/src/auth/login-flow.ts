@@ -64,15 +64,19 @@ export class LoginFlow {
     return `${this.apiUrl}${API_PATHS.login}?returnTo=${encodeURIComponent(target.href)}`;
   }
 
-  /** Signs in now (a user's click): records the attempt and leaves the page. */
-  login(returnTo: string = this.location.href): void {
+  /**
+   * Signs in now: records the attempt and leaves the page. `silent` asks the IdP for no page
+   * (`prompt=none`); an IdP that needs the user sends the browser back with
+   * `?auth_error=login_required`, and `provideBff` then signs in interactively.
+   */
+  login(returnTo: string = this.location.href, silent = false): void {
     this.leaving.set(true);
     try {
       this.storage?.setItem(LOGIN_ATTEMPT_KEY, String(Date.now()));
     } catch {
       // Storage full or refused: the attempt goes unrecorded, and returnedFromLogin() errs on the safe side.
     }
-    this.location.assign(this.loginUrl(returnTo));
+    this.location.assign(this.loginUrl(returnTo) + (silent ? '&prompt=none' : ''));
   }
 
   /**
@@ -124,7 +128,7 @@ export class LoginFlow {
     // Already on the way to sign-in (another guard or a failed call): the attempt just recorded must not read as a loop.
     if (this.leaving()) return false;
     if (this.returnedFromLogin()) return this.sessionProblemUrl(reason, path);
-    this.login(this.absoluteUrl(path));
+    this.login(this.absoluteUrl(path), renewable(reason));
     return false;
   }
 
@@ -144,7 +148,7 @@ export class LoginFlow {
       void this.router.navigateByUrl(this.sessionProblemUrl(reason, path));
       return;
     }
-    if (options.autoLogin) this.login(this.location.href);
+    if (options.autoLogin) this.login(this.location.href, renewable(reason));
   }
 
   /**
@@ -190,4 +194,13 @@ export class LoginFlow {
     const safePath = plain && !path.startsWith(this.routes.sessionProblem) ? path : this.routes.home;
     return new URL(this.appLocation.prepareExternalUrl(safePath), this.location.href).href;
   }
+}
+
+/**
+ * Silent renewal: a session that expired, or whose refresh the IdP refused, may end while the user is
+ * still signed in at the IdP, which can then sign them back in without a page. Not a session ended on
+ * purpose (signed out, revoked: `invalid_session`), and not a first sign-in.
+ */
+function renewable(reason: AuthFailureReason | undefined): boolean {
+  return reason === 'session_expired' || reason === 'refresh_failed';
 }

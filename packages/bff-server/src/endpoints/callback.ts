@@ -12,6 +12,9 @@ import { requestOrigin } from '../observability/request-origin.js';
 import { checkStepUpResult } from '../authz/step-up.js';
 import type { SessionData } from '../session/store.js';
 
+/** What an IdP answers a silent sign-in (`prompt=none`) that would need the user (OIDC Core §3.1.2.6). */
+const INTERACTION_NEEDED = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required']);
+
 /** Errors an IdP may put in `error=` that mean "the user or the IdP said no". */
 const DENIALS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required']);
 
@@ -54,6 +57,15 @@ export function callbackEndpoint(deps: EndpointDeps) {
     if (!transaction) return fail('state_mismatch');
 
     const idpError = req.query['error'];
+    if (typeof idpError === 'string' && transaction.silent && INTERACTION_NEEDED.has(idpError)) {
+      // Not a failure of the user's: back to the page they were on, where the app signs in interactively.
+      hooks.onLogin?.({ outcome: 'login_required', request: requestOrigin(req, res, req.ip) });
+      logger.info('auth.silent_login_required', { detail: `idp_error:${idpError}` });
+      const back = new URL(transaction.returnTo);
+      back.searchParams.set('auth_error', 'login_required');
+      res.redirect(302, back.href);
+      return;
+    }
     if (typeof idpError === 'string') {
       if (transaction.stepUp?.acr !== undefined)
         hooks.onStepUp?.({

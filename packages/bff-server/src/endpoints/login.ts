@@ -12,7 +12,8 @@ import type { EndpointDeps } from './deps.js';
  * ones beyond a small bound are cleared (S27). `returnTo` is kept only if it is on an
  * allowed front (S3). A step-up adds `acr_values` (values of `OIDC_ACR_ORDER` only) and
  * `max_age` (seconds), passed to the IdP and checked against its ID token at the callback
- * (S29); any other value is a 400 `invalid_step_up`.
+ * (S29); any other value is a 400 `invalid_step_up`. `prompt=none` asks for a silent sign-in
+ * (the IdP shows no page; see the callback's `login_required`); any other `prompt` is a 400.
  */
 export function loginEndpoint(deps: EndpointDeps) {
   const { config, oidc, transactions } = deps;
@@ -25,6 +26,11 @@ export function loginEndpoint(deps: EndpointDeps) {
     } catch (error) {
       if (!(error instanceof StepUpRequestError)) throw error;
       sendProblem(req, res, 400, 'invalid_step_up', error.message);
+      return;
+    }
+    const prompt = req.query['prompt'];
+    if (prompt !== undefined && prompt !== 'none') {
+      sendProblem(req, res, 400, 'invalid_prompt', 'prompt may only be none (a silent sign-in).');
       return;
     }
     let idp;
@@ -40,6 +46,7 @@ export function loginEndpoint(deps: EndpointDeps) {
       resources: config.oidc.resources,
       returnTo,
       ...(stepUp.acrValues || stepUp.maxAge !== undefined ? { stepUp: { ...stepUp, weakestAcr: weakestAcr(stepUp.acrValues ?? [], order) } } : {}),
+      ...(prompt === 'none' ? { silent: true } : {}),
     });
     await transactions.start(res, requestCookies(req), transaction);
     res.redirect(302, authorizationUrl.href);

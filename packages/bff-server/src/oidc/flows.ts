@@ -13,6 +13,8 @@ export interface LoginTransaction {
    * keeps the transaction cookie's size bounded whatever the configured order.
    */
   readonly stepUp?: { readonly acr?: string; readonly maxAge?: number };
+  /** A silent sign-in (`prompt=none`): an IdP that needs the user answers `login_required`, sent back to `returnTo`. */
+  readonly silent?: boolean;
 }
 
 /** Fresh state, nonce and PKCE verifier for one login, and the IdP URL to send the browser to. */
@@ -25,6 +27,8 @@ export async function startLogin(
     /** Resource indicators (RFC 8707 §2.1); none: the IdP's default. */ resources?: readonly string[];
     /** Step-up (OIDC Core §3.1.2.1): `acr_values` as asked, and `max_age`; kept for the callback as {@link LoginTransaction.stepUp}. */
     stepUp?: { readonly acrValues?: readonly string[]; readonly weakestAcr?: string | undefined; readonly maxAge?: number };
+    /** `prompt=none` (OIDC Core §3.1.2.1): no page at the IdP; it answers `login_required` when it would need one. */
+    silent?: boolean;
   },
 ): Promise<{ transaction: LoginTransaction; authorizationUrl: URL }> {
   const state = client.randomState();
@@ -44,6 +48,7 @@ export async function startLogin(
   const stepUp = options.stepUp;
   if (stepUp?.acrValues) request.set('acr_values', stepUp.acrValues.join(' '));
   if (stepUp?.maxAge !== undefined) request.set('max_age', String(stepUp.maxAge));
+  if (options.silent) request.set('prompt', 'none');
   // Pushed authorization requests (RFC 9126) whenever the IdP offers them (always in the
   // fapi2 profile, whose discovery requires them): the parameters travel over the back
   // channel, authenticated, instead of the URL. A DPoP proof there binds the code to our key.
@@ -54,7 +59,10 @@ export async function startLogin(
     ...(stepUp.weakestAcr !== undefined ? { acr: stepUp.weakestAcr } : {}),
     ...(stepUp.maxAge !== undefined ? { maxAge: stepUp.maxAge } : {}),
   };
-  return { transaction: { state, nonce, codeVerifier, returnTo: options.returnTo, ...(kept ? { stepUp: kept } : {}) }, authorizationUrl };
+  return {
+    transaction: { state, nonce, codeVerifier, returnTo: options.returnTo, ...(kept ? { stepUp: kept } : {}), ...(options.silent ? { silent: true } : {}) },
+    authorizationUrl,
+  };
 }
 
 /** Exchanges the authorization code (state, nonce, PKCE and, when advertised, RFC 9207 `iss` checked by openid-client). */

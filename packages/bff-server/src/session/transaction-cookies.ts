@@ -123,9 +123,9 @@ export class TransactionCookies {
   async open(sealed: string, state: string): Promise<LoginTransaction | undefined> {
     const payload = await this.#cipher.open(sealed);
     if (!payload) return undefined;
-    const { nonce, codeVerifier, returnTo, stepUp } = payload;
+    const { nonce, codeVerifier, returnTo, stepUp, silent } = payload;
     if (payload['state'] !== state || typeof nonce !== 'string' || typeof codeVerifier !== 'string' || typeof returnTo !== 'string') return undefined;
-    return { state, nonce, codeVerifier, returnTo, ...(stepUpOf(stepUp) ?? {}) };
+    return { state, nonce, codeVerifier, returnTo, ...(stepUpOf(stepUp) ?? {}), ...(silent === true ? { silent } : {}) };
   }
 
   /** The other transaction cookies the browser sent: those that open, newest first, and the names of those that do not. */
