@@ -104,10 +104,10 @@ export function failSpan(span: Span, error: unknown): void {
 
 /**
  * Runs `work` in a span named `name`, child of the active one, ended when `work` settles; a
- * throw marks it failed. Off, it is `work()` and nothing else.
+ * throw marks it failed. Off, or under a request the sampler left out, it is `work()` and nothing else.
  */
 export function inSpan<T>(name: string, attributes: Attributes, work: (span: Span | undefined) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
-  if (!tracer) return work(undefined);
+  if (!tracer || !childWanted()) return work(undefined);
   return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
     try {
       return await work(span);
@@ -130,9 +130,20 @@ export function withNewSpan<T>(name: string, attributes: Attributes, kind: SpanK
   return context.with(trace.setSpan(context.active(), span), () => work(span));
 }
 
-/** Starts a child of the active span that the caller ends; undefined when off. */
+/** Starts a child of the active span that the caller ends; undefined when off or under a request the sampler left out. */
 export function startSpan(name: string, attributes: Attributes = {}, kind: SpanKind = SpanKind.INTERNAL): Span | undefined {
-  return tracer?.startSpan(name, { kind, attributes }, context.active());
+  if (!tracer || !childWanted()) return undefined;
+  return tracer.startSpan(name, { kind, attributes }, context.active());
+}
+
+/**
+ * Whether a span made here would record: not under a request the sampler left out (its
+ * children would record nothing, and making them costs on every such request). Outside any
+ * request (discovery at start, a procedure called directly) a span starts a trace of its own.
+ */
+function childWanted(): boolean {
+  const parent = trace.getSpan(context.active());
+  return parent === undefined || parent.isRecording();
 }
 
 /** Adds the active span's W3C `traceparent` (and `tracestate`) to `headers`; nothing when off. */
