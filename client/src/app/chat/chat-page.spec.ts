@@ -451,7 +451,8 @@ describe('ChatPage with the real client', () => {
     streams.opened[0]?.emit('serialized-error', JSON.stringify(errorEnvelope('UNAUTHORIZED', 'chat.onMessage', 'session_expired').error));
     await settle(fixture);
 
-    expect(location.assigned).toEqual([loginUrlFor(`${FRONT_ORIGIN}/chat`)]);
+    // An expired session: a silent sign-in first (prompt=none), which falls back to the IdP's page if it must.
+    expect(location.assigned).toEqual([`${loginUrlFor(`${FRONT_ORIGIN}/chat`)}&prompt=none`]);
     expect(streams.opened[0]?.closed).toBe(true);
     expect(el.querySelector('[data-testid=chat-live]')?.getAttribute('data-state')).toBe('disconnected');
   });

@@ -101,9 +101,15 @@ describe('guards', () => {
     });
 
     it('starts sign-in when signed out', async () => {
-      bff.signOut('session_expired');
+      bff.signOut('no_session');
       await navigate('/analytics');
       expect(location.assigned).toEqual([loginUrlFor(`${FRONT_ORIGIN}/analytics`)]);
+    });
+
+    it('starts a silent sign-in (prompt=none) when the session expired', async () => {
+      bff.signOut('session_expired');
+      await navigate('/analytics');
+      expect(location.assigned).toEqual([`${loginUrlFor(`${FRONT_ORIGIN}/analytics`)}&prompt=none`]);
     });
   });
 });

@@ -16,7 +16,7 @@ export const LOGIN_LOOP_WINDOW_MS = 2 * 60_000;
 /** The sessionStorage key holding the time of the last sign-in attempt. */
 export const LOGIN_ATTEMPT_KEY = 'bff.login-attempt';
 
-/** The sessionStorage key holding the last step-up's requirement and time (`<acr_values>|<max_age>|<ms>`). */
+/** The sessionStorage key holding the last step-up's time and requirement (`<ms>&acr_values=…&max_age=…`). */
 export const STEP_UP_ATTEMPT_KEY = 'bff.step-up';
 
 /**
@@ -65,18 +65,19 @@ export class LoginFlow {
   }
 
   /**
-   * Signs in now: records the attempt and leaves the page. `silent` asks the IdP for no page
-   * (`prompt=none`); an IdP that needs the user sends the browser back with
-   * `?auth_error=login_required`, and `provideBff` then signs in interactively.
+   * Signs in now: records the attempt and leaves the page. `query` adds `/api/login` parameters:
+   * `&prompt=none` asks the IdP for no page (an IdP that needs the user sends the browser back
+   * with `?auth_error=login_required`, and `provideBff` then signs in interactively), or a step-up's
+   * `&acr_values=…&max_age=…`.
    */
-  login(returnTo: string = this.location.href, silent = false): void {
+  login(returnTo: string = this.location.href, query = ''): void {
     this.leaving.set(true);
     try {
       this.storage?.setItem(LOGIN_ATTEMPT_KEY, String(Date.now()));
     } catch {
       // Storage full or refused: the attempt goes unrecorded, and returnedFromLogin() errs on the safe side.
     }
-    this.location.assign(this.loginUrl(returnTo) + (silent ? '&prompt=none' : ''));
+    this.location.assign(this.loginUrl(returnTo) + query);
   }
 
   /**
@@ -128,7 +129,7 @@ export class LoginFlow {
     // Already on the way to sign-in (another guard or a failed call): the attempt just recorded must not read as a loop.
     if (this.leaving()) return false;
     if (this.returnedFromLogin()) return this.sessionProblemUrl(reason, path);
-    this.login(this.absoluteUrl(path), renewable(reason));
+    this.login(this.absoluteUrl(path), renewal(reason));
     return false;
   }
 
@@ -148,7 +149,7 @@ export class LoginFlow {
       void this.router.navigateByUrl(this.sessionProblemUrl(reason, path));
       return;
     }
-    if (options.autoLogin) this.login(this.location.href, renewable(reason));
+    if (options.autoLogin) this.login(this.location.href, renewal(reason));
   }
 
   /**
@@ -160,27 +161,24 @@ export class LoginFlow {
    */
   stepUp(challenge: { readonly acr_values?: unknown; readonly max_age?: unknown }): void {
     if (this.leaving()) return;
-    const acr = typeof challenge.acr_values === 'string' ? challenge.acr_values : '';
-    const maxAge = typeof challenge.max_age === 'number' ? String(challenge.max_age) : '';
-    const mark = `${acr}|${maxAge}|`;
-    let last: string | null = null;
+    const query = new URLSearchParams();
+    if (typeof challenge.acr_values === 'string') query.set('acr_values', challenge.acr_values);
+    if (typeof challenge.max_age === 'number') query.set('max_age', String(challenge.max_age));
+    const mark = `&${query}`;
+    let last: string | null | undefined;
     try {
-      last = this.storage?.getItem(STEP_UP_ATTEMPT_KEY) ?? null;
-      this.storage?.setItem(STEP_UP_ATTEMPT_KEY, `${mark}${Date.now()}`);
+      last = this.storage?.getItem(STEP_UP_ATTEMPT_KEY);
+      this.storage?.setItem(STEP_UP_ATTEMPT_KEY, Date.now() + mark);
     } catch {
-      // Unrecorded: like a refused storage for sign-in, the loop check errs on the safe side below.
+      // Unrecorded: the check below then errs on the safe side, as for sign-in.
     }
-    const at = last?.startsWith(mark) ? Number(last.slice(mark.length)) : Number.NaN;
-    if (!this.storage || Math.abs(Date.now() - at) < LOGIN_LOOP_WINDOW_MS) {
+    const at = parseInt(last ?? '', 10);
+    if (!this.storage || (last === at + mark && Date.now() - at < LOGIN_LOOP_WINDOW_MS)) {
       if (!this.problemShown) void this.router.navigateByUrl(this.sessionProblemUrl('insufficient_user_authentication', this.appLocation.path() || '/'));
       this.problemShown = true;
       return;
     }
-    this.leaving.set(true);
-    const url = new URL(this.loginUrl(this.location.href));
-    if (acr) url.searchParams.set('acr_values', acr);
-    if (maxAge) url.searchParams.set('max_age', maxAge);
-    this.location.assign(url.href);
+    this.login(this.location.href, mark);
   }
 
   /** `<sessionProblem>?reason=…&from=…`, `from` being the page to come back to after a retry. */
@@ -197,10 +195,10 @@ export class LoginFlow {
 }
 
 /**
- * Silent renewal: a session that expired, or whose refresh the IdP refused, may end while the user is
- * still signed in at the IdP, which can then sign them back in without a page. Not a session ended on
- * purpose (signed out, revoked: `invalid_session`), and not a first sign-in.
+ * Silent renewal (`&prompt=none`): a session that expired, or whose refresh the IdP refused, may end
+ * while the user is still signed in at the IdP, which can then sign them back in without a page. Not a
+ * session ended on purpose (signed out, revoked: `invalid_session`), and not a first sign-in.
  */
-function renewable(reason: AuthFailureReason | undefined): boolean {
-  return reason === 'session_expired' || reason === 'refresh_failed';
+function renewal(reason: AuthFailureReason | undefined): string {
+  return reason === 'session_expired' || reason === 'refresh_failed' ? '&prompt=none' : '';
 }
