@@ -9,10 +9,12 @@ import {
   login,
   startOtlpReceiver,
   startRedis,
+  startSlapd,
   startStack,
   type OtlpReceiver,
   type ReceivedSpan,
   type RedisServer,
+  type Slapd,
   type Stack,
 } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
@@ -20,12 +22,12 @@ import type { Bff as Api } from '../bff.js';
 
 /**
  * OpenTelemetry traces (S31) of a real sign-in through the development IdP (sessions in a real
- * redis-server) and of a procedure
- * that calls the dev reports API, exported by the real SDK and OTLP/HTTP exporter. No
- * OpenTelemetry Collector can be had on these machines, so the test kit's OTLP receiver
- * stands in for it and decodes what the exporter really sends (OTLP/JSON). The trees are
- * checked by their parent links; the reports API says which `traceparent` it received; no
- * attribute or span name holds a token, a cookie, a secret, the code or the state.
+ * redis-server), of a procedure that calls the dev reports API, of a refresh that waits for
+ * another instance's lease, and of directory lookups (real slapd), exported by the real SDK and
+ * OTLP/HTTP exporter. No OpenTelemetry Collector can be had on these machines, so the test kit's
+ * OTLP receiver stands in for it and decodes what the exporter really sends (OTLP/JSON). The
+ * trees are checked by their parent links; the reports API says which `traceparent` it
+ * received; no attribute or span name holds a token, a cookie, a secret, the code or the state.
  */
 let receiver: OtlpReceiver;
 let redis: RedisServer;
@@ -143,13 +145,69 @@ describe('traces of a real sign-in and a procedure with a downstream call (OTEL_
     const request = all.find((span) => span.spanId === procedure?.parentSpanId);
     expect(request).toMatchObject({ name: 'GET reports', kind: 2, traceId, parentSpanId: undefined });
 
-    // The refresh of that call: under the request (the session is checked before the procedure runs), with the grant inside.
+    // The refresh of that call, in its trace, with the grant inside.
     const refresh = named(all, 'token.refresh').find((span) => span.traceId === traceId);
     expect(refresh).toBeDefined();
     if (!refresh) return;
     expect(children(all, refresh).map((span) => span.name)).toContain('idp.refresh');
     // The token for the reports API: an exchange, within the procedure's trace.
     expect(all.some((span) => span.traceId === traceId && span.name === 'idp.token_exchange')).toBe(true);
+  }, 60_000);
+
+  it("shows a refresh that waited for another instance's lease as token.refresh.lease_wait", async () => {
+    const other = await stack.addInstance();
+    try {
+      const browser = new Browser();
+      await login(stack, browser, 'bob');
+      await sleep(3500);
+      // Both instances find the token expired at once: one refreshes under the session's lease, the other waits for it.
+      const answers = await Promise.all([call(stack, browser, 'me'), call({ apiUrl: other.apiUrl }, browser, 'me')]);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+      const all = await receiver.waitFor((spans) => named(spans, 'token.refresh.lease_wait').length > 0);
+      const [wait] = named(all, 'token.refresh.lease_wait');
+      const refresh = all.find((span) => span.spanId === wait?.parentSpanId);
+      expect(refresh).toMatchObject({ name: 'token.refresh', traceId: wait?.traceId });
+      // The session is checked in the procedure's middleware: the refresh is the procedure's child.
+      const procedure = all.find((span) => span.spanId === refresh?.parentSpanId);
+      expect(procedure).toMatchObject({ name: 'me', kind: 1 });
+      const request = all.find((span) => span.spanId === procedure?.parentSpanId);
+      expect(request).toMatchObject({ name: 'GET me', kind: 2, parentSpanId: undefined });
+      // The waiting request made no refresh grant: the IdP was asked once.
+      expect(children(all, refresh as ReceivedSpan).some((span) => span.name === 'idp.refresh')).toBe(false);
+    } finally {
+      await other.close();
+    }
+  }, 30_000);
+
+  it('traces the directory lookups of a call that needs roles (real slapd), without the filter or the user', async () => {
+    const ldap: Slapd = await startSlapd();
+    const withDirectory = await startStack(server, {
+      devIdp: { groups: 'none' },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        LDAP_URL: ldap.url,
+        LDAP_BIND_DN: ldap.bindDn,
+        LDAP_BIND_PASSWORD: ldap.bindPassword,
+        LDAP_USER_BASE: `ou=people,${ldap.baseDn}`,
+        LDAP_GROUP_BASE: `ou=groups,${ldap.baseDn}`,
+        ROLE_MAP: JSON.stringify({ analyst: ['cn=analysts,ou=groups,dc=corp,dc=example'] }),
+      },
+    });
+    try {
+      const browser = new Browser();
+      await login(withDirectory, browser, 'alice');
+      expect((await call(withDirectory, browser, 'me')).body.result.data.user.roles).toEqual(['analyst']);
+      const all = await receiver.waitFor((spans) => named(spans, 'ldap.groups').length > 0);
+      const [lookup] = named(all, 'ldap.groups');
+      expect(lookup).toMatchObject({ kind: 3 });
+      expect(lookup?.attributes).toEqual({ 'bff.dependency': 'directory', 'bff.operation': 'groups', 'server.address': '127.0.0.1' });
+      const parent = all.find((span) => span.spanId === lookup?.parentSpanId);
+      expect(parent?.name).toBe('me');
+      secrets.push(ldap.bindPassword);
+    } finally {
+      await withDirectory.close();
+      await ldap.stop();
+    }
   }, 60_000);
 
   it('puts no token, cookie, secret, code or state in any span name or attribute, and no URL with a query', async () => {
