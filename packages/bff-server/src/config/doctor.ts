@@ -12,6 +12,7 @@ import { downstreamFindings } from './doctor-downstream.js';
 import { observabilityFindings } from './doctor-observability.js';
 import { fapi2Findings } from './doctor-fapi2.js';
 import { claimSourceFindings } from './doctor-claims.js';
+import { stepUpFindings } from './doctor-step-up.js';
 import { TRUST_PROXY_FIX, trustProxyRisk } from './trust-proxy.js';
 
 // The doctor's public types, also where its callers look for them.
@@ -234,6 +235,7 @@ export async function idpFindings(config: Config, options: { fetch?: typeof fetc
     });
   }
   findings.push(...claimSourceFindings(config, metadata));
+  findings.push(...stepUpFindings(config, metadata));
   findings.push(...fapi2Findings(config, metadata));
   return findings;
 }
