@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '@oidc-bff/protocol';
-import { Browser, FRONT, login, signInAt, startStack, type Stack } from '@bff/test-kit';
+import { Browser, call, FRONT, login, signInAt, startStack, type Stack } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
 
@@ -32,5 +32,17 @@ describe('a downstream API asking for step-up (RFC 9470) through the remote-API 
     const passed = await browser.fetch(`${stack.apiUrl}/api/remote/reports/exports`, { headers: HEADERS });
     expect(passed.status).toBe(200);
     expect(await passed.json()).toMatchObject({ owner: 'alice' });
+  });
+
+  it('refuses a procedure whose downstream call meets the challenge with the same typed refusal, then lets it pass after the step-up', async () => {
+    const browser = new Browser();
+    await login(stack, browser, 'alice');
+    const refused = await call(stack, browser, 'sensitive.exports');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.data).toMatchObject({ code: 'UNAUTHORIZED', reason: 'insufficient_user_authentication', acr_values: 'urn:bff:loa:mfa' });
+    await signInAt(`${stack.apiUrl}/api/login?acr_values=urn%3Abff%3Aloa%3Amfa&returnTo=${encodeURIComponent(`${FRONT}/reports`)}`, browser, 'alice');
+    const passed = await call(stack, browser, 'sensitive.exports');
+    expect(passed.status).toBe(200);
+    expect(passed.body.result.data).toMatchObject({ owner: 'alice' });
   });
 });

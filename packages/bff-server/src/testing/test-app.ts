@@ -134,6 +134,8 @@ export const testRouter = mergeRouters(
     sensitive: router({
       mfa: stepUpProcedure({ acr: 'urn:bff:loa:mfa' }).mutation(({ ctx }) => ({ sub: ctx.user.sub })),
       fresh: stepUpProcedure({ maxAgeSeconds: 0 }).query(({ ctx }) => ({ sub: ctx.user.sub })),
+      // The reports API's own step-up (RFC 9470), met through a procedure.
+      exports: protectedProcedure.query(({ ctx }) => ctx.downstream('reports').get('/exports', { schema: z.object({ owner: z.string() }).loose() })),
     }),
   }),
 );
