@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEventSchema } from '@oidc-bff/protocol/schemas';
 import { Browser, call, FRONT, login, signInAt, startStack, type Stack } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
@@ -9,10 +13,15 @@ const COOKIE = 'bff_session';
 
 let stack: Stack<Api>;
 let ignoring: Stack<Api>;
+const auditDir = mkdtempSync(join(tmpdir(), 'bff-step-up-audit-'));
+const auditFile = join(auditDir, 'audit.jsonl');
 beforeAll(async () => {
-  [stack, ignoring] = await Promise.all([startStack(server), startStack(server, { devIdp: { secondFactor: 'ignore' } })]);
+  [stack, ignoring] = await Promise.all([startStack(server), startStack(server, { devIdp: { secondFactor: 'ignore' }, env: { AUDIT_LOG: auditFile } })]);
 });
-afterAll(() => Promise.all([stack.close(), ignoring.close()]));
+afterAll(async () => {
+  await Promise.all([stack.close(), ignoring.close()]);
+  rmSync(auditDir, { recursive: true, force: true });
+});
 
 /** `/api/login` for a step-up, back to the chat page. */
 function stepUpUrl(on: Stack<Api>, query: Record<string, string>): string {
@@ -85,6 +94,14 @@ describe('step-up (S29), against the development IdP over real HTTP', () => {
     expect(me.body.result.data.session.acr).toBe(PWD);
     expect((await call(ignoring, browser, 'sensitive.mfa', { mutation: true })).body.error.data.reason).toBe('insufficient_user_authentication');
     expect(ignoring.logs.join('\n')).toMatch(/auth\.login_failed.*step_up_failed.*acr_not_met|acr_not_met.*step_up_failed/);
+    // The audit trail says what was asked and what came back (S31: values of the configured order, no token).
+    const events = readFileSync(auditFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => auditEventSchema.parse(JSON.parse(line)));
+    expect(events.filter((event) => event.type === 'step_up')).toEqual([
+      expect.objectContaining({ outcome: 'refused', sub: 'alice', acrRequested: [MFA], acrObtained: PWD }),
+    ]);
   });
 
   it('explains a second factor refused at the IdP as access_denied, and keeps the session', async () => {
