@@ -29,8 +29,8 @@ export const LOGIN_ERROR_EXPLANATIONS: Readonly<Record<LoginErrorCode, LoginErro
       'No login transaction matched the state: the transaction cookie was blocked or not sent back (third-party cookies, SameSite, http against https), two tabs signed in at once, or the sign-in took longer than the transaction lives.',
   },
   access_denied: {
-    happened: 'Sign-in was cancelled, or the sign-in service refused it.',
-    userAction: 'If you cancelled, sign in again. If you think you should have access, contact the service desk.',
+    happened: 'Sign-in, or the stronger sign-in an action asked for, was cancelled or refused by the sign-in service.',
+    userAction: 'If you cancelled, sign in again or retry the action. If you think you should have access, contact the service desk.',
     operatorCheck:
       'The identity provider answered access_denied: the user declined, or its policy (application assignment, conditional access) refused the user for OIDC_CLIENT_ID.',
   },
