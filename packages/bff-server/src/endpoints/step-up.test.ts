@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEventSchema } from '@oidc-bff/protocol/schemas';
-import { Browser, call, FRONT, login, signInAt, startStack, type Stack } from '@bff/test-kit';
+import { Browser, call, FRONT, login, signInAt, SignInError, startStack, type Stack } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
 
@@ -102,6 +102,12 @@ describe('step-up (S29), against the development IdP over real HTTP', () => {
     expect(events.filter((event) => event.type === 'step_up')).toEqual([
       expect.objectContaining({ outcome: 'refused', sub: 'alice', acrRequested: [MFA], acrObtained: PWD }),
     ]);
+  });
+
+  it('the dev IdP refuses a wrong one-time code and stays on its code page', async () => {
+    const browser = await signedIn();
+    await expect(signInAt(stepUpUrl(stack, { acr_values: MFA }), browser, 'alice', 'alice', FRONT, { code: '000000' })).rejects.toThrow(SignInError);
+    expect((await call(stack, browser, 'me')).body.result.data.session.acr).toBe(PWD);
   });
 
   it('explains a second factor refused at the IdP as access_denied, and keeps the session', async () => {
