@@ -16,12 +16,13 @@ import type { TracingSettings } from '../options/observability.js';
 
 /** The tracer while tracing runs in this process; undefined is off. */
 let tracer: Tracer | undefined;
-let running: { readonly stop: () => Promise<void>; users: number } | undefined;
+let running: { readonly stop: () => Promise<void>; users: number; readonly endpoint: string } | undefined;
 let starting: Promise<void> | undefined;
 
 /** Where {@link startTracing} says it started: the BFF's `Logger` (named by shape: the log imports this module for its trace ids). */
 export interface TracingLogger {
   info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
 }
 
 /** The instrumentation scope of every span the BFF makes. */
@@ -70,7 +71,18 @@ export async function startTracing(settings: TracingSettings, logger: TracingLog
       });
       sdk.start();
       tracer = trace.getTracer(TRACER_NAME);
-      running = { stop: () => sdk.shutdown(), users: 0 };
+      running = {
+        stop: async () => {
+          await sdk.shutdown();
+          // The SDK leaves its provider, context manager and propagator registered with the API, which
+          // refuses a second registration: a BFF started later in this process would export nothing.
+          trace.disable();
+          context.disable();
+          propagation.disable();
+        },
+        users: 0,
+        endpoint: settings.url.href,
+      };
       // The collector's address, never its headers (they hold its credentials).
       logger.info('tracing.started', { endpoint: `${settings.url.origin}${settings.url.pathname}`, sampler: settings.sampler, service: settings.serviceName });
     })().finally(() => {
@@ -80,6 +92,8 @@ export async function startTracing(settings: TracingSettings, logger: TracingLog
   }
   const current = running;
   if (!current) throw new Error('Tracing did not start.');
+  // One SDK per process: a second BFF shares the first one's, exporter included.
+  if (current.users > 0 && current.endpoint !== settings.url.href) logger.warn('tracing.shared', { endpoint: current.endpoint.replace(/[?#].*$/, '') });
   current.users++;
   let stopped = false;
   return async () => {
