@@ -92,4 +92,21 @@ describe('doctor: the OTLP endpoint answers', () => {
     expect(JSON.stringify([wrongPath, silent])).not.toContain(secret);
     expect(await finding({ BACK_URL: stack.apiUrl }, 'tracing')).toMatchObject({ severity: 'info' });
   });
+
+  it('points out collector credentials sent in clear to another host, and not to this one', async () => {
+    // Nothing answers there (the probe then fails too): the warning is about the address alone.
+    const remote = await observabilityFindings(
+      config({
+        BACK_URL: stack.apiUrl,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://collector.test:${await freePort()}`,
+        OTEL_EXPORTER_OTLP_HEADERS: `api-key=${secret}`,
+      }),
+    );
+    expect(remote.find((f) => f.check === 'tracing-tls')).toMatchObject({ severity: 'info' });
+    expect(JSON.stringify(remote)).not.toContain(secret);
+    const local = await observabilityFindings(
+      config({ BACK_URL: stack.apiUrl, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: `api-key=${secret}` }),
+    );
+    expect(local.some((f) => f.check === 'tracing-tls')).toBe(false);
+  });
 });

@@ -2,6 +2,7 @@ import { describeError } from '../errors.js';
 import { METRICS_PATH } from '../observability/routes.js';
 import type { Config } from './env.js';
 import type { Finding } from './finding.js';
+import { isLoopbackHost } from './topology.js';
 
 /** How long each probe waits: a doctor run must not hang on a silent address. */
 const PROBE_TIMEOUT_MS = 3000;
@@ -60,6 +61,15 @@ async function otlpFindings(config: Config, fetcher: typeof fetch): Promise<Find
     return [{ severity: 'info', check: 'tracing', message: 'Traces are off (no OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).' }];
   // The address without its query; the headers are credentials and are never printed.
   const where = `${tracing.url.origin}${tracing.url.pathname}`;
+  const findings: Finding[] = [];
+  if (tracing.url.protocol === 'http:' && !isLoopbackHost(tracing.url.hostname.replace(/^\[|\]$/g, '')) && Object.keys(tracing.headers).length > 0) {
+    findings.push({
+      severity: config.production ? 'warn' : 'info',
+      check: 'tracing-tls',
+      message: `The OTLP endpoint ${where} is plain http outside this host: OTEL_EXPORTER_OTLP_HEADERS (the collector's credentials) cross the network unencrypted.`,
+      fix: 'Use an https endpoint, or a collector on this host or in its pod.',
+    });
+  }
   let response: Response;
   try {
     // An empty export: a collector accepts it and records nothing.
@@ -72,6 +82,7 @@ async function otlpFindings(config: Config, fetcher: typeof fetch): Promise<Find
     });
   } catch (error) {
     return [
+      ...findings,
       {
         severity: 'error',
         check: 'tracing',
@@ -81,7 +92,7 @@ async function otlpFindings(config: Config, fetcher: typeof fetch): Promise<Find
     ];
   }
   await response.body?.cancel();
-  if (response.ok) return [{ severity: 'ok', check: 'tracing', message: `The OTLP endpoint ${where} takes trace exports (${response.status}).` }];
+  if (response.ok) return [...findings, { severity: 'ok', check: 'tracing', message: `The OTLP endpoint ${where} takes trace exports (${response.status}).` }];
   const fix =
     response.status === 401 || response.status === 403
       ? 'The collector refused the export: check OTEL_EXPORTER_OTLP_HEADERS (its credentials).'
@@ -90,5 +101,5 @@ async function otlpFindings(config: Config, fetcher: typeof fetch): Promise<Find
         : response.status === 415
           ? 'The endpoint does not take OTLP/HTTP with JSON: point it at an OpenTelemetry Collector (otlp receiver, http protocol).'
           : 'Check the collector.';
-  return [{ severity: 'error', check: 'tracing', message: `The OTLP endpoint ${where} refused an empty trace export (${response.status}).`, fix }];
+  return [...findings, { severity: 'error', check: 'tracing', message: `The OTLP endpoint ${where} refused an empty trace export (${response.status}).`, fix }];
 }
