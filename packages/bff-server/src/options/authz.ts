@@ -30,7 +30,9 @@ export const authzOptions = z.strictObject({
    * is satisfied by it or any later one, and `/api/login` asks only for these (`acr_values`).
    */
   acrOrder: z
-    .array(z.string().refine(isAcrToken, { error: 'an acr value: URI characters, without spaces, quotes, backslashes or angle brackets, at most 128 characters' }))
+    .array(
+      z.string().refine(isAcrToken, { error: 'an acr value: URI characters, without spaces, quotes, backslashes or angle brackets, at most 128 characters' }),
+    )
     .min(1)
     .max(16)
     .refine((values) => new Set(values).size === values.length, { error: 'lists each acr value once' })
