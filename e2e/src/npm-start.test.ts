@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import * as server from '@bff/server';
-import { Browser, call, login, startProcess, startStack, stopProcess, type Stack } from '@bff/test-kit';
+import { Browser, call, holdFixedPorts, login, startProcess, startStack, stopProcess, type Stack } from '@bff/test-kit';
 import { REPO_ROOT } from './stack/topology.js';
 
 /**
@@ -12,6 +12,13 @@ import { REPO_ROOT } from './stack/topology.js';
  */
 let running: { child: ChildProcess; output: () => string } | undefined;
 let external: Stack<Awaited<ReturnType<typeof server.createApi>>> | undefined;
+
+// npm start listens on its fixed ports; the topology of its defaults needs them too and runs in another process.
+let releasePorts: (() => Promise<void>) | undefined;
+beforeAll(async () => {
+  releasePorts = await holdFixedPorts();
+}, 660_000);
+afterAll(() => releasePorts?.());
 
 afterEach(async () => {
   if (running) await stopProcess(running.child, 10_000);
@@ -33,7 +40,7 @@ async function npmStart(env: Record<string, string>, urls: { api: string; web: s
       () => false,
     );
   while (!((await up(`${urls.api}/api/health`)) && (await up(`${urls.web}/config.json`)))) {
-    if (child.exitCode !== null || Date.now() - started > 80_000) throw new Error(`npm start did not come up:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null || Date.now() - started > 180_000) throw new Error(`npm start did not come up:\n${output.slice(-3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return running;
@@ -66,7 +73,7 @@ describe('npm start', () => {
     // Nothing rewrites what the API watches once it is up: it stays the process that answered.
     await new Promise((resolve) => setTimeout(resolve, 6000));
     expect(listeningLines(output())).toHaveLength(1);
-  });
+  }, 240_000);
 
   it('with OIDC_ISSUER set to another IdP, starts only the API and the web app; the web app follows BACK_URL', async () => {
     const api = 'http://localhost:3100';
@@ -83,5 +90,5 @@ describe('npm start', () => {
     const alice = new Browser();
     await login({ apiUrl: api }, alice, 'alice');
     expect((await call({ apiUrl: api }, alice, 'me', { headers: { origin: 'http://localhost:4200' } })).status).toBe(200);
-  });
+  }, 240_000);
 });
