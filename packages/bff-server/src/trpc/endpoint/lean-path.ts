@@ -66,7 +66,7 @@ export async function serveLean(req: IncomingMessage, res: ServerResponse, body:
   const outcomes = await Promise.all(
     calls.calls.map(async (call, batchIndex): Promise<Outcome> => {
       try {
-        const data: unknown = await call.procedure({
+        const data: unknown = await runProcedure(call.procedure, {
           path: call.path,
           getRawInput: () => Promise.resolve(call.input),
           ctx,
@@ -121,6 +121,54 @@ function write(res: ServerResponse, status: number, json: unknown, errors: reado
   res.setHeader('vary', 'Origin, trpc-accept, accept');
   res.setHeader('content-length', Buffer.byteLength(payload));
   res.writeHead(status).end(payload);
+}
+
+/** What a middleware of tRPC's chain is called with and answers (tRPC's own shapes). */
+interface CallOptions {
+  readonly ctx: unknown;
+  readonly input?: unknown;
+  readonly getRawInput: () => Promise<unknown>;
+  readonly [key: string]: unknown;
+}
+type MiddlewareResult = { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly error: TRPCError };
+type Middleware = (opts: CallOptions & { next: (nextOpts?: Partial<CallOptions>) => Promise<MiddlewareResult> }) => Promise<MiddlewareResult>;
+
+/**
+ * Calls a procedure exactly as tRPC's own procedure caller does (its middlewares in order,
+ * each `next` with the merged context, the input and `getRawInput` as given, a thrown error
+ * as an error result, the result's error thrown), with the language's object spread where
+ * tRPC's build uses a transpiled `_objectSpread2` helper (`Object.defineProperty` per key):
+ * that helper was 152 µs of a batch of three's 554 µs and 16–26 of a guarded `me`'s in the
+ * profiles. Written by hand because tRPC exports no lighter caller; the differential tests
+ * compare every answer with tRPC's own handler.
+ */
+function runProcedure(procedure: AnyTRPCProcedure, opts: CallOptions): Promise<unknown> {
+  const def = procedure._def as unknown as { readonly middlewares: readonly Middleware[]; readonly meta: unknown };
+  const call = async (index: number, current: CallOptions): Promise<MiddlewareResult> => {
+    try {
+      // As in tRPC, a `next()` past the last middleware fails here, as a TypeError.
+      const middleware = def.middlewares[index] as Middleware;
+      return await middleware({
+        ...current,
+        meta: def.meta,
+        input: current.input,
+        next: (nextOpts) =>
+          call(index + 1, {
+            ...current,
+            ctx: nextOpts?.ctx ? { ...(current.ctx as object), ...(nextOpts.ctx as object) } : current.ctx,
+            input: nextOpts && 'input' in nextOpts ? nextOpts.input : current.input,
+            getRawInput: nextOpts?.getRawInput ?? current.getRawInput,
+          }),
+      });
+    } catch (cause) {
+      return { ok: false, error: getTRPCErrorFromUnknown(cause) };
+    }
+  };
+  return call(0, opts).then((result: MiddlewareResult | undefined) => {
+    if (!result) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'No result from middlewares - did you forget to `return next()`?' });
+    if (!result.ok) throw result.error;
+    return result.data;
+  });
 }
 
 /** The calls of a request the lean path serves, or undefined when it declines it. */
