@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import * as server from '@bff/server';
-import { Browser, call, holdFixedPorts, login, startProcess, startStack, stopProcess, type Stack } from '@bff/test-kit';
+import { Browser, call, login, startProcess, startStack, stopProcess, type Stack } from '@bff/test-kit';
 import { REPO_ROOT } from './stack/topology.js';
 
 /**
@@ -12,13 +12,6 @@ import { REPO_ROOT } from './stack/topology.js';
  */
 let running: { child: ChildProcess; output: () => string } | undefined;
 let external: Stack<Awaited<ReturnType<typeof server.createApi>>> | undefined;
-
-// npm start listens on its fixed ports; the topology of its defaults needs them too and runs in another process.
-let releasePorts: (() => Promise<void>) | undefined;
-beforeAll(async () => {
-  releasePorts = await holdFixedPorts();
-}, 660_000);
-afterAll(() => releasePorts?.());
 
 afterEach(async () => {
   if (running) await stopProcess(running.child, 10_000);

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { holdFixedPorts } from '@bff/test-kit';
 import { launch } from './chromium.js';
 import { startTopology, type Topology, type TopologyName } from './stack/topology.js';
 import { countIdpTrips, fullJourney, screenshot, signInAtIdp } from './journey.js';
@@ -8,12 +7,9 @@ import { countIdpTrips, fullJourney, screenshot, signInAtIdp } from './journey.j
 let topology: Topology | undefined;
 let context: BrowserContext | undefined;
 
-let releasePorts: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await context?.close();
   await topology?.close();
-  await releasePorts?.();
-  releasePorts = undefined;
   context = undefined;
   topology = undefined;
 });
@@ -132,8 +128,6 @@ describe('deployment topologies in a real browser', () => {
   });
 
   it('5. the npm start defaults (localhost:4200 → localhost:3000, IdP on :4000)', async () => {
-    // The npm start test, in another process, uses the same ports.
-    releasePorts = await holdFixedPorts();
     const { topology: t, context: c } = await open('npm-start-defaults');
     expect([t.front, t.api, t.idp]).toEqual(['http://localhost:4200', 'http://localhost:3000', 'http://localhost:4000']);
     await fullJourney(c, t, { expectCookie: { secure: false, sameSite: 'Lax' } });

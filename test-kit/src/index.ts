@@ -3,7 +3,7 @@
  * benchmark alike. Every process it starts is stopped when the run ends, also after
  * a failure or a timeout.
  */
-export { freePort, holdFixedPorts } from './ports.js';
+export { freePort } from './ports.js';
 export { startProcess, stopProcess, requireProgram } from './processes.js';
 export { captureLogs, type CapturedLogs } from './logs.js';
 export { startStack, FRONT, type Stack, type StackOptions, type StackReports, type ServerModule, type ApiHandle, type Listener } from './stack.js';
