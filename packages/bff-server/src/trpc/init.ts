@@ -120,8 +120,8 @@ const requireSession = t.middleware(({ ctx, path, type, signal, next }) =>
       });
     }
     const { session } = auth;
+    // Only what is new: tRPC merges it over the context it has (`{ ...ctx, ...narrowed }`).
     const narrowed = {
-      ...ctx,
       user: auth.user,
       session,
       grants: auth.grants,
