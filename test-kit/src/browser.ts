@@ -103,9 +103,25 @@ export async function signInAt(
   return page.url;
 }
 
-/** Signs in to our API through the real IdP form (`/api/login?returnTo=`). Returns where the browser landed. */
-export function login(stack: ApiTarget, browser: Browser, user: string, password = user, returnTo?: string): Promise<string> {
+/**
+ * Tries to sign in to our API through the real IdP form (`/api/login?returnTo=`). Returns
+ * where the browser landed, an `auth_error` included: for tests of a sign-in that fails.
+ */
+export function attemptLogin(stack: ApiTarget, browser: Browser, user: string, password = user, returnTo?: string): Promise<string> {
   return signInAt(`${stack.apiUrl}${API_PATHS.login}${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`, browser, user, password);
+}
+
+/**
+ * Signs in to our API through the real IdP form (`/api/login?returnTo=`). Returns where the
+ * browser landed.
+ * @throws {SignInError} when it landed with an `auth_error` (the sign-in failed: the test
+ * would otherwise go on without a session and fail later, far from the cause).
+ */
+export async function login(stack: ApiTarget, browser: Browser, user: string, password = user, returnTo?: string): Promise<string> {
+  const landed = await attemptLogin(stack, browser, user, password, returnTo);
+  const error = new URL(landed).searchParams.get('auth_error');
+  if (error !== null) throw new SignInError(`the sign-in of ${user} ended in auth_error=${error} (${landed})`);
+  return landed;
 }
 
 /** Calls a tRPC procedure over HTTP the way the client does. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { Browser, call, FRONT, login, startStack, type Stack } from '@bff/test-kit';
+import { attemptLogin, Browser, call, FRONT, login, startStack, type Stack } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
 import { diagnose } from '../config/doctor.js';
@@ -23,7 +23,7 @@ describe('without OIDC_RESOURCE, an IdP that puts the scope string in aud', () =
 
   it('refuses the sign-in (access_token_invalid) and logs, once, the aud the IdP issued', async () => {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const landed = new URL(await login(stack, new Browser(), 'alice'));
+      const landed = new URL(await attemptLogin(stack, new Browser(), 'alice'));
       expect(landed.searchParams.get('auth_error')).toBe('access_token_invalid');
     }
     const lines = stack.logs.filter((line) => line.includes('auth.audience_mismatch')).map((line) => JSON.parse(line) as Record<string, unknown>);

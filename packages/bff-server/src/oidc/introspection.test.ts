@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, call, login, startStack, type Stack } from '@bff/test-kit';
+import { attemptLogin, Browser, call, login, startStack, type Stack } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
 import { Introspector, type IntrospectionResponse } from './introspection.js';
@@ -68,7 +68,7 @@ describe('the callback with opaque access tokens', () => {
   it('refuses them with access_token_invalid when the API expects JWTs (OIDC_ACCESS_TOKEN_VERIFY=jwt)', async () => {
     const stack = await startStack(server, { devIdp: { accessTokenFormat: 'opaque' } });
     try {
-      expect(await login(stack, new Browser(), 'alice')).toMatch(/[?&]auth_error=access_token_invalid$/);
+      expect(await attemptLogin(stack, new Browser(), 'alice')).toMatch(/[?&]auth_error=access_token_invalid$/);
     } finally {
       await stack.close();
     }

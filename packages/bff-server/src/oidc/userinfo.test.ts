@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, call, FRONT, login, startStack, type Stack } from '@bff/test-kit';
+import { attemptLogin, Browser, call, FRONT, startStack, type Stack } from '@bff/test-kit';
 import * as server from '../testing/test-app.js';
 import type { Bff as Api } from '../bff.js';
 
@@ -7,7 +7,7 @@ const userinfoRequests = (stack: Stack<Api>) => stack.idpRequests.filter((path) 
 
 async function signIn(stack: Stack<Api>, user = 'alice'): Promise<{ browser: Browser; landed: URL }> {
   const browser = new Browser();
-  return { browser, landed: new URL(await login(stack, browser, user)) };
+  return { browser, landed: new URL(await attemptLogin(stack, browser, user)) };
 }
 
 describe('profile claims only at userinfo (DEV_IDP_CLAIMS=userinfo, OIDC Core §5.4)', () => {
