@@ -13,14 +13,18 @@ export interface ServerSpec {
   readonly path: string;
   /** Experiments are measured only with `--experiments`; they are not part of the targets. */
   readonly experiment: boolean;
+  /** What the probe before the load looks for in the answer (default: the user's name, `"alice"`). */
+  readonly expect?: string;
   /** Options merged into the child's options (e.g. a log level). */
   readonly childOptions?: Readonly<Record<string, unknown>>;
 }
 
 /**
- * The batch the Angular client sends on its home page, in tRPC 11's GET batch
- * format: procedures comma-separated in the path, inputs as a JSON object keyed
- * by position (positions without input are left out, as httpBatchLink does).
+ * A batch of three different queries, in tRPC 11's GET batch format as httpBatchLink
+ * sends it: procedures comma-separated in the path, inputs as a JSON object keyed by
+ * position (positions without input are left out). The bench's chat is empty, so
+ * `chat.history` answers `[]`; `analytics` is the heaviest query of the app (its answer
+ * is about 3.5 KB: sixty minutes of sign-ins and every procedure's figures).
  */
 const BATCH_PATH = `/api/trpc/me,chat.history,analytics?batch=1&input=${encodeURIComponent(JSON.stringify({ 1: { limit: 20 } }))}`;
 
@@ -71,6 +75,15 @@ export const SERVERS: readonly ServerSpec[] = [
     entry: 'servers/production.ts',
     auth: 'bff',
     path: '/api/trpc/me',
+    experiment: false,
+  },
+  // Three calls of one procedure (what batching itself costs, against one call), and three different ones.
+  {
+    id: 'guarded-me-three',
+    label: 'our batch of three me',
+    entry: 'servers/bff.ts',
+    auth: 'bff',
+    path: '/api/trpc/me,me,me?batch=1&input=%7B%7D',
     experiment: false,
   },
   { id: 'guarded-batch', label: 'our batch me+chat.history+analytics', entry: 'servers/bff.ts', auth: 'bff', path: BATCH_PATH, experiment: false },
@@ -132,6 +145,25 @@ export const SERVERS: readonly ServerSpec[] = [
     path: BATCH_PATH,
     experiment: true,
     childOptions: { adapterOnly: true },
+  },
+  // The batch of three different queries taken apart: two of its procedures alone.
+  {
+    id: 'guarded-history',
+    label: 'exp: our chat.history (20 messages) alone',
+    entry: 'servers/bff.ts',
+    auth: 'bff',
+    path: `/api/trpc/chat.history?input=${encodeURIComponent(JSON.stringify({ limit: 20 }))}`,
+    expect: '{"result":{"data":[',
+    experiment: true,
+  },
+  {
+    id: 'guarded-analytics',
+    label: 'exp: our analytics alone',
+    entry: 'servers/bff.ts',
+    auth: 'bff',
+    path: '/api/trpc/analytics',
+    expect: '"loginsPerMinute"',
+    experiment: true,
   },
   {
     id: 'guarded-me-info-logs',

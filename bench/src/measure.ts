@@ -101,7 +101,7 @@ export async function bearerFor(spec: ServerSpec, stack: BenchStack): Promise<st
 async function probe(spec: ServerSpec, url: string, headers: Record<string, string>): Promise<void> {
   const response = await fetch(url, { headers, redirect: 'manual' });
   const text = await response.text();
-  if (response.status !== 200 || !text.includes('"alice"')) {
+  if (response.status !== 200 || !text.includes(spec.expect ?? '"alice"')) {
     throw new ProbeError(`${spec.id}: GET ${url} answered ${response.status} ${text.slice(0, 300)}`);
   }
 }
