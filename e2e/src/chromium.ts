@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -48,6 +48,8 @@ export async function launch(options: LaunchOptions = {}): Promise<BrowserContex
     args,
     viewport: { width: 1280, height: 860 },
   });
+  // The profile goes with the browser.
+  context.once('close', () => rmSync(profile, { recursive: true, force: true }));
   // Nothing outside this machine is reachable; fail such requests at once instead of waiting.
   await context.route(/^https?:\/\/(?![^/]*\.test[:/]|localhost[:/]|127\.0\.0\.1[:/])/, (route) => route.abort());
   return context;

@@ -11,7 +11,7 @@ import {
   type RedisServer,
   type Slapd,
 } from '@bff/test-kit';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCertificates, type TestCertificates } from '../certs.js';
@@ -231,6 +231,7 @@ export async function startTopology(name: TopologyName, options: TopologyOptions
     if (production) served = await startProduction(production.port, production.env);
   } catch (error) {
     await Promise.all([stopProcess(child), nginx?.stop(), redis?.stop(), slapd?.stop()]);
+    if (certs) rmSync(certs.dir, { recursive: true, force: true });
     throw error;
   }
 
@@ -248,6 +249,7 @@ export async function startTopology(name: TopologyName, options: TopologyOptions
     close: async () => {
       await Promise.all([stopProcess(child), nginx?.stop(), served ? stopProcess(served) : undefined]);
       await Promise.all([redis?.stop(), slapd?.stop()]);
+      if (certs) rmSync(certs.dir, { recursive: true, force: true });
     },
   };
 }
