@@ -146,11 +146,12 @@ type Middleware = (
 /**
  * Calls a procedure exactly as tRPC's own procedure caller does (its middlewares in order,
  * each `next` with the merged context, the input and `getRawInput` as given, a thrown error
- * as an error result, the result's error thrown), with the language's object spread where
- * tRPC's build uses a transpiled `_objectSpread2` helper (`Object.defineProperty` per key):
- * that helper was 152 µs of a batch of three's 554 µs and 16–26 of a guarded `me`'s in the
- * profiles. Written by hand because tRPC exports no lighter caller; the differential tests
- * compare every answer with tRPC's own handler.
+ * as an error result, the result's error thrown), with the call's options written out key by
+ * key and the contexts merged by the language's spread where tRPC's build copies both with a
+ * transpiled `_objectSpread2` helper (`Object.defineProperty` per key): that helper was 152 µs
+ * of a batch of three's 554 µs and 16–26 of a guarded `me`'s in the profiles. Written by hand
+ * because tRPC exports no lighter caller; the differential tests compare every answer with
+ * tRPC's own handler.
  */
 function runProcedure(procedure: AnyTRPCProcedure, opts: CallOptions): Promise<unknown> {
   const def = procedure._def as unknown as { readonly middlewares: readonly Middleware[]; readonly meta: unknown };
