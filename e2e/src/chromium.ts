@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -48,8 +49,9 @@ export async function launch(options: LaunchOptions = {}): Promise<BrowserContex
     args,
     viewport: { width: 1280, height: 860 },
   });
-  // The profile goes with the browser.
-  context.once('close', () => rmSync(profile, { recursive: true, force: true }));
+  // The profile goes with the browser. Chromium may still be writing to it when the context
+  // says it closed, so the removal retries (ENOTEMPTY) and a leftover is no failure.
+  context.once('close', () => void rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => undefined));
   // Nothing outside this machine is reachable; fail such requests at once instead of waiting.
   await context.route(/^https?:\/\/(?![^/]*\.test[:/]|localhost[:/]|127\.0\.0\.1[:/])/, (route) => route.abort());
   return context;
