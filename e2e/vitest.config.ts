@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     testTimeout: 90_000,
     hookTimeout: 60_000,
-    // One browser at a time on a 2-core machine; scenarios run in sequence.
-    fileParallelism: false,
+    // Two files at a time: the npm start test (its fixed ports, and the topology of its
+    // defaults) beside the other browser tests, which use free ports. Within a file, in sequence.
+    maxWorkers: 2,
   },
 });

@@ -1,23 +1,34 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
+import type { BrowserContext } from 'playwright-core';
 import * as server from '@bff/server';
 import { Browser, call, login, startProcess, startStack, stopProcess, type Stack } from '@bff/test-kit';
-import { REPO_ROOT } from './stack/topology.js';
+import { launch } from './chromium.js';
+import { fullJourney } from './journey.js';
+import { REPO_ROOT, startTopology, type Topology } from './stack/topology.js';
 
 /**
  * The README's first command, as a newcomer runs it: `npm start`, configured by the
  * environment only. The variables must reach the running API, dev IdP and web app
  * (turbo's strict environment mode would drop undeclared ones), and the API must start
- * once (no restart once it is ready).
+ * once (no restart once it is ready). Then the topology of npm start's defaults in
+ * Chromium. Everything in this file listens on npm start's fixed ports (3000, 4000, 4200),
+ * so it runs in sequence here while the other browser tests, on free ports, run beside it.
  */
 let running: { child: ChildProcess; output: () => string } | undefined;
 let external: Stack<Awaited<ReturnType<typeof server.createApi>>> | undefined;
+let topology: Topology | undefined;
+let context: BrowserContext | undefined;
 
 afterEach(async () => {
   if (running) await stopProcess(running.child, 10_000);
   running = undefined;
   await external?.close();
   external = undefined;
+  await context?.close();
+  await topology?.close();
+  context = undefined;
+  topology = undefined;
 });
 
 async function npmStart(env: Record<string, string>, urls: { api: string; web: string }) {
@@ -84,4 +95,13 @@ describe('npm start', () => {
     await login({ apiUrl: api }, alice, 'alice');
     expect((await call({ apiUrl: api }, alice, 'me', { headers: { origin: 'http://localhost:4200' } })).status).toBe(200);
   }, 240_000);
+});
+
+describe('deployment topologies in a real browser', () => {
+  it('5. the npm start defaults (localhost:4200 → localhost:3000, IdP on :4000)', async () => {
+    topology = await startTopology('npm-start-defaults');
+    context = await launch({ trustSpki: topology.trustSpki });
+    expect([topology.front, topology.api, topology.idp]).toEqual(['http://localhost:4200', 'http://localhost:3000', 'http://localhost:4000']);
+    await fullJourney(context, topology, { expectCookie: { secure: false, sameSite: 'Lax' } });
+  });
 });

@@ -127,9 +127,5 @@ describe('deployment topologies in a real browser', () => {
     expect(new Set(pushed)).toEqual(new Set(['client_id,request_uri']));
   });
 
-  it('5. the npm start defaults (localhost:4200 → localhost:3000, IdP on :4000)', async () => {
-    const { topology: t, context: c } = await open('npm-start-defaults');
-    expect([t.front, t.api, t.idp]).toEqual(['http://localhost:4200', 'http://localhost:3000', 'http://localhost:4000']);
-    await fullJourney(c, t, { expectCookie: { secure: false, sameSite: 'Lax' } });
-  });
+  // 5. the npm start defaults: in npm-start.test.ts, beside the other users of npm start's fixed ports.
 });
