@@ -25,6 +25,13 @@ export class MemoryLoginCounter implements LoginCounter {
   }
 }
 
+/** The chart's last 60 minutes up to `current`, oldest first, each with its ISO 8601 label. */
+interface LoginWindow {
+  readonly current: number;
+  readonly minutes: readonly number[];
+  readonly buckets: readonly { readonly minute: number; readonly label: string }[];
+}
+
 /**
  * What the analytics page shows, read from the BFF's own metrics (`BffInfra.metrics`, the
  * figures Prometheus scrapes: one source of truth): calls, errors and latency percentiles per
@@ -36,7 +43,7 @@ export class MemoryLoginCounter implements LoginCounter {
 export class Analytics {
   readonly #since: Date;
   /** The chart's minutes and their labels, worked out once a minute (60 `toISOString` calls were 45 µs of every call). */
-  #window: { readonly current: number; readonly minutes: readonly number[]; readonly labels: readonly string[] } | undefined;
+  #window: LoginWindow | undefined;
 
   constructor(
     private readonly options: { instance: string; metrics: BffMetricsView | undefined; logins: LoginCounter },
@@ -57,18 +64,17 @@ export class Analytics {
     const procedures: ProcedureStats[] = figures
       .map(({ procedure, calls, errors, p50Seconds, p95Seconds }) => ({ path: procedure, calls, errors, p50Ms: ms(p50Seconds), p95Ms: ms(p95Seconds) }))
       .sort((a, b) => a.path.localeCompare(b.path));
-    const { minutes, labels } = this.#windowAt(Math.floor(this.now() / 60_000));
+    const { minutes, buckets } = this.#windowAt(Math.floor(this.now() / 60_000));
     const counts = await this.options.logins.counts(minutes);
-    const loginsPerMinute: LoginBucket[] = minutes.map((m, i) => ({ minute: labels[i] ?? '', count: counts.get(m) ?? 0 }));
+    const loginsPerMinute: LoginBucket[] = buckets.map(({ minute, label }) => ({ minute: label, count: counts.get(minute) ?? 0 }));
     const activeSessions = (await metrics?.activeSessions()) ?? (await countSessions());
     return { since: this.#since.toISOString(), instance: this.options.instance, procedures, loginsPerMinute, activeSessions };
   }
 
-  /** The last 60 minutes up to `current`, oldest first, with their ISO 8601 labels. */
-  #windowAt(current: number): { readonly minutes: readonly number[]; readonly labels: readonly string[] } {
+  #windowAt(current: number): LoginWindow {
     if (this.#window?.current !== current) {
       const minutes = Array.from({ length: LOGIN_WINDOW_MINUTES }, (_, i) => current - LOGIN_WINDOW_MINUTES + 1 + i);
-      this.#window = { current, minutes, labels: minutes.map((m) => new Date(m * 60_000).toISOString()) };
+      this.#window = { current, minutes, buckets: minutes.map((minute) => ({ minute, label: new Date(minute * 60_000).toISOString() })) };
     }
     return this.#window;
   }
