@@ -37,9 +37,15 @@ describe('opaque access tokens checked by introspection (RFC 7662), against the 
     await login(stack, bob, 'bob');
     await sleep(1100);
     const before = introspections();
+    const started = Date.now();
     const results = await Promise.all(Array.from({ length: 30 }, () => call(stack, bob, 'me')));
+    const elapsed = Date.now() - started;
     expect(results.map((r) => r.status)).toEqual(Array(30).fill(200));
-    expect(introspections() - before).toBe(1);
+    // An answer is kept for the TTL (1 s here) from when it arrives, so a burst that a loaded
+    // machine stretches past the TTL rightly asks again: once per TTL the burst spans. Without
+    // the shared request, the 30 calls would each ask (they all arrive before the first answer).
+    expect(introspections() - before).toBeGreaterThanOrEqual(1);
+    expect(introspections() - before).toBeLessThanOrEqual(1 + Math.floor(elapsed / 1000));
   });
 
   it('stops accepting a token revoked at the IdP within the cache TTL, with invalid_token', async () => {
