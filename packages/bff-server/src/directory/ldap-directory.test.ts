@@ -209,7 +209,8 @@ describe('LdapDirectory against a real slapd', () => {
       const directory = new LdapDirectory(options({ url: `ldap://127.0.0.1:${port}`, timeoutMs: 300, logger }));
       const started = Date.now();
       expect(await rejection(directory.groupsFor('alice'))).toBeInstanceOf(DirectoryUnavailableError);
-      expect(Date.now() - started).toBeLessThan(1500);
+      // Bounded by the 300 ms timeout, with room for a loaded machine: without it the call never ends.
+      expect(Date.now() - started).toBeLessThan(2500);
       expect(logger.lines.map((line) => JSON.parse(line) as unknown)).toEqual([{ event: 'directory.unavailable', error: 'Error (TIMEOUT)' }]);
       expect((await directory.check()).ok).toBe(false);
     } finally {
