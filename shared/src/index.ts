@@ -4,12 +4,14 @@
  * (server only). The BFF's own contract (paths, reasons, `me`) is `@oidc-bff/protocol`.
  */
 export { CHAT_MESSAGE_MAX_LENGTH } from './chat.js';
+export { loginBuckets } from './analytics.js';
 export type {
   ChatSendInput,
   ChatMessage,
   ChatHistoryInput,
   ProcedureStats,
   LoginBucket,
+  LoginSeries,
   AnalyticsOutput,
   ReportSummary,
   ReportSummaries,

@@ -69,7 +69,7 @@ describe('analytics on two instances sharing one Redis', () => {
     expect(await scraped(metricsB, 'bff_sessions_active')).toBe(2);
 
     // Sign-ins: the chart's (deployment-wide) total is the sum of both instances' counters.
-    const total = (d: { loginsPerMinute: Array<{ count: number }> }) => d.loginsPerMinute.reduce((n, m) => n + m.count, 0);
+    const total = (d: { loginsPerMinute: { counts: number[] } }) => d.loginsPerMinute.counts.reduce((n, count) => n + count, 0);
     expect(total(fromA)).toBe(total(fromB));
     const counted =
       (await scraped(metricsA, 'bff_logins_total', { outcome: 'success' })) + (await scraped(metricsB, 'bff_logins_total', { outcome: 'success' }));

@@ -12,7 +12,16 @@ export {
   type ChatHistoryInput,
   type ChatDeleteMineOutput,
 } from './chat.js';
-export { procedureStatsSchema, loginBucketSchema, analyticsOutputSchema, type ProcedureStats, type LoginBucket, type AnalyticsOutput } from './analytics.js';
+export {
+  procedureStatsSchema,
+  loginBucketSchema,
+  loginSeriesSchema,
+  analyticsOutputSchema,
+  type ProcedureStats,
+  type LoginBucket,
+  type LoginSeries,
+  type AnalyticsOutput,
+} from './analytics.js';
 export {
   reportSummarySchema,
   reportSummariesSchema,

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { AppRouter } from '@bff/server/router';
-import type { AnalyticsOutput } from '@bff/shared';
+import { loginBuckets, type AnalyticsOutput } from '@bff/shared';
 import { ServiceStatus, apiErrorKind, injectTrpc, type ApiErrorKind } from '@oidc-bff/angular';
 import { formatDateTime, formatMessageTime } from '../format/date-format';
 import { apiErrorMessage } from '../messages/api-error-message';
@@ -34,15 +34,20 @@ export class AnalyticsPage {
     return state.status === 'ready' ? state.data : null;
   });
   protected readonly procedureChart = computed(() => layoutProcedureChart(this.data()?.procedures ?? []));
-  protected readonly loginChart = computed(() => layoutLoginChart(this.data()?.loginsPerMinute ?? [], (iso) => formatMessageTime(iso)));
+  /** The sign-in series, one bucket per minute. */
+  private readonly logins = computed(() => {
+    const data = this.data();
+    return data ? loginBuckets(data.loginsPerMinute) : [];
+  });
+  protected readonly loginChart = computed(() => layoutLoginChart(this.logins(), (iso) => formatMessageTime(iso)));
   protected readonly totals = computed(() => {
     const data = this.data();
     const calls = data?.procedures.reduce((sum, p) => sum + p.calls, 0) ?? 0;
     const errors = data?.procedures.reduce((sum, p) => sum + p.errors, 0) ?? 0;
-    const logins = data?.loginsPerMinute.reduce((sum, b) => sum + b.count, 0) ?? 0;
+    const logins = data?.loginsPerMinute.counts.reduce((sum, count) => sum + count, 0) ?? 0;
     return { calls, errors, logins, errorRate: calls > 0 ? `${((errors / calls) * 100).toFixed(1)} %` : '–' };
   });
-  protected readonly busyMinutes = computed(() => this.data()?.loginsPerMinute.filter((b) => b.count > 0) ?? []);
+  protected readonly busyMinutes = computed(() => this.logins().filter((b) => b.count > 0));
 
   constructor() {
     void this.refresh();

@@ -130,6 +130,11 @@ export const testRouter = mergeRouters(
       }),
     ),
     analytics: roleProcedure('analyst').query(async ({ ctx }) => ({ activeSessions: await ctx.services.sessions.count() })),
+    // Output schemas: one answer that keeps only what the schema names, one that fails it (a server bug, answered 500).
+    outputs: router({
+      stripped: protectedProcedure.output(z.object({ sub: z.string() })).query(({ ctx }) => ({ sub: ctx.user.sub, internal: 'not in the schema' })),
+      invalid: protectedProcedure.output(z.object({ count: z.number() })).query(() => ({ count: 'not a number' }) as unknown as { count: number }),
+    }),
     // Step-up: a second factor, and a sign-in at most a few seconds old (with the clock tolerance).
     sensitive: router({
       mfa: stepUpProcedure({ acr: 'urn:bff:loa:mfa' }).mutation(({ ctx }) => ({ sub: ctx.user.sub })),

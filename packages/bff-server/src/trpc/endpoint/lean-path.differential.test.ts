@@ -31,6 +31,35 @@ describe('the lean path against tRPC fetch adapter', () => {
     expect(report.adapterServedLean).toBe(0);
   }, 120_000);
 
+  it('validates output as tRPC does: only what the schema names, and a 500 for an answer that fails it, alone and in a batch', async () => {
+    const redis = await startRedis();
+    const stack = await startStack(server, { env: { REDIS_URL: redis.url } });
+    try {
+      const adapter = await stack.addInstance({ env: { TRPC_LEAN_PATH: 'false' } });
+      const alice = new Browser();
+      await login(stack, alice, 'alice');
+      const cookie = await alice.jar.getCookieString(`${stack.apiUrl}/`);
+      const cases = [
+        { name: 'stripped', method: 'GET', path: 'outputs.stripped' },
+        { name: 'invalid', method: 'GET', path: 'outputs.invalid' },
+        { name: 'both', method: 'GET', path: 'outputs.stripped,outputs.invalid', batch: true, input: '{}' },
+      ] as const;
+      const [stripped, invalid, both] = await Promise.all(cases.map((request) => answer(stack.apiUrl, request, cookie)));
+      expect(stripped?.status).toBe(200);
+      expect(stripped?.body).toEqual({ result: { data: { sub: 'alice' } } });
+      expect(invalid?.status).toBe(500);
+      expect(invalid?.body).toMatchObject({ error: { data: { code: 'INTERNAL_SERVER_ERROR', path: 'outputs.invalid' } } });
+      expect(both?.status).toBe(207);
+      for (const [index, request] of cases.entries())
+        expect([request.name, await answer(adapter.apiUrl, request, cookie)]).toEqual([request.name, [stripped, invalid, both][index]]);
+      // The three requests to the first instance were the lean path's.
+      expect(stack.logs.filter((line) => line.includes('"trpc":"lean"'))).toHaveLength(cases.length);
+    } finally {
+      await stack.close();
+      await redis.stop();
+    }
+  }, 60_000);
+
   it('refuses a call over the per-session limit alike, Retry-After included', async () => {
     const redis = await startRedis();
     const stack = await startStack(server, { env: { REDIS_URL: redis.url, RATE_LIMIT_CALLS_PER_MINUTE: '3' } });
