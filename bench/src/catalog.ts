@@ -23,8 +23,8 @@ export interface ServerSpec {
  * A batch of three different queries, in tRPC 11's GET batch format as httpBatchLink
  * sends it: procedures comma-separated in the path, inputs as a JSON object keyed by
  * position (positions without input are left out). The bench's chat is empty, so
- * `chat.history` answers `[]`; `analytics` is the heaviest query of the app (its answer
- * is about 3.5 KB: sixty minutes of sign-ins and every procedure's figures).
+ * `chat.history` answers `[]`; `analytics` is the heaviest query of the app (about 0.6 KB:
+ * every procedure's figures and a series of sixty minutes of sign-ins).
  */
 const BATCH_PATH = `/api/trpc/me,chat.history,analytics?batch=1&input=${encodeURIComponent(JSON.stringify({ 1: { limit: 20 } }))}`;
 
@@ -149,7 +149,7 @@ export const SERVERS: readonly ServerSpec[] = [
   // The batch of three different queries taken apart: two of its procedures alone.
   {
     id: 'guarded-history',
-    label: 'exp: our chat.history (20 messages) alone',
+    label: 'exp: our chat.history (limit 20, empty chat) alone',
     entry: 'servers/bff.ts',
     auth: 'bff',
     path: `/api/trpc/chat.history?input=${encodeURIComponent(JSON.stringify({ limit: 20 }))}`,
