@@ -96,6 +96,9 @@ export async function fullJourney(context: BrowserContext, topology: Topology, o
 
   await page.goto(`${topology.front}/analytics`);
   await page.waitForSelector('[data-testid=calls-chart]');
+  // The sign-in just made is in the chart: the API's series of counts, drawn as the client expands it.
+  expect(await page.locator('[data-testid=logins-column]').count()).toBeGreaterThan(0);
+  expect(await page.locator('#logins-desc').textContent()).toMatch(/^[1-9]\d* sign-ins in the last hour/);
   await shot('analytics');
 
   if (options.reports) {
