@@ -127,7 +127,7 @@ describe('OIDC_PROFILE=fapi2: keys and algorithms (S24, S16)', () => {
   });
 
   it('fails start-up: the API process exits with the variable named', async () => {
-    const failed = await run('npx', ['tsx', 'src/testing/main.ts'], {
+    const failed = await run(process.execPath, ['--import', 'tsx', 'src/testing/main.ts'], {
       env: { ...process.env, OIDC_PROFILE: 'fapi2', OIDC_CLIENT_PRIVATE_KEY: keyFile('weak.pem', 'rsa-1024'), OIDC_DPOP_PRIVATE_KEY: '', PORT: '0' },
       timeout: 15_000,
     }).then(
@@ -191,7 +191,7 @@ describe('the IdP must offer the FAPI 2.0 profile', () => {
   });
 
   it('prints the FAPI 2.0 registration, confirmed against discovery', async () => {
-    const { stdout } = await run('npx', ['tsx', 'src/config/doctor-cli.ts'], {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/config/doctor-cli.ts'], {
       env: { ...process.env, ...FAPI2, OIDC_ISSUER: stack.idpUrl, BACK_URL: stack.apiUrl, FRONT_URL: 'http://localhost:4299' },
     });
     expect(stdout).toMatch(/✔ Client authentication +private_key_jwt/);
