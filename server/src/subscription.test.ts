@@ -21,7 +21,7 @@ describe('live chat over SSE (chat.onMessage)', () => {
     const stream = await subscribe(alice);
     expect(stream.response.status).toBe(200);
     expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
-    await expect.poll(() => stream.events.some((e) => e.event === 'connected'), { timeout: 1000 }).toBe(true);
+    await expect.poll(() => stream.events.some((e) => e.event === 'connected'), { timeout: 5000 }).toBe(true);
 
     const sentAt = Date.now();
     await call(stack, bob, 'chat.send', { mutation: true, input: { text: 'live hello' } });
@@ -46,7 +46,7 @@ describe('live chat over SSE (chat.onMessage)', () => {
 
   it('refuses a caller without a session with a typed error event, then closes', async () => {
     const stream = await subscribe(new Browser());
-    await expect.poll(() => stream.isClosed(), { timeout: 2000 }).toBe(true);
+    await expect.poll(() => stream.isClosed(), { timeout: 5000 }).toBe(true);
     const error = stream.events.find((e) => e.event === 'serialized-error');
     expect(JSON.parse(error?.data ?? '{}').data).toMatchObject({ code: 'UNAUTHORIZED', reason: 'no_session' });
     await stream.close();
@@ -56,10 +56,10 @@ describe('live chat over SSE (chat.onMessage)', () => {
     const alice = new Browser();
     await login(stack, alice, 'alice');
     const stream = await subscribe(alice);
-    await expect.poll(() => stream.events.some((e) => e.event === 'connected'), { timeout: 1000 }).toBe(true);
+    await expect.poll(() => stream.events.some((e) => e.event === 'connected'), { timeout: 5000 }).toBe(true);
     const { logoutUrl } = (await call(stack, alice, 'me')).body.result.data;
     await alice.fetch(logoutUrl);
-    await expect.poll(() => stream.isClosed(), { timeout: 2000 }).toBe(true);
+    await expect.poll(() => stream.isClosed(), { timeout: 5000 }).toBe(true);
     await stream.close();
   });
 });

@@ -87,7 +87,7 @@ describe('every stream ends with its client (S26)', () => {
     const name = `leaves-${kind}`;
     const stream = await openUntilReady(stack.apiUrl, kind, name);
     stream.leave();
-    await expect.poll(() => open.has(name), { timeout: 2000 }).toBe(false);
+    await expect.poll(() => open.has(name), { timeout: 5000 }).toBe(false);
   });
 
   it('ends every open stream on drain(), whatever the request asked for, each client seeing its end, and any stream opened after', async () => {
@@ -97,11 +97,11 @@ describe('every stream ends with its client (S26)', () => {
       const streams = await Promise.all(kinds.map((kind) => openUntilReady(instance.apiUrl, kind, `drained-${kind}`)));
       instance.api.drain();
       await Promise.all(streams.map((s) => s.ended));
-      await expect.poll(() => kinds.filter((kind) => open.has(`drained-${kind}`)), { timeout: 2000 }).toEqual([]);
+      await expect.poll(() => kinds.filter((kind) => open.has(`drained-${kind}`)), { timeout: 5000 }).toEqual([]);
       // A stream opened once the instance drains ends at once, so that its client reconnects elsewhere.
       const late = request('subscription', 'drained-late');
       await (await fetch(`${instance.apiUrl}${API_PATHS.trpc}/${late.path}`, { headers: late.headers })).text();
-      await expect.poll(() => open.has('drained-late'), { timeout: 2000 }).toBe(false);
+      await expect.poll(() => open.has('drained-late'), { timeout: 5000 }).toBe(false);
     } finally {
       await instance.close();
     }
