@@ -31,8 +31,13 @@ afterEach(async () => {
   topology = undefined;
 });
 
+/** The environment a newcomer's shell has: this process's, without what vitest adds (`NODE_ENV=test`, `VITEST*`). */
+function newcomerEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name, value]) => !name.startsWith('VITEST') && !(name === 'NODE_ENV' && value === 'test')));
+}
+
 async function npmStart(env: Record<string, string>, urls: { api: string; web: string }) {
-  const child = startProcess('npm', ['start'], { cwd: REPO_ROOT, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NG_CLI_ANALYTICS: 'false', ...env } });
+  const child = startProcess('npm', ['start'], { cwd: REPO_ROOT, env: { ...newcomerEnv(), TURBO_TELEMETRY_DISABLED: '1', NG_CLI_ANALYTICS: 'false', ...env } });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -43,8 +48,16 @@ async function npmStart(env: Record<string, string>, urls: { api: string; web: s
       (r) => r.status === 200,
       () => false,
     );
-  while (!((await up(`${urls.api}/api/health`)) && (await up(`${urls.web}/config.json`)))) {
-    if (child.exitCode !== null || Date.now() - started > 180_000) throw new Error(`npm start did not come up:\n${output.slice(-3000)}`);
+  for (;;) {
+    const answered = { api: await up(`${urls.api}/api/health`), web: await up(`${urls.web}/config.json`) };
+    if (answered.api && answered.web) break;
+    if (child.exitCode !== null || Date.now() - started > 180_000) {
+      // The polls' own request lines would fill the excerpt: leave them out.
+      const lines = output.split('\n').filter((line) => !line.includes('"path":"/api/health"'));
+      throw new Error(
+        `npm start did not come up in ${Math.round((Date.now() - started) / 1000)} s (API ${answered.api ? 'answered' : 'silent'}, web app ${answered.web ? 'answered' : 'silent'}, exit code ${child.exitCode}):\n${lines.join('\n').slice(-4000)}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return running;

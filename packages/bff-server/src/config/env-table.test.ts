@@ -138,7 +138,7 @@ describe('the documentation of the variables', () => {
     expect([...table].filter((name) => name !== undefined && !name.startsWith('DEV_IDP_') && !(name in ENV_VARIABLES))).toEqual([]);
   });
 
-  it("every variable reaches turbo's tasks: each matches an entry of turbo.json's globalEnv (turbo runs in strict mode)", () => {
+  it("every variable reaches turbo's tasks: each matches an entry of turbo.json's globalPassThroughEnv (turbo runs in strict mode)", () => {
     const turbo = JSON.parse(readFileSync(new URL('turbo.json', root), 'utf8')) as { globalEnv?: string[]; globalPassThroughEnv?: string[] };
     const entries = [...(turbo.globalEnv ?? []), ...(turbo.globalPassThroughEnv ?? [])];
     // turbo's wildcards: `*` stands for any characters; a leading `!` excludes.
@@ -155,5 +155,14 @@ describe('the documentation of the variables', () => {
       !entries.some((entry) => entry.startsWith('!') && pattern(entry).test(name));
     expect(NAMES.filter((name) => !covered(name))).toEqual([]);
     expect(covered('GROUPS_SEPARATOR')).toBe(true);
+  });
+
+  it("no variable is part of turbo's build hash: they are passed through (globalPassThroughEnv), not hashed (globalEnv)", () => {
+    // No build output depends on them; hashed, a different FRONT_URL or NODE_ENV made
+    // `npm start` rebuild every package before the API and the web app could start.
+    const turbo = JSON.parse(readFileSync(new URL('turbo.json', root), 'utf8')) as { globalEnv?: string[]; tasks: Record<string, { env?: string[] }> };
+    const hashed = [...(turbo.globalEnv ?? []), ...Object.values(turbo.tasks).flatMap((task) => task.env ?? [])];
+    const prefix = (entry: string) => entry.replace(/\*.*$/, '');
+    expect(hashed.filter((entry) => [...NAMES, 'NODE_ENV', 'DEV_IDP_ACCESS_TOKEN_TTL'].some((name) => name.startsWith(prefix(entry))))).toEqual([]);
   });
 });
