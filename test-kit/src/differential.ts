@@ -50,8 +50,10 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}
  * epoch numbers in seconds or milliseconds) and the `id` of what a mutation creates.
  * Everything else (codes, messages, paths, shapes, order, the data itself) stays.
  */
-function mask(value: unknown, also: ReadonlySet<string>, key?: string): unknown {
-  if (key !== undefined && also.has(key)) return '<masked>';
+function mask(value: unknown, also: Masks, key?: string): unknown {
+  if (key !== undefined && also.masked.has(key)) return '<masked>';
+  const normalize = key === undefined ? undefined : also.normalized.get(key);
+  if (normalize) return normalize(value);
   if (Array.isArray(value)) return value.map((item) => mask(item, also));
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v, also, k)]));
   if (typeof value === 'string' && ISO_TIME.test(value)) return '<time>';
@@ -60,8 +62,16 @@ function mask(value: unknown, also: ReadonlySet<string>, key?: string): unknown 
   return value;
 }
 
+/** What else is masked besides times and ids: see `runDifferential`'s options of the same names. */
+export interface Masks {
+  readonly masked: ReadonlySet<string>;
+  readonly normalized: ReadonlyMap<string, (value: unknown) => unknown>;
+}
+
+const NO_MASKS: Masks = { masked: new Set(), normalized: new Map() };
+
 /** Sends one case to a server as a browser on `FRONT` would, with `cookie` (or none). */
-export async function answer(apiUrl: string, request: DifferentialCase, cookie: string | undefined, masked: ReadonlySet<string> = new Set()): Promise<Answer> {
+export async function answer(apiUrl: string, request: DifferentialCase, cookie: string | undefined, masks: Masks = NO_MASKS): Promise<Answer> {
   const query = new URLSearchParams();
   if (request.batch) query.set('batch', '1');
   if (request.method === 'GET' && request.input !== undefined) query.set('input', request.input);
@@ -80,7 +90,7 @@ export async function answer(apiUrl: string, request: DifferentialCase, cookie: 
     throw new Error(`${request.name}: content-length ${length} for ${Buffer.byteLength(raw)} bytes`);
   let body: unknown;
   try {
-    body = mask(JSON.parse(raw), masked);
+    body = mask(JSON.parse(raw), masks);
   } catch {
     body = { notJson: raw };
   }
@@ -172,6 +182,12 @@ export async function runDifferential<C extends { oidc: { audience: string } }, 
     readonly stack?: StackOptions;
     /** Keys whose values are this instance's own (its name, its timings), masked like times. */
     readonly masked?: readonly string[];
+    /**
+     * Keys whose values are compared through a function rather than masked: a value that
+     * depends on the clock in a way masking would lose (a per-minute series whose window
+     * moves when a minute ends between the two calls) but whose meaning can be compared.
+     */
+    readonly normalized?: Readonly<Record<string, (value: unknown) => unknown>>;
   },
 ): Promise<DifferentialReport> {
   const redis = await startRedis();
@@ -196,12 +212,12 @@ export async function runDifferential<C extends { oidc: { audience: string } }, 
     }
     const cases = differentialCases(proceduresOf(options.router), options.good, maxBatchSize);
     const mismatches: string[] = [];
-    const masked = new Set(options.masked);
+    const masks: Masks = { masked: new Set(options.masked), normalized: new Map(Object.entries(options.normalized ?? {})) };
     let requests = 0;
     for (const [who, cookie] of cookies.entries()) {
       for (const request of cases) {
-        const lean = await answer(stack.apiUrl, request, cookie, masked);
-        const reference = await answer(adapter.apiUrl, request, cookie, masked);
+        const lean = await answer(stack.apiUrl, request, cookie, masks);
+        const reference = await answer(adapter.apiUrl, request, cookie, masks);
         requests += 1;
         if (!isDeepStrictEqual(lean, reference))
           mismatches.push(
