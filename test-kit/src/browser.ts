@@ -13,6 +13,17 @@ export class SignInError extends Error {
 }
 
 /** A cookie-keeping HTTP client that follows redirects by hand, like a browser would. */
+/**
+ * Whether `url` is at `place` (an origin, or an origin and a path): the same origin, and a
+ * path under the place's. Not a string prefix: `http://localhost:42993/auth` is not at
+ * `http://localhost:4299`, and a test's free port can begin with the front's digits.
+ */
+export function isAt(url: string, place: string): boolean {
+  const here = new URL(url);
+  const there = new URL(place);
+  return here.origin === there.origin && here.pathname.startsWith(there.pathname);
+}
+
 export class Browser {
   readonly jar = new CookieJar();
 
@@ -29,7 +40,7 @@ export class Browser {
   async follow(url: string, stopAt = FRONT): Promise<{ url: string; response: Response }> {
     let current = url;
     for (let hop = 0; hop < 20; hop++) {
-      if (current.startsWith(stopAt)) return { url: current, response: new Response(null) };
+      if (isAt(current, stopAt)) return { url: current, response: new Response(null) };
       const response = await this.fetch(current);
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || !location) return { url: current, response };
@@ -74,7 +85,7 @@ export async function signInAt(
   // which may be another origin than the front, as express-openid-connect's), the walk is over.
   const idpOrigin = new URL(page.url).origin;
   for (let step = 0; step < 3; step++) {
-    if (page.url.startsWith(stopAt)) return page.url;
+    if (isAt(page.url, stopAt)) return page.url;
     if (step > 0 && new URL(page.url).origin !== idpOrigin) {
       await page.response.body?.cancel();
       return page.url;
@@ -98,7 +109,7 @@ export async function signInAt(
     if (!location) throw new SignInError(`the IdP refused ${user}${codePage ? "'s code" : ''} (status ${posted.status})`);
     page = await browser.follow(new URL(location, page.url).href, stopAt);
   }
-  if (!page.url.startsWith(stopAt)) throw new SignInError(`still at the IdP after three pages (${page.url})`);
+  if (!isAt(page.url, stopAt)) throw new SignInError(`still at the IdP after three pages (${page.url})`);
   await page.response.body?.cancel();
   return page.url;
 }

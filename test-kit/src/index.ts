@@ -7,7 +7,7 @@ export { freePort } from './ports.js';
 export { startProcess, stopProcess, requireProgram } from './processes.js';
 export { captureLogs, type CapturedLogs } from './logs.js';
 export { startStack, FRONT, type Stack, type StackOptions, type StackReports, type ServerModule, type ApiHandle, type Listener } from './stack.js';
-export { Browser, attemptLogin, login, signInAt, signOutAtIdp, call, SignInError, type ApiTarget, type SecondFactorAnswer } from './browser.js';
+export { Browser, isAt, attemptLogin, login, signInAt, signOutAtIdp, call, SignInError, type ApiTarget, type SecondFactorAnswer } from './browser.js';
 export { startSlapd, type Slapd } from './slapd.js';
 export { openStream, type EventStream, type SseEvent } from './sse.js';
 export { startRedis, startRedisCluster, type RedisServer, type RedisCluster } from './redis.js';
