@@ -88,11 +88,18 @@ export async function answer(apiUrl: string, request: DifferentialCase, cookie: 
   const length = response.headers.get('content-length');
   if (length !== null && Number(length) !== Buffer.byteLength(raw))
     throw new Error(`${request.name}: content-length ${length} for ${Buffer.byteLength(raw)} bytes`);
-  let body: unknown;
+  let parsed: unknown;
   try {
-    body = mask(JSON.parse(raw), masks);
+    parsed = JSON.parse(raw);
   } catch {
-    body = { notJson: raw };
+    parsed = undefined;
+  }
+  let body: unknown = { notJson: raw };
+  try {
+    if (parsed !== undefined) body = mask(parsed, masks);
+  } catch (error) {
+    // A normalizer refused the value (outside the shape it compares): fail here, naming the request.
+    throw new Error(`${request.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return { status: response.status, headers: Object.fromEntries(COMPARED_HEADERS.map((name) => [name, response.headers.get(name)])), body };
 }
